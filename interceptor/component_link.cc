@@ -1,0 +1,318 @@
+#include "interceptor/component_link.h"
+
+#include <spdlog/spdlog.h>
+
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/write.hpp>
+#include <deque>
+#include <random>
+#include <variant>
+
+namespace xpush::interceptor {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+namespace {
+constexpr std::size_t kReadBuffer = 16 * 1024;
+// A stalled server must not make us buffer without bound.
+constexpr std::size_t kMaxQueuedBytes = 16 * 1024 * 1024;
+}  // namespace
+
+struct ComponentLink::State : std::enable_shared_from_this<ComponentLink::State> {
+  asio::any_io_executor executor;
+  LinkOptions options;
+  Handlers handlers;
+  std::unique_ptr<asio::ssl::context> tls;
+  asio::steady_timer retry_timer;
+  std::shared_ptr<Connection> current;
+  LinkCounters counters;
+  unsigned attempt = 0;
+  bool running = false;
+  std::mt19937_64 rng{std::random_device{}()};
+
+  State(asio::any_io_executor ex, LinkOptions o, Handlers h)
+      : executor(ex), options(std::move(o)), handlers(std::move(h)), retry_timer(ex) {}
+
+  void connect();
+  void on_connection_closed(const Connection* which, bool was_ready);
+};
+
+class ComponentLink::Connection : public std::enable_shared_from_this<Connection> {
+ public:
+  using Stream = std::variant<tcp::socket, asio::ssl::stream<tcp::socket>>;
+
+  explicit Connection(std::shared_ptr<State> link)
+      : link_(std::move(link)),
+        stream_(make_stream(*link_)),
+        resolver_(link_->executor),
+        keepalive_(link_->executor),
+        handshake_timer_(link_->executor),
+        session_(link_->options.session) {}
+
+  void start() {
+    const auto& o = link_->options;
+    handshake_timer_.expires_after(o.handshake_timeout);
+    handshake_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (!ec && self->session_.state() != SessionState::kReady) {
+        self->close("no handshake within " +
+                    std::to_string(self->link_->options.handshake_timeout.count()) + " s");
+      }
+    });
+    resolver_.async_resolve(o.host, std::to_string(o.port),
+                            [self = shared_from_this()](error_code ec, tcp::resolver::results_type r) {
+                              self->on_resolved(ec, std::move(r));
+                            });
+  }
+
+  bool ready() const { return session_.state() == SessionState::kReady && !closed_; }
+
+  bool send(const Element& stanza) {
+    auto bytes = session_.encode(stanza);
+    if (!bytes) {
+      spdlog::error("component: not sending <{}>: {}", stanza.name(), bytes.error());
+      return false;
+    }
+    if (!ready()) return false;
+    queue(std::move(*bytes));
+    ++link_->counters.stanzas_out;
+    return true;
+  }
+
+  // Ends the stream politely; the socket closes once the farewell is written.
+  void finish() {
+    if (closed_) return;
+    queue(std::string{ComponentSession::kClose});
+    closing_ = true;
+  }
+
+  void close(const std::string& reason) {
+    if (closed_) return;
+    closed_ = true;
+    if (!reason.empty()) spdlog::warn("component: connection closed: {}", reason);
+    error_code ignored;
+    lowest().shutdown(tcp::socket::shutdown_both, ignored);
+    lowest().close(ignored);
+    resolver_.cancel();
+    keepalive_.cancel();
+    handshake_timer_.cancel();
+    link_->on_connection_closed(this, was_ready_);
+  }
+
+ private:
+  static Stream make_stream(State& link) {
+    if (link.tls) return Stream{std::in_place_index<1>, link.executor, *link.tls};
+    return Stream{std::in_place_index<0>, link.executor};
+  }
+
+  tcp::socket& lowest() {
+    if (auto* plain = std::get_if<tcp::socket>(&stream_)) return *plain;
+    return std::get<1>(stream_).next_layer();
+  }
+
+  void on_resolved(error_code ec, tcp::resolver::results_type results) {
+    if (closed_) return;
+    if (ec) return close("resolve " + link_->options.host + ": " + ec.message());
+    asio::async_connect(lowest(), results, [self = shared_from_this()](error_code e, const tcp::endpoint&) {
+      self->on_connected(e);
+    });
+  }
+
+  void on_connected(error_code ec) {
+    if (closed_) return;
+    const auto& o = link_->options;
+    if (ec) return close("connect " + o.host + ":" + std::to_string(o.port) + ": " + ec.message());
+    error_code ignored;
+    lowest().set_option(asio::socket_base::keep_alive(true), ignored);
+    lowest().set_option(tcp::no_delay(true), ignored);
+    auto* tls = std::get_if<1>(&stream_);
+    if (!tls) return begin_stream();
+    const std::string name = o.tls.server_name.empty() ? o.host : o.tls.server_name;
+    SSL_set_tlsext_host_name(tls->native_handle(), name.c_str());
+    if (o.tls.verify) tls->set_verify_callback(asio::ssl::host_name_verification(name));
+    tls->async_handshake(asio::ssl::stream_base::client,
+                         [self = shared_from_this()](error_code e) {
+                           if (self->closed_) return;
+                           if (e) return self->close("TLS handshake: " + e.message());
+                           self->begin_stream();
+                         });
+  }
+
+  void begin_stream() {
+    queue(session_.open());
+    read();
+  }
+
+  void read() {
+    std::visit(
+        [&](auto& s) {
+          s.async_read_some(asio::buffer(buffer_), [self = shared_from_this()](error_code ec, std::size_t n) {
+            self->on_read(ec, n);
+          });
+        },
+        stream_);
+  }
+
+  void on_read(error_code ec, std::size_t n) {
+    if (closed_) return;
+    if (ec) return close(ec == asio::error::eof ? "server closed TCP" : "read: " + ec.message());
+    SessionUpdate update = session_.receive(std::string_view{buffer_.data(), n});
+    if (!update.to_write.empty()) queue(std::move(update.to_write));
+    if (update.became_ready) on_ready();
+    for (auto& stanza : update.stanzas) {
+      ++link_->counters.stanzas_in;
+      if (link_->handlers.on_stanza) link_->handlers.on_stanza(std::move(stanza));
+      if (closed_) return;
+    }
+    if (update.failure) {
+      spdlog::error("component: {}: {}", to_string(update.failure->kind), update.failure->reason);
+      closing_ = true;  // write what the session answered, then close
+      if (!writing_) close({});
+      return;
+    }
+    read();
+  }
+
+  void on_ready() {
+    was_ready_ = true;
+    handshake_timer_.cancel();
+    link_->attempt = 0;
+    ++link_->counters.connects;
+    spdlog::info("component: connected to {}:{} as {}", link_->options.host, link_->options.port,
+                 link_->options.session.component_domain);
+    schedule_keepalive();
+    if (link_->handlers.on_ready_changed) link_->handlers.on_ready_changed(true);
+  }
+
+  void schedule_keepalive() {
+    keepalive_.expires_after(link_->options.keepalive);
+    keepalive_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || self->closed_) return;
+      self->queue(" ");
+      self->schedule_keepalive();
+    });
+  }
+
+  void queue(std::string bytes) {
+    if (closed_ || closing_) return;
+    queued_bytes_ += bytes.size();
+    if (queued_bytes_ > kMaxQueuedBytes) return close("server is not reading; write queue full");
+    outbox_.push_back(std::move(bytes));
+    if (!writing_) write_next();
+  }
+
+  void write_next() {
+    if (outbox_.empty()) {
+      writing_ = false;
+      if (closing_) close({});
+      return;
+    }
+    writing_ = true;
+    std::visit(
+        [&](auto& s) {
+          asio::async_write(s, asio::buffer(outbox_.front()),
+                            [self = shared_from_this()](error_code ec, std::size_t) {
+                              self->on_written(ec);
+                            });
+        },
+        stream_);
+  }
+
+  void on_written(error_code ec) {
+    if (closed_) return;
+    if (ec) return close("write: " + ec.message());
+    queued_bytes_ -= outbox_.front().size();
+    outbox_.pop_front();
+    write_next();
+  }
+
+  std::shared_ptr<State> link_;
+  Stream stream_;
+  tcp::resolver resolver_;
+  asio::steady_timer keepalive_;
+  asio::steady_timer handshake_timer_;
+  ComponentSession session_;
+  std::array<char, kReadBuffer> buffer_{};
+  std::deque<std::string> outbox_;
+  std::size_t queued_bytes_ = 0;
+  bool writing_ = false;
+  bool closing_ = false;
+  bool closed_ = false;
+  bool was_ready_ = false;
+};
+
+void ComponentLink::State::connect() {
+  if (!running) return;
+  current = std::make_shared<Connection>(shared_from_this());
+  current->start();
+}
+
+void ComponentLink::State::on_connection_closed(const Connection* which, bool was_ready) {
+  if (current.get() != which) return;
+  auto keep_alive_until_return = current;
+  current.reset();
+  ++counters.failures;
+  if (was_ready && handlers.on_ready_changed) handlers.on_ready_changed(false);
+  if (!running) return;
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const auto delay = backoff_delay(options.reconnect, attempt++, unit(rng));
+  spdlog::info("component: reconnecting in {} ms", delay.count());
+  retry_timer.expires_after(delay);
+  retry_timer.async_wait([weak = weak_from_this()](error_code ec) {
+    if (auto self = weak.lock(); self && !ec) self->connect();
+  });
+}
+
+ComponentLink::ComponentLink(asio::any_io_executor executor, LinkOptions options,
+                             Handlers handlers)
+    : state_(std::make_shared<State>(executor, std::move(options), std::move(handlers))) {
+  const auto& tls = state_->options.tls;
+  if (!tls.enabled) return;
+  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+  ctx->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  if (tls.verify) {
+    ctx->set_verify_mode(asio::ssl::verify_peer);
+    if (tls.ca_file.empty()) {
+      ctx->set_default_verify_paths();
+    } else {
+      ctx->load_verify_file(tls.ca_file);
+    }
+  } else {
+    ctx->set_verify_mode(asio::ssl::verify_none);
+  }
+  state_->tls = std::move(ctx);
+}
+
+ComponentLink::~ComponentLink() {
+  state_->running = false;
+  state_->retry_timer.cancel();
+  if (state_->current) state_->current->close({});
+}
+
+void ComponentLink::start() {
+  if (state_->running) return;
+  state_->running = true;
+  state_->connect();
+}
+
+void ComponentLink::stop() {
+  state_->running = false;
+  state_->retry_timer.cancel();
+  if (state_->current) state_->current->finish();
+}
+
+bool ComponentLink::send(const Element& stanza) {
+  if (!state_->current) return false;
+  return state_->current->send(stanza);
+}
+
+bool ComponentLink::ready() const { return state_->current && state_->current->ready(); }
+
+const LinkCounters& ComponentLink::counters() const { return state_->counters; }
+
+}  // namespace xpush::interceptor

@@ -1,0 +1,73 @@
+// The XEP-0114 connection to the XMPP server on the Asio loop: TCP or TLS,
+// the session state machine, a whitespace keepalive, and reconnection with
+// capped exponential back-off for as long as the link is started.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "interceptor/backoff.h"
+#include "interceptor/component_session.h"
+#include "interceptor/element.h"
+
+namespace xpush::interceptor {
+
+struct LinkTlsOptions {
+  bool enabled = false;      // implicit TLS on the component port (ejabberd `tls: true`)
+  bool verify = true;
+  std::string ca_file;       // empty: the system's trust store
+  std::string server_name;   // SNI and name check; empty: the host
+};
+
+struct LinkOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 5347;
+  LinkTlsOptions tls;
+  // Openfire drops a component idle for 6 min, so keep this well under that.
+  std::chrono::seconds keepalive{30};
+  std::chrono::seconds handshake_timeout{10};
+  BackoffPolicy reconnect;
+  SessionConfig session;
+};
+
+struct LinkCounters {
+  std::uint64_t connects = 0;
+  std::uint64_t failures = 0;
+  std::uint64_t stanzas_in = 0;
+  std::uint64_t stanzas_out = 0;
+};
+
+class ComponentLink {
+ public:
+  struct Handlers {
+    std::function<void(Element)> on_stanza;
+    std::function<void(bool ready)> on_ready_changed;
+  };
+
+  ComponentLink(boost::asio::any_io_executor executor, LinkOptions options, Handlers handlers);
+  ~ComponentLink();
+  ComponentLink(const ComponentLink&) = delete;
+  ComponentLink& operator=(const ComponentLink&) = delete;
+
+  void start();
+  // Closes the stream politely and stops reconnecting.
+  void stop();
+  // Queues a stanza; false (and logged) when not ready or when it is not a
+  // stanza we may send.
+  bool send(const Element& stanza);
+  bool ready() const;
+  const LinkCounters& counters() const;
+
+  class Connection;
+  struct State;
+
+ private:
+  std::shared_ptr<State> state_;
+};
+
+}  // namespace xpush::interceptor

@@ -1,0 +1,76 @@
+// XEP-0114 component session as a state machine without I/O: give it the bytes
+// the server sent, it says what to write back, which stanzas arrived, and when
+// the stream is ready or has failed. The transport only moves bytes.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "interceptor/element.h"
+#include "interceptor/xml_stream.h"
+
+namespace xpush::interceptor {
+
+struct SessionConfig {
+  std::string component_domain;  // the `to` of our stream header, e.g. push.example.com
+  std::string secret;
+  StreamLimits limits;
+};
+
+enum class SessionState { kIdle, kAwaitingHeader, kAwaitingHandshake, kReady, kClosed };
+
+enum class FailureKind {
+  kBadInput,         // the server sent something we refuse to parse
+  kStreamError,      // the server ended the stream with <stream:error/>
+  kProtocol,         // well-formed but not XEP-0114 (wrong header, stanza before handshake)
+  kClosedByPeer,     // </stream:stream>
+};
+
+struct SessionFailure {
+  FailureKind kind;
+  std::string reason;  // for the log: what was wrong and where
+};
+
+struct SessionUpdate {
+  std::string to_write;
+  std::vector<Element> stanzas;
+  bool became_ready = false;
+  std::optional<SessionFailure> failure;  // the connection must be closed after writing
+};
+
+class ComponentSession {
+ public:
+  explicit ComponentSession(SessionConfig config);
+
+  // Starts a new stream (also after a reconnect) and returns its header.
+  std::string open();
+  SessionUpdate receive(std::string_view bytes);
+
+  // Serialises a stanza we send. Every outgoing stanza needs `from` and `to`
+  // (ejabberd closes the stream otherwise) and `from` in our own domain.
+  tl::expected<std::string, std::string> encode(const Element& stanza) const;
+
+  SessionState state() const { return state_; }
+  const std::string& stream_id() const { return stream_id_; }
+  const SessionConfig& config() const { return config_; }
+
+  static constexpr std::string_view kClose = "</stream:stream>";
+
+ private:
+  void on_header(const Element& header, SessionUpdate& update);
+  void on_element(Element element, SessionUpdate& update);
+  void fail(SessionUpdate& update, FailureKind kind, std::string reason);
+
+  SessionConfig config_;
+  XmlStream parser_;
+  SessionState state_ = SessionState::kIdle;
+  std::string stream_id_;
+};
+
+std::string_view to_string(FailureKind kind);
+
+}  // namespace xpush::interceptor

@@ -1,0 +1,148 @@
+#include "interceptor/registration_command.h"
+
+#include <algorithm>
+#include <cctype>
+
+#include "interceptor/data_form.h"
+#include "interceptor/jid.h"
+
+namespace xpush::interceptor {
+
+namespace {
+
+struct CommandSpec {
+  std::string_view node;
+  std::string_view title;
+  CommandKind kind;
+  CommandDialect dialect;
+  std::optional<PushService> service;  // v1 names it in the form instead
+};
+
+constexpr CommandSpec kCommands[] = {
+    {"register-push-apns", "Register an APNs device", CommandKind::kRegister, CommandDialect::kP2,
+     PushService::kApns},
+    {"register-push-fcm", "Register an FCM device", CommandKind::kRegister, CommandDialect::kP2,
+     PushService::kFcm},
+    {"unregister-push-apns", "Unregister an APNs device", CommandKind::kUnregister,
+     CommandDialect::kP2, PushService::kApns},
+    {"unregister-push-fcm", "Unregister an FCM device", CommandKind::kUnregister,
+     CommandDialect::kP2, PushService::kFcm},
+    {"v1-register-push", "Register a device (mod_push_appserver v1)", CommandKind::kRegister,
+     CommandDialect::kAppserverV1, std::nullopt},
+    {"v1-unregister-push", "Unregister a device (mod_push_appserver v1)",
+     CommandKind::kUnregister, CommandDialect::kAppserverV1, std::nullopt},
+};
+
+CommandError bad_request(std::string text) {
+  return CommandError{ErrorType::kModify, "bad-request", std::move(text)};
+}
+
+bool printable_ascii(std::string_view s) {
+  return std::all_of(s.begin(), s.end(), [](unsigned char c) { return c > 0x20 && c < 0x7f; });
+}
+
+// APNs tokens are hex (32 bytes today); FCM tokens are opaque printable ASCII.
+tl::expected<std::string, CommandError> checked_token(PushService service, std::string_view raw) {
+  if (raw.empty()) return tl::unexpected(bad_request("token is missing"));
+  if (raw.size() > kMaxTokenBytes) return tl::unexpected(bad_request("token is too long"));
+  if (service == PushService::kApns) {
+    const bool hex = std::all_of(raw.begin(), raw.end(),
+                                 [](unsigned char c) { return std::isxdigit(c) != 0; });
+    if (!hex || raw.size() % 2 != 0) {
+      return tl::unexpected(bad_request("an APNs token is an even number of hex digits"));
+    }
+    std::string token{raw};
+    std::transform(token.begin(), token.end(), token.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    return token;
+  }
+  if (!printable_ascii(raw)) return tl::unexpected(bad_request("an FCM token is printable ASCII"));
+  return std::string{raw};
+}
+
+std::optional<PushService> service_named(std::string_view type) {
+  if (type == "apns") return PushService::kApns;
+  if (type == "fcm") return PushService::kFcm;
+  return std::nullopt;
+}
+
+}  // namespace
+
+std::string_view to_string(PushService service) {
+  return service == PushService::kApns ? "apns" : "fcm";
+}
+
+const std::vector<CommandName>& registration_command_names() {
+  static const std::vector<CommandName> names = [] {
+    std::vector<CommandName> v;
+    for (const auto& spec : kCommands) v.push_back({spec.node, spec.title});
+    return v;
+  }();
+  return names;
+}
+
+tl::expected<RegistrationCommand, CommandError> parse_registration_command(const Element& iq) {
+  const Element* command = iq.child("command", ns::kCommands);
+  if (!command) return tl::unexpected(bad_request("no command"));
+  const auto node = command->attr_or("node");
+  const auto spec = std::find_if(std::begin(kCommands), std::end(kCommands),
+                                 [&](const CommandSpec& s) { return s.node == node; });
+  if (spec == std::end(kCommands)) {
+    return tl::unexpected(CommandError{ErrorType::kCancel, "item-not-found", "unknown command"});
+  }
+  const auto action = command->attr_or("action", "execute");
+  if (action != "execute" && action != "complete") {
+    return tl::unexpected(bad_request("only single-stage execute is supported"));
+  }
+  // Registration reaches us through the user's server from a real client.
+  const auto sender = Jid::parse(iq.attr_or("from"));
+  if (!sender || !sender->is_full() || sender->local.empty()) {
+    return tl::unexpected(
+        CommandError{ErrorType::kAuth, "forbidden", "commands are accepted from client JIDs"});
+  }
+  const Element* x = command->child("x", ns::kDataForms);
+  if (!x) return tl::unexpected(bad_request("a submitted form is expected"));
+  const DataForm form = DataForm::parse(*x);
+
+  RegistrationCommand out{spec->kind, spec->dialect, PushService::kFcm, sender->bare(),
+                          sender->domain, {}, {}, {}};
+  if (spec->dialect == CommandDialect::kP2) {
+    out.service = *spec->service;
+    out.device_id = std::string{form.value_or("device-id", form.value_or("android-id"))};
+    if (auto muc = form.value("muc"); muc && !muc->empty()) {
+      const auto muc_jid = Jid::parse(*muc);
+      if (!muc_jid || muc_jid->is_full()) return tl::unexpected(bad_request("muc is not a bare JID"));
+      out.muc = muc_jid->bare();
+    }
+  } else {
+    const auto service = service_named(form.value_or("type"));
+    if (!service) return tl::unexpected(bad_request("type must be apns or fcm"));
+    out.service = *service;
+    out.device_id = std::string{form.value_or("node")};
+  }
+  if (out.device_id.empty() || out.device_id.size() > kMaxDeviceIdBytes ||
+      !printable_ascii(out.device_id)) {
+    return tl::unexpected(bad_request("a device id of printable ASCII is required"));
+  }
+  if (out.kind == CommandKind::kRegister) {
+    auto token = checked_token(out.service, form.value_or("token"));
+    if (!token) return tl::unexpected(token.error());
+    out.token = std::move(*token);
+  }
+  return out;
+}
+
+Element command_completed(const Element& request,
+                          const std::vector<std::pair<std::string, std::string>>& fields) {
+  Element iq = iq_result(request);
+  const Element* asked = request.child("command", ns::kCommands);
+  Element& command = iq.add(ns::kCommands, "command");
+  command.set_attr("node", asked ? asked->attr_or("node") : std::string_view{});
+  command.set_attr("sessionid", asked ? asked->attr_or("sessionid", request.attr_or("id"))
+                                      : request.attr_or("id"));
+  command.set_attr("status", "completed");
+  if (!fields.empty()) command.add(make_form("result", fields));
+  return iq;
+}
+
+}  // namespace xpush::interceptor

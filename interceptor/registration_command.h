@@ -1,0 +1,58 @@
+// Device registration over XEP-0050 ad-hoc commands, in the two dialects that
+// existing apps speak: p2 / Conversations (register-push-apns|fcm with token
+// and device-id, answered with node and secret) and mod_push_appserver
+// (v1-register-push with type, node and token).
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <tl/expected.hpp>
+
+#include "interceptor/element.h"
+#include "interceptor/iq.h"
+
+namespace xpush::interceptor {
+
+enum class PushService { kApns, kFcm };
+enum class CommandKind { kRegister, kUnregister };
+enum class CommandDialect { kP2, kAppserverV1 };
+
+std::string_view to_string(PushService service);
+
+struct CommandName {
+  std::string_view node;
+  std::string_view title;
+};
+const std::vector<CommandName>& registration_command_names();
+
+struct RegistrationCommand {
+  CommandKind kind;
+  CommandDialect dialect;
+  PushService service;
+  std::string account;    // bare JID of the sender
+  std::string domain;     // its server: the only one allowed to publish for it
+  std::string device_id;  // p2: device-id / android-id; v1: the client's node
+  std::string token;      // empty for unregister
+  std::string muc;        // optional bare MUC JID (p2)
+};
+
+struct CommandError {
+  ErrorType type;
+  std::string condition;
+  std::string text;
+};
+
+tl::expected<RegistrationCommand, CommandError> parse_registration_command(const Element& iq);
+
+// <command status='completed'> with a result form holding the given fields.
+Element command_completed(const Element& request,
+                          const std::vector<std::pair<std::string, std::string>>& fields);
+
+inline constexpr std::size_t kMaxTokenBytes = 4096;
+inline constexpr std::size_t kMaxDeviceIdBytes = 256;
+
+}  // namespace xpush::interceptor

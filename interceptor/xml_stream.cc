@@ -1,0 +1,231 @@
+#include "interceptor/xml_stream.h"
+
+#include <expat.h>
+
+#include <utility>
+
+#include "xpush_config.h"
+
+namespace xpush::interceptor {
+
+namespace {
+// expat reports "namespace-uri<sep>local-name<sep>prefix" with triplets on.
+constexpr char kNsSeparator = '\x01';
+
+struct QName {
+  std::string_view ns;
+  std::string_view local;
+  std::string_view prefix;
+};
+
+QName split_name(std::string_view raw) {
+  QName q;
+  auto first = raw.find(kNsSeparator);
+  if (first == std::string_view::npos) {
+    q.local = raw;
+    return q;
+  }
+  q.ns = raw.substr(0, first);
+  auto rest = raw.substr(first + 1);
+  auto second = rest.find(kNsSeparator);
+  q.local = rest.substr(0, second);
+  if (second != std::string_view::npos) q.prefix = rest.substr(second + 1);
+  return q;
+}
+}  // namespace
+
+struct XmlStream::Impl {
+  StreamLimits limits;
+  XML_Parser parser = nullptr;
+  std::vector<StreamEvent> events;
+  std::vector<Element> open;       // the stanza being built, outermost first
+  std::size_t depth = 0;           // 0 outside the stream, 1 inside the header
+  std::uint64_t fed = 0;           // bytes given to expat so far
+  std::uint64_t boundary = 0;      // byte index where the current stanza may start
+  std::optional<ParseError> error;
+
+  explicit Impl(StreamLimits l) : limits(l) { create(); }
+  ~Impl() { XML_ParserFree(parser); }
+
+  void create();
+  void fail(ParseErrorKind kind, std::string detail);
+  bool over_size_limit() const {
+    return fed > boundary && fed - boundary > limits.max_stanza_bytes;
+  }
+  void mark_boundary() { boundary = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser)); }
+
+  void on_start(const XML_Char* name, const XML_Char** attrs);
+  void on_end();
+  void on_text(std::string_view text);
+};
+
+namespace {
+XmlStream::Impl& self(void* user) { return *static_cast<XmlStream::Impl*>(user); }
+
+void XMLCALL start_cb(void* u, const XML_Char* name, const XML_Char** attrs) {
+  self(u).on_start(name, attrs);
+}
+void XMLCALL end_cb(void* u, const XML_Char*) { self(u).on_end(); }
+void XMLCALL text_cb(void* u, const XML_Char* s, int len) {
+  self(u).on_text(std::string_view{s, static_cast<std::size_t>(len)});
+}
+void XMLCALL doctype_cb(void* u, const XML_Char*, const XML_Char*, const XML_Char*, int) {
+  self(u).fail(ParseErrorKind::kRestrictedXml, "DOCTYPE is not allowed in XMPP");
+}
+void XMLCALL entity_cb(void* u, const XML_Char*, int, const XML_Char*, int, const XML_Char*,
+                       const XML_Char*, const XML_Char*, const XML_Char*) {
+  self(u).fail(ParseErrorKind::kRestrictedXml, "entity declarations are not allowed in XMPP");
+}
+void XMLCALL pi_cb(void* u, const XML_Char*, const XML_Char*) {
+  self(u).fail(ParseErrorKind::kRestrictedXml, "processing instructions are not allowed in XMPP");
+}
+void XMLCALL comment_cb(void* u, const XML_Char*) {
+  self(u).fail(ParseErrorKind::kRestrictedXml, "comments are not allowed in XMPP");
+}
+}  // namespace
+
+void XmlStream::Impl::create() {
+  // The encoding is forced to UTF-8 (RFC 6120 §11.6), whatever a declaration says.
+  parser = XML_ParserCreateNS("UTF-8", kNsSeparator);
+  XML_SetReturnNSTriplet(parser, XML_TRUE);
+  XML_SetUserData(parser, this);
+  XML_SetElementHandler(parser, start_cb, end_cb);
+  XML_SetCharacterDataHandler(parser, text_cb);
+  XML_SetStartDoctypeDeclHandler(parser, doctype_cb);
+  XML_SetEntityDeclHandler(parser, entity_cb);
+  XML_SetProcessingInstructionHandler(parser, pi_cb);
+  XML_SetCommentHandler(parser, comment_cb);
+  XML_SetParamEntityParsing(parser, XML_PARAM_ENTITY_PARSING_NEVER);
+#if XPUSH_HAVE_REPARSE_DEFERRAL
+  // A stanza must be delivered as soon as its bytes arrive; the size cap
+  // above already bounds the cost that deferral protects against.
+  XML_SetReparseDeferralEnabled(parser, XML_FALSE);
+#endif
+}
+
+void XmlStream::Impl::fail(ParseErrorKind kind, std::string detail) {
+  if (error) return;
+  error = ParseError{kind, std::move(detail), XML_GetCurrentLineNumber(parser),
+                     XML_GetCurrentColumnNumber(parser)};
+  XML_StopParser(parser, XML_FALSE);
+}
+
+void XmlStream::Impl::on_start(const XML_Char* raw_name, const XML_Char** attrs) {
+  if (error) return;
+  const QName q = split_name(raw_name);
+  if (depth == 0) {
+    if (q.local != "stream" || q.ns != ns::kStreams) {
+      fail(ParseErrorKind::kBadStreamHeader, "expected <stream:stream>, got <" +
+                                                 std::string{q.local} + ">");
+      return;
+    }
+  }
+  if (depth >= limits.max_depth) {
+    fail(ParseErrorKind::kTooDeep,
+         "elements nested deeper than " + std::to_string(limits.max_depth));
+    return;
+  }
+  Element element{q.ns, q.local};
+  for (const XML_Char** a = attrs; *a; a += 2) {
+    const QName an = split_name(a[0]);
+    if (an.ns.empty()) {
+      element.set_attr(an.local, a[1]);
+    } else if (an.ns == ns::kXml) {
+      element.set_attr("xml:" + std::string{an.local}, a[1]);
+    }
+    // Attributes in other namespaces carry nothing XMPP defines; dropping
+    // them keeps every element serialisable without prefix bookkeeping.
+  }
+  ++depth;
+  if (depth == 1) {
+    events.emplace_back(StreamOpened{std::move(element)});
+    mark_boundary();
+    return;
+  }
+  open.push_back(std::move(element));
+  if (over_size_limit()) {
+    fail(ParseErrorKind::kStanzaTooLarge,
+         "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes");
+  }
+}
+
+void XmlStream::Impl::on_end() {
+  if (error) return;
+  --depth;
+  if (depth == 0) {
+    events.emplace_back(StreamClosed{});
+    return;
+  }
+  Element done = std::move(open.back());
+  open.pop_back();
+  if (open.empty()) {
+    events.emplace_back(std::move(done));
+    boundary = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser) +
+                                          XML_GetCurrentByteCount(parser));
+  } else {
+    open.back().add(std::move(done));
+  }
+}
+
+void XmlStream::Impl::on_text(std::string_view text) {
+  if (error) return;
+  if (open.empty()) {
+    // Whitespace between stanzas (keepalives) starts nothing.
+    boundary = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser)) + text.size();
+    return;
+  }
+  open.back().add_text(text);
+  if (static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser)) - boundary >
+      limits.max_stanza_bytes) {
+    fail(ParseErrorKind::kStanzaTooLarge,
+         "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes");
+  }
+}
+
+XmlStream::XmlStream(StreamLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
+XmlStream::~XmlStream() = default;
+
+void XmlStream::reset() { impl_ = std::make_unique<Impl>(impl_->limits); }
+
+XmlStream::Result XmlStream::feed(std::string_view bytes) {
+  Impl& s = *impl_;
+  if (s.error) return Result{{}, s.error};
+  // Feed in slices so that a flood inside one read is cut off at the size cap
+  // instead of being buffered by expat first.
+  constexpr std::size_t kSlice = 16 * 1024;
+  while (!bytes.empty() && !s.error) {
+    const auto slice = bytes.substr(0, kSlice);
+    bytes.remove_prefix(slice.size());
+    s.fed += slice.size();
+    const auto status = XML_Parse(s.parser, slice.data(), static_cast<int>(slice.size()), XML_FALSE);
+    if (status == XML_STATUS_ERROR && !s.error) {
+      s.error = ParseError{ParseErrorKind::kNotWellFormed,
+                           XML_ErrorString(XML_GetErrorCode(s.parser)),
+                           XML_GetCurrentLineNumber(s.parser),
+                           XML_GetCurrentColumnNumber(s.parser)};
+    }
+    if (!s.error && s.over_size_limit()) {
+      s.fail(ParseErrorKind::kStanzaTooLarge,
+             "stanza larger than " + std::to_string(s.limits.max_stanza_bytes) + " bytes");
+    }
+  }
+  return Result{std::exchange(s.events, {}), s.error};
+}
+
+std::string_view to_string(ParseErrorKind kind) {
+  switch (kind) {
+    case ParseErrorKind::kNotWellFormed: return "not-well-formed";
+    case ParseErrorKind::kRestrictedXml: return "restricted-xml";
+    case ParseErrorKind::kStanzaTooLarge: return "stanza-too-large";
+    case ParseErrorKind::kTooDeep: return "too-deep";
+    case ParseErrorKind::kBadStreamHeader: return "bad-stream-header";
+  }
+  return "unknown";
+}
+
+std::string describe(const ParseError& error) {
+  return std::string{to_string(error.kind)} + " at " + std::to_string(error.line) + ":" +
+         std::to_string(error.column) + ": " + error.detail;
+}
+
+}  // namespace xpush::interceptor

@@ -1,0 +1,208 @@
+#include "module/app_server.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "interceptor/iq.h"
+#include "interceptor/jid.h"
+#include "interceptor/offline_event.h"
+#include "module/secrets.h"
+#include "rules/decision.h"
+
+namespace xpush {
+
+using interceptor::Element;
+using interceptor::ErrorType;
+using interceptor::iq_error;
+
+namespace {
+
+push::Notification make_notification(const interceptor::OfflineEvent& event,
+                                     const rules::Decision& decision,
+                                     const store::Registration& registration) {
+  push::Notification n;
+  n.id = random_uuid();
+  n.recipient = event.recipient;
+  n.node = event.node;
+  n.device = push::Device{registration.platform == "apns" ? push::Platform::kApns
+                                                          : push::Platform::kFcm,
+                          registration.token, registration.app};
+  n.kind = decision.action == rules::Action::kAlert ? push::Kind::kAlert : push::Kind::kBackground;
+  n.title = decision.title;
+  n.body = decision.body;
+  n.rule = decision.rule;
+  n.created_at = event.received_at;
+  return n;
+}
+
+// ejabberd drops a registration on the first error that is not `wait`, so a
+// store hiccup must never be answered otherwise.
+Element temporary_failure(const Element& iq) {
+  return iq_error(iq, ErrorType::kWait, "internal-server-error");
+}
+
+}  // namespace
+
+AppServer::AppServer(StoreWorker& store, push::Provider& provider, AppServerOptions options,
+                     Reply reply)
+    : store_(store), provider_(provider), options_(std::move(options)), reply_(std::move(reply)) {}
+
+bool AppServer::domain_allowed(const std::string& domain) const {
+  return options_.server_domains.empty() ||
+         std::find(options_.server_domains.begin(), options_.server_domains.end(), domain) !=
+             options_.server_domains.end();
+}
+
+void AppServer::handle(Element stanza) {
+  using interceptor::StanzaKind;
+  switch (interceptor::classify(stanza)) {
+    case StanzaKind::kPing: return reply_(interceptor::iq_result(stanza));
+    case StanzaKind::kDiscoInfo: return reply_(interceptor::disco_info_result(stanza));
+    case StanzaKind::kDiscoItems:
+      return reply_(interceptor::disco_items_result(stanza, options_.component_domain));
+    case StanzaKind::kPublish: return on_publish(std::move(stanza));
+    case StanzaKind::kCommand: return on_command(std::move(stanza));
+    case StanzaKind::kOtherRequest:
+      return reply_(iq_error(stanza, ErrorType::kCancel, "service-unavailable"));
+    case StanzaKind::kResponse:
+    case StanzaKind::kMessage:
+    case StanzaKind::kPresence:
+    case StanzaKind::kUnknown: return;
+  }
+}
+
+void AppServer::refuse_publish(const Element& iq, const std::string& node, std::string_view reason) {
+  ++counters_.publishes_refused;
+  spdlog::warn("publish refused: node={} from={}: {}; answered cancel/item-not-found", node,
+               iq.attr_or("from"), reason);
+  reply_(iq_error(iq, ErrorType::kCancel, "item-not-found"));
+}
+
+void AppServer::on_publish(Element iq) {
+  ++counters_.publishes;
+  auto request = interceptor::parse_publish(iq);
+  if (!request) {
+    spdlog::warn("publish from {} is malformed: {}", iq.attr_or("from"), request.error());
+    return reply_(iq_error(iq, ErrorType::kModify, "bad-request"));
+  }
+  // Publishes come from the user's server itself (a bare domain JID).
+  const auto publisher = interceptor::Jid::parse(request->publisher);
+  if (!publisher || !publisher->is_domain()) {
+    return refuse_publish(iq, request->node, "publisher is not a server domain");
+  }
+  if (!domain_allowed(publisher->domain)) {
+    return refuse_publish(iq, request->node, "server domain is not configured");
+  }
+  // Copied before the request moves into the completion (argument order is unspecified).
+  auto lookup = [domain = publisher->domain, node = request->node](store::Store& s) {
+    return s.find_registration(domain, node);
+  };
+  store_.run(
+      std::move(lookup),
+      [this, iq = std::move(iq), request = std::move(*request)](auto found) {
+        if (!found) {
+          spdlog::error("publish node={}: store: {}", request.node, found.error().message);
+          return reply_(temporary_failure(iq));
+        }
+        if (!*found) return refuse_publish(iq, request.node, "unknown node for this server");
+        const store::Registration& registration = **found;
+        if (!registration.enabled) return refuse_publish(iq, request.node, "device disabled");
+        if (!secrets_equal(registration.secret, request.secret.value_or(""))) {
+          return refuse_publish(iq, request.node,
+                                request.secret ? "wrong secret" : "no secret in publish-options");
+        }
+        on_verified_publish(iq, request, registration);
+      });
+}
+
+void AppServer::on_verified_publish(const Element& iq, const interceptor::PublishRequest& request,
+                                    const store::Registration& registration) {
+  interceptor::OfflineEvent event;
+  event.source = interceptor::EventSource::kPushSummary;
+  event.recipient = registration.account;
+  event.server_domain = registration.domain;
+  event.node = request.node;
+  event.summary = request.summary;
+  event.received_at = std::chrono::system_clock::now();
+
+  const rules::Decision decision = rules::builtin_decision(event);
+  if (decision.action != rules::Action::kDrop) {
+    auto notification = make_notification(event, decision, registration);
+    ++counters_.notifications;
+    spdlog::info("publish node={}: {} by rule {}, notification {}", request.node,
+                 rules::to_string(decision.action), decision.rule, notification.id);
+    provider_.send(notification, [id = notification.id](push::PushResult result) {
+      if (result.outcome != push::Outcome::kDelivered) {
+        spdlog::warn("notification {}: not delivered: {} {}", id, result.status, result.reason);
+      }
+    });
+  } else {
+    spdlog::info("publish node={}: dropped by rule {}", request.node, decision.rule);
+  }
+  reply_(interceptor::iq_result(iq));
+}
+
+void AppServer::on_command(Element iq) {
+  auto command = interceptor::parse_registration_command(iq);
+  if (!command) {
+    const auto& e = command.error();
+    spdlog::info("command from {} refused: {}", iq.attr_or("from"), e.text);
+    return reply_(iq_error(iq, e.type, e.condition, e.text));
+  }
+  if (!domain_allowed(command->domain)) {
+    return reply_(iq_error(iq, ErrorType::kAuth, "forbidden", "server domain is not served here"));
+  }
+  if (command->kind == interceptor::CommandKind::kRegister) {
+    on_register(std::move(iq), std::move(*command));
+  } else {
+    on_unregister(std::move(iq), std::move(*command));
+  }
+}
+
+void AppServer::on_register(Element iq, interceptor::RegistrationCommand command) {
+  store::Registration candidate;
+  candidate.node = command.dialect == interceptor::CommandDialect::kAppserverV1
+                       ? command.device_id
+                       : random_token(kNodeBytes);
+  candidate.secret = random_token(kSecretBytes);
+  candidate.account = command.account;
+  candidate.domain = command.domain;
+  candidate.device_id = command.device_id;
+  candidate.muc = command.muc;
+  candidate.platform = std::string{interceptor::to_string(command.service)};
+  candidate.token = command.token;
+  store_.run([candidate](store::Store& s) { return s.upsert_registration(candidate); },
+             [this, iq = std::move(iq)](auto stored) {
+               if (!stored) {
+                 spdlog::error("register: store: {}", stored.error().message);
+                 return reply_(stored.error().kind == store::StoreErrorKind::kConflict
+                                   ? iq_error(iq, ErrorType::kCancel, "conflict",
+                                              "this node belongs to another account")
+                                   : temporary_failure(iq));
+               }
+               ++counters_.registrations;
+               spdlog::info("registered a {} device for {} (node {})", stored->platform,
+                            stored->domain, stored->node);
+               reply_(interceptor::command_completed(
+                   iq, {{"jid", options_.component_domain},
+                        {"node", stored->node},
+                        {"secret", stored->secret}}));
+             });
+}
+
+void AppServer::on_unregister(Element iq, interceptor::RegistrationCommand command) {
+  store_.run(
+      [command](store::Store& s) {
+        return s.remove_registration(command.account, command.device_id, command.muc);
+      },
+      [this, iq = std::move(iq)](auto removed) {
+        if (!removed) {
+          spdlog::error("unregister: store: {}", removed.error().message);
+          return reply_(temporary_failure(iq));
+        }
+        reply_(interceptor::command_completed(iq, {}));
+      });
+}
+
+}  // namespace xpush

@@ -1,0 +1,60 @@
+// The XEP-0357 app server: answers disco and ping, registers devices through
+// ad-hoc commands, and turns each verified publish into a notification for
+// the push layer. Every request gets exactly one reply.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "interceptor/element.h"
+#include "interceptor/push_publish.h"
+#include "interceptor/registration_command.h"
+#include "module/store_worker.h"
+#include "push/provider.h"
+
+namespace xpush {
+
+struct AppServerOptions {
+  std::string component_domain;
+  std::vector<std::string> server_domains;  // empty: any
+};
+
+struct AppServerCounters {
+  std::uint64_t publishes = 0;
+  std::uint64_t publishes_refused = 0;
+  std::uint64_t notifications = 0;
+  std::uint64_t registrations = 0;
+};
+
+class AppServer {
+ public:
+  using Reply = std::function<void(const interceptor::Element&)>;
+
+  AppServer(StoreWorker& store, push::Provider& provider, AppServerOptions options, Reply reply);
+
+  void handle(interceptor::Element stanza);
+  const AppServerCounters& counters() const { return counters_; }
+
+ private:
+  void on_publish(interceptor::Element iq);
+  void on_verified_publish(const interceptor::Element& iq, const interceptor::PublishRequest& request,
+                           const store::Registration& registration);
+  void on_command(interceptor::Element iq);
+  void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
+  void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);
+  void refuse_publish(const interceptor::Element& iq, const std::string& node,
+                      std::string_view reason);
+  bool domain_allowed(const std::string& domain) const;
+
+  StoreWorker& store_;
+  push::Provider& provider_;
+  AppServerOptions options_;
+  Reply reply_;
+  AppServerCounters counters_;
+};
+
+}  // namespace xpush

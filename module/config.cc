@@ -1,0 +1,169 @@
+#include "module/config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <fstream>
+#include <set>
+#include <sstream>
+
+namespace xpush {
+
+namespace {
+
+class Reader {
+ public:
+  explicit Reader(std::string name) : name_(std::move(name)) {}
+
+  [[noreturn]] void fail(const YAML::Node& node, const std::string& what) const {
+    const auto& m = node.Mark();
+    throw ConfigError(name_ + ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1) +
+                      ": " + what);
+  }
+
+  void only_keys(const YAML::Node& map, const std::string& where,
+                 std::initializer_list<std::string_view> allowed) const {
+    if (!map.IsMap()) fail(map, where + " must be a mapping");
+    const std::set<std::string_view> keys(allowed);
+    for (const auto& kv : map) {
+      const auto key = kv.first.as<std::string>();
+      if (!keys.count(key)) {
+        std::string expected;
+        for (auto k : allowed) expected += (expected.empty() ? "" : ", ") + std::string{k};
+        fail(kv.first, "unknown key '" + key + "' in " + where + " (expected one of: " + expected + ")");
+      }
+    }
+  }
+
+  template <class T>
+  T get(const YAML::Node& map, const char* key, const std::string& where, T fallback) const {
+    const YAML::Node node = map[key];
+    if (!node) return fallback;
+    try {
+      return node.as<T>();
+    } catch (const YAML::Exception&) {
+      fail(node, where + "." + key + " has the wrong type");
+    }
+  }
+
+  template <class T>
+  T get_in_range(const YAML::Node& map, const char* key, const std::string& where, T fallback,
+                 T low, T high) const {
+    const T value = get<T>(map, key, where, fallback);
+    if (value < low || value > high) {
+      fail(map[key], where + "." + key + " must be between " + std::to_string(low) + " and " +
+                         std::to_string(high));
+    }
+    return value;
+  }
+
+  const std::string& name() const { return name_; }
+
+ private:
+  std::string name_;
+};
+
+std::string read_secret_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read component.secret_file " + path);
+  std::string secret;
+  std::getline(in, secret);
+  return secret;
+}
+
+void read_component(const Reader& r, const YAML::Node& c, Config& cfg) {
+  r.only_keys(c, "component",
+              {"domain", "secret", "secret_file", "host", "port", "tls", "keepalive_seconds",
+               "reconnect", "max_stanza_bytes", "handshake_timeout_seconds"});
+  auto& link = cfg.link;
+  link.session.component_domain = r.get<std::string>(c, "domain", "component", "");
+  if (link.session.component_domain.empty()) r.fail(c, "component.domain is required");
+  link.session.secret = r.get<std::string>(c, "secret", "component", "");
+  if (c["secret_file"]) {
+    link.session.secret = read_secret_file(r.get<std::string>(c, "secret_file", "component", ""));
+  }
+  if (link.session.secret.empty()) r.fail(c, "component.secret or component.secret_file is required");
+  link.host = r.get<std::string>(c, "host", "component", link.host);
+  link.port = static_cast<std::uint16_t>(r.get_in_range<int>(c, "port", "component", link.port, 1, 65535));
+  link.keepalive = std::chrono::seconds{
+      r.get_in_range<int>(c, "keepalive_seconds", "component", 30, 1, 60)};
+  link.handshake_timeout = std::chrono::seconds{
+      r.get_in_range<int>(c, "handshake_timeout_seconds", "component", 10, 1, 300)};
+  link.session.limits.max_stanza_bytes = r.get_in_range<std::size_t>(
+      c, "max_stanza_bytes", "component", link.session.limits.max_stanza_bytes, 4096,
+      64 * 1024 * 1024);
+  if (const auto rc = c["reconnect"]) {
+    r.only_keys(rc, "component.reconnect", {"initial_ms", "max_ms"});
+    link.reconnect.initial = std::chrono::milliseconds{
+        r.get_in_range<int>(rc, "initial_ms", "component.reconnect", 500, 10, 60'000)};
+    link.reconnect.max = std::chrono::milliseconds{
+        r.get_in_range<int>(rc, "max_ms", "component.reconnect", 30'000, 10, 600'000)};
+  }
+  if (const auto tls = c["tls"]) {
+    r.only_keys(tls, "component.tls", {"enabled", "verify", "ca_file", "server_name"});
+    link.tls.enabled = r.get<bool>(tls, "enabled", "component.tls", false);
+    link.tls.verify = r.get<bool>(tls, "verify", "component.tls", true);
+    link.tls.ca_file = r.get<std::string>(tls, "ca_file", "component.tls", "");
+    link.tls.server_name = r.get<std::string>(tls, "server_name", "component.tls", "");
+  }
+}
+
+void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
+  r.only_keys(p, "push", {"provider", "log"});
+  cfg.push_provider = r.get<std::string>(p, "provider", "push", cfg.push_provider);
+  if (cfg.push_provider != "log") r.fail(p["provider"], "push.provider must be 'log'");
+  if (const auto log = p["log"]) {
+    r.only_keys(log, "push.log", {"path"});
+    cfg.push_log_path = r.get<std::string>(log, "path", "push.log", cfg.push_log_path);
+  }
+}
+
+Config read(const YAML::Node& root, const Reader& r) {
+  Config cfg;
+  if (!root.IsMap()) r.fail(root, "the configuration must be a mapping");
+  r.only_keys(root, "the top level", {"component", "xmpp", "store", "push", "log"});
+  if (!root["component"]) r.fail(root, "the 'component' section is required");
+  read_component(r, root["component"], cfg);
+  if (const auto x = root["xmpp"]) {
+    r.only_keys(x, "xmpp", {"server_domains"});
+    cfg.server_domains = r.get<std::vector<std::string>>(x, "server_domains", "xmpp", {});
+  }
+  if (const auto s = root["store"]) {
+    r.only_keys(s, "store", {"sqlite"});
+    if (const auto sqlite = s["sqlite"]) {
+      r.only_keys(sqlite, "store.sqlite", {"path"});
+      cfg.sqlite_path = r.get<std::string>(sqlite, "path", "store.sqlite", cfg.sqlite_path);
+    }
+  }
+  if (const auto p = root["push"]) read_push(r, p, cfg);
+  if (const auto l = root["log"]) {
+    r.only_keys(l, "log", {"level"});
+    cfg.log_level = r.get<std::string>(l, "level", "log", cfg.log_level);
+    static const std::set<std::string> kLevels{"trace", "debug", "info", "warn", "error"};
+    if (!kLevels.count(cfg.log_level)) r.fail(l["level"], "log.level must be trace, debug, info, warn or error");
+  }
+  return cfg;
+}
+
+}  // namespace
+
+Config load_config_text(const std::string& yaml, const std::string& name) {
+  const Reader reader{name};
+  YAML::Node root;
+  try {
+    root = YAML::Load(yaml);
+  } catch (const YAML::ParserException& e) {
+    throw ConfigError(name + ":" + std::to_string(e.mark.line + 1) + ":" +
+                      std::to_string(e.mark.column + 1) + ": " + e.msg);
+  }
+  return read(root, reader);
+}
+
+Config load_config_file(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) throw ConfigError("cannot read configuration file " + path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return load_config_text(text.str(), path);
+}
+
+}  // namespace xpush

@@ -1,0 +1,32 @@
+// xpush.yaml: what an operator configures. Loading validates everything and
+// reports problems as "file:line:column: what was expected".
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "interceptor/component_link.h"
+
+namespace xpush {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  interceptor::LinkOptions link;
+  // Server domains allowed to register devices and publish; empty: any
+  // domain reaching us through the component link.
+  std::vector<std::string> server_domains;
+  std::string sqlite_path = "xpush.db";
+  std::string push_provider = "log";
+  std::string push_log_path = "-";
+  std::string log_level = "info";
+};
+
+// Throws ConfigError.
+Config load_config_file(const std::string& path);
+Config load_config_text(const std::string& yaml, const std::string& name = "<config>");
+
+}  // namespace xpush

@@ -1,0 +1,80 @@
+#include "module/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "interceptor/component_link.h"
+#include "module/app_server.h"
+#include "module/store_worker.h"
+#include "push/log_provider.h"
+#include "store/sqlite_store.h"
+
+namespace xpush {
+
+namespace {
+// How long a polite stop may take before the loop is stopped regardless.
+constexpr std::chrono::seconds kStopGrace{3};
+
+std::unique_ptr<store::Store> open_store(const Config& config) {
+  auto store = store::SqliteStore::open(config.sqlite_path);
+  if (!store) throw std::runtime_error("store: " + store.error().message);
+  return std::move(*store);
+}
+}  // namespace
+
+struct Engine::Parts {
+  boost::asio::io_context io;
+  boost::asio::steady_timer stop_timer{io};
+  push::LogProvider provider;
+  StoreWorker store;
+  std::unique_ptr<interceptor::ComponentLink> link;
+  std::unique_ptr<AppServer> app;
+  bool stopping = false;
+
+  explicit Parts(const Config& config)
+      : provider(config.push_log_path), store(io.get_executor(), open_store(config)) {
+    app = std::make_unique<AppServer>(
+        store, provider,
+        AppServerOptions{config.link.session.component_domain, config.server_domains},
+        [this](const interceptor::Element& reply) {
+          if (!link->send(reply)) {
+            spdlog::warn("reply {} to {} lost: component link is down", reply.attr_or("id"),
+                         reply.attr_or("to"));
+          }
+        });
+    link = std::make_unique<interceptor::ComponentLink>(
+        io.get_executor(), config.link,
+        interceptor::ComponentLink::Handlers{
+            [this](interceptor::Element stanza) { app->handle(std::move(stanza)); },
+            [this](bool ready) {
+              if (ready) return;
+              if (stopping) return io.stop();
+              spdlog::warn("component: link down");
+            }});
+  }
+};
+
+Engine::Engine(const Config& config) : parts_(std::make_unique<Parts>(config)) {}
+
+Engine::~Engine() = default;
+
+void Engine::run() {
+  parts_->link->start();
+  parts_->io.run();
+}
+
+void Engine::stop() {
+  boost::asio::post(parts_->io, [p = parts_.get()] {
+    p->stopping = true;
+    if (!p->link->ready()) return p->io.stop();
+    p->link->stop();
+    p->stop_timer.expires_after(kStopGrace);
+    p->stop_timer.async_wait([p](boost::system::error_code) { p->io.stop(); });
+  });
+}
+
+boost::asio::io_context& Engine::context() { return parts_->io; }
+
+}  // namespace xpush

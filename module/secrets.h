@@ -1,0 +1,22 @@
+// Random identifiers from OpenSSL's CSPRNG, and constant-time comparison.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace xpush {
+
+// `bytes` random bytes as unpadded base64url (p2 uses 9 bytes for a node and
+// 18 for a secret; we use more).
+std::string random_token(std::size_t bytes);
+// A random RFC 4122 version 4 UUID, lower case.
+std::string random_uuid();
+// Compares digests of both, so neither the content nor the length of the
+// expected secret leaks through timing.
+bool secrets_equal(std::string_view expected, std::string_view given);
+
+inline constexpr std::size_t kNodeBytes = 12;
+inline constexpr std::size_t kSecretBytes = 24;
+
+}  // namespace xpush

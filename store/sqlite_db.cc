@@ -1,0 +1,77 @@
+#include "store/sqlite_db.h"
+
+#include <utility>
+
+namespace xpush::store {
+
+SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) {
+  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+    stmt_ = nullptr;
+  }
+}
+
+SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+
+SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
+  sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
+  return *this;
+}
+
+SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
+  sqlite3_bind_int64(stmt_, index, value);
+  return *this;
+}
+
+int SqliteStatement::step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_MISUSE; }
+
+std::string SqliteStatement::text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  return p ? std::string{reinterpret_cast<const char*>(p),
+                         static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column))}
+           : std::string{};
+}
+
+std::int64_t SqliteStatement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
+
+StoreResult<SqliteDb> SqliteDb::open(const std::string& path) {
+  sqlite3* db = nullptr;
+  const int rc = sqlite3_open_v2(path.c_str(), &db,
+                                 SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                                 nullptr);
+  if (rc != SQLITE_OK) {
+    StoreError e{StoreErrorKind::kFatal,
+                 "cannot open " + path + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc))};
+    sqlite3_close(db);
+    return tl::unexpected(e);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return SqliteDb{db};
+}
+
+SqliteDb::SqliteDb(SqliteDb&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+
+SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+
+StoreResult<void> SqliteDb::exec(std::string_view sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db_, std::string{sql}.c_str(), nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    return tl::unexpected(error(text));
+  }
+  return {};
+}
+
+StoreError SqliteDb::error(std::string_view what) const {
+  const int code = sqlite3_extended_errcode(db_);
+  const int primary = code & 0xff;
+  const bool temporary = primary == SQLITE_BUSY || primary == SQLITE_LOCKED ||
+                         primary == SQLITE_IOERR || primary == SQLITE_FULL;
+  const bool conflict = primary == SQLITE_CONSTRAINT;
+  return StoreError{conflict    ? StoreErrorKind::kConflict
+                    : temporary ? StoreErrorKind::kUnavailable
+                                : StoreErrorKind::kFatal,
+                    std::string{what} + ": " + sqlite3_errmsg(db_)};
+}
+
+}  // namespace xpush::store

@@ -1,0 +1,178 @@
+#include "store/sqlite_store.h"
+
+#include <chrono>
+#include <memory>
+
+namespace xpush::store {
+
+namespace {
+
+// Index i holds the statements that take the schema from version i to i + 1.
+constexpr std::string_view kMigrations[] = {
+    R"sql(
+CREATE TABLE registrations (
+  id              INTEGER PRIMARY KEY,
+  node            TEXT NOT NULL,
+  secret          TEXT NOT NULL,
+  account         TEXT NOT NULL,
+  domain          TEXT NOT NULL,
+  device_id       TEXT NOT NULL,
+  muc             TEXT NOT NULL DEFAULT '',
+  platform        TEXT NOT NULL,
+  token           TEXT NOT NULL,
+  app             TEXT NOT NULL DEFAULT '',
+  enabled         INTEGER NOT NULL DEFAULT 1,
+  disabled_reason TEXT NOT NULL DEFAULT '',
+  created_ms      INTEGER NOT NULL,
+  updated_ms      INTEGER NOT NULL,
+  UNIQUE (domain, node),
+  UNIQUE (account, device_id, muc)
+);
+)sql",
+};
+static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
+
+constexpr std::string_view kColumns =
+    "node, secret, account, domain, device_id, muc, platform, token, app, enabled, "
+    "disabled_reason, created_ms, updated_ms";
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+Registration read_registration(const SqliteStatement& s) {
+  Registration r;
+  r.node = s.text(0);
+  r.secret = s.text(1);
+  r.account = s.text(2);
+  r.domain = s.text(3);
+  r.device_id = s.text(4);
+  r.muc = s.text(5);
+  r.platform = s.text(6);
+  r.token = s.text(7);
+  r.app = s.text(8);
+  r.enabled = s.integer(9) != 0;
+  r.disabled_reason = s.text(10);
+  r.created_ms = s.integer(11);
+  r.updated_ms = s.integer(12);
+  return r;
+}
+
+}  // namespace
+
+StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& path) {
+  auto db = SqliteDb::open(path);
+  if (!db) return tl::unexpected(db.error());
+  std::unique_ptr<SqliteStore> store{new SqliteStore(std::move(*db))};
+  // WAL lets readers run beside the writer; NORMAL is durable across process
+  // crashes, which is what at-least-once delivery needs.
+  if (auto r = store->db_.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                               "PRAGMA foreign_keys=ON;");
+      !r) {
+    return tl::unexpected(r.error());
+  }
+  if (auto r = store->migrate(); !r) return tl::unexpected(r.error());
+  return store;
+}
+
+StoreResult<void> SqliteStore::migrate() {
+  SqliteStatement version{db_.handle(), "PRAGMA user_version"};
+  if (version.step() != SQLITE_ROW) return tl::unexpected(db_.error("reading schema version"));
+  const auto current = version.integer(0);
+  if (current > kSchemaVersion) {
+    return tl::unexpected(StoreError{
+        StoreErrorKind::kFatal, "database schema version " + std::to_string(current) +
+                                    " is newer than this xpush understands (" +
+                                    std::to_string(kSchemaVersion) + "); refusing to run"});
+  }
+  for (auto v = current; v < kSchemaVersion; ++v) {
+    std::string sql = "BEGIN IMMEDIATE;";
+    sql += kMigrations[v];
+    sql += "PRAGMA user_version = " + std::to_string(v + 1) + "; COMMIT;";
+    if (auto r = db_.exec(sql); !r) {
+      (void)db_.exec("ROLLBACK");
+      return tl::unexpected(r.error());
+    }
+  }
+  return {};
+}
+
+StoreResult<std::optional<Registration>> SqliteStore::find_device(const Registration& key) {
+  SqliteStatement s{db_.handle(), "SELECT " + std::string{kColumns} +
+                                      " FROM registrations WHERE account = ?1 AND device_id = ?2"
+                                      " AND muc = ?3"};
+  s.bind(1, key.account).bind(2, key.device_id).bind(3, key.muc);
+  const int rc = s.step();
+  if (rc == SQLITE_ROW) return read_registration(s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  return tl::unexpected(db_.error("looking up a device"));
+}
+
+StoreResult<Registration> SqliteStore::upsert_registration(const Registration& candidate) {
+  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
+  auto rollback_on_error = [&](StoreError e) -> StoreResult<Registration> {
+    (void)db_.exec("ROLLBACK");
+    return tl::unexpected(std::move(e));
+  };
+  auto existing = find_device(candidate);
+  if (!existing) return rollback_on_error(existing.error());
+  const auto now = now_ms();
+  Registration stored = existing->value_or(candidate);
+  if (*existing) {
+    SqliteStatement u{db_.handle(),
+                      "UPDATE registrations SET token = ?1, platform = ?2, app = ?3, enabled = 1,"
+                      " disabled_reason = '', updated_ms = ?4 WHERE account = ?5 AND"
+                      " device_id = ?6 AND muc = ?7"};
+    u.bind(1, candidate.token).bind(2, candidate.platform).bind(3, candidate.app).bind(4, now);
+    u.bind(5, candidate.account).bind(6, candidate.device_id).bind(7, candidate.muc);
+    if (u.step() != SQLITE_DONE) return rollback_on_error(db_.error("updating a device"));
+    stored.token = candidate.token;
+    stored.platform = candidate.platform;
+    stored.app = candidate.app;
+  } else {
+    SqliteStatement i{db_.handle(), "INSERT INTO registrations (" + std::string{kColumns} +
+                                        ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, '',"
+                                        " ?10, ?10)"};
+    i.bind(1, candidate.node).bind(2, candidate.secret).bind(3, candidate.account);
+    i.bind(4, candidate.domain).bind(5, candidate.device_id).bind(6, candidate.muc);
+    i.bind(7, candidate.platform).bind(8, candidate.token).bind(9, candidate.app).bind(10, now);
+    if (i.step() != SQLITE_DONE) return rollback_on_error(db_.error("registering a device"));
+    stored.created_ms = now;
+  }
+  stored.enabled = true;
+  stored.disabled_reason.clear();
+  stored.updated_ms = now;
+  if (auto r = db_.exec("COMMIT"); !r) return rollback_on_error(r.error());
+  return stored;
+}
+
+StoreResult<bool> SqliteStore::remove_registration(const std::string& account,
+                                                   const std::string& device_id,
+                                                   const std::string& muc) {
+  SqliteStatement s{db_.handle(),
+                    "DELETE FROM registrations WHERE account = ?1 AND device_id = ?2 AND muc = ?3"};
+  s.bind(1, account).bind(2, device_id).bind(3, muc);
+  if (s.step() != SQLITE_DONE) return tl::unexpected(db_.error("removing a device"));
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
+StoreResult<std::optional<Registration>> SqliteStore::find_registration(const std::string& domain,
+                                                                         const std::string& node) {
+  SqliteStatement s{db_.handle(), "SELECT " + std::string{kColumns} +
+                                      " FROM registrations WHERE domain = ?1 AND node = ?2"};
+  s.bind(1, domain).bind(2, node);
+  const int rc = s.step();
+  if (rc == SQLITE_ROW) return read_registration(s);
+  if (rc == SQLITE_DONE) return std::nullopt;
+  return tl::unexpected(db_.error("looking up a node"));
+}
+
+StoreResult<std::int64_t> SqliteStore::count_registrations() {
+  SqliteStatement s{db_.handle(), "SELECT count(*) FROM registrations"};
+  if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting registrations"));
+  return s.integer(0);
+}
+
+}  // namespace xpush::store

@@ -1,0 +1,34 @@
+// The embedded default store: one SQLite file in WAL mode, schema migrated at
+// open, refusing a file written by a newer xpush.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/sqlite_db.h"
+#include "store/store.h"
+
+namespace xpush::store {
+
+class SqliteStore final : public Store {
+ public:
+  static StoreResult<std::unique_ptr<SqliteStore>> open(const std::string& path);
+
+  StoreResult<Registration> upsert_registration(const Registration& candidate) override;
+  StoreResult<bool> remove_registration(const std::string& account, const std::string& device_id,
+                                        const std::string& muc) override;
+  StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
+                                                              const std::string& node) override;
+  StoreResult<std::int64_t> count_registrations() override;
+
+  static constexpr int kSchemaVersion = 1;
+
+ private:
+  explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}
+  StoreResult<void> migrate();
+  StoreResult<std::optional<Registration>> find_device(const Registration& key);
+
+  SqliteDb db_;
+};
+
+}  // namespace xpush::store

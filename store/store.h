@@ -1,0 +1,44 @@
+// The store interface. Calls block; the engine runs them on its store thread.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <tl/expected.hpp>
+
+#include "store/registration.h"
+
+namespace xpush::store {
+
+enum class StoreErrorKind {
+  kConflict,     // the request contradicts what is stored
+  kUnavailable,  // temporary: busy, I/O; worth a retry
+  kFatal,        // schema or corruption; needs an operator
+};
+
+struct StoreError {
+  StoreErrorKind kind;
+  std::string message;
+};
+
+template <class T>
+using StoreResult = tl::expected<T, StoreError>;
+
+class Store {
+ public:
+  virtual ~Store() = default;
+
+  // Registers a device, or, when the account already registered this device
+  // (and MUC), updates its token and re-enables it: node and secret stay.
+  // The node and secret of `candidate` are used only for a new device.
+  virtual StoreResult<Registration> upsert_registration(const Registration& candidate) = 0;
+  // True when something was removed.
+  virtual StoreResult<bool> remove_registration(const std::string& account,
+                                                const std::string& device_id,
+                                                const std::string& muc) = 0;
+  virtual StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
+                                                                      const std::string& node) = 0;
+  virtual StoreResult<std::int64_t> count_registrations() = 0;
+};
+
+}  // namespace xpush::store

@@ -1,0 +1,58 @@
+import itertools
+import os
+import sys
+
+import pytest
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+
+from tests.support.ejabberd import Ejabberd  # noqa: E402
+from tests.support.prosody import Prosody  # noqa: E402
+from tests.support.xmpp_client import close_loop, new_loop  # noqa: E402
+from tests.support.xpushd import Xpushd  # noqa: E402
+
+_ids = itertools.count(1)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def event_loop_for_clients():
+    loop = new_loop()
+    yield loop
+    close_loop(loop)
+
+
+@pytest.fixture(scope="module", params=["prosody", "ejabberd"])
+def server(request, tmp_path_factory):
+    workdir = str(tmp_path_factory.mktemp(request.param))
+    srv = Prosody(workdir) if request.param == "prosody" else Ejabberd(workdir)
+    srv.start()
+    yield srv
+    if hasattr(srv, "cleanup"):
+        srv.cleanup()
+    else:
+        srv.stop()
+
+
+@pytest.fixture
+def gateway(server, tmp_path):
+    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
+                server_domains=[server.domain])
+    before = server.component_authenticated_count()
+    gw.start()
+    gw.wait_connected()
+    server.wait_component(before + 1)
+    yield gw
+    code = gw.stop()
+    assert code == 0, f"xpushd exited with {code}:\n{gw.log_tail()}"
+
+
+@pytest.fixture
+def users(server):
+    """Fresh accounts for each test: (recipient, sender) as (jid, password)."""
+    n = next(_ids)
+    made = []
+    for who in ("alice", "bob"):
+        name = f"{who}{n}"
+        server.register(name, "pw-" + name)
+        made.append((f"{name}@{server.domain}", "pw-" + name))
+    return made

@@ -1,0 +1,140 @@
+"""End to end: a real XMPP server, real clients, and xpushd as its XEP-0357
+app server. Each test is run against Prosody 0.12 and ejabberd 23.01."""
+import time
+
+import pytest
+from slixmpp.exceptions import IqError
+
+from tests.support.procs import wait_for
+from tests.support.xmpp_client import Client, run
+
+FCM_TOKEN = "fcm-token:APA91bH-test-device-token-0123456789"
+
+
+def register_enable_offline(server, account, token=FCM_TOKEN, secret_override=None,
+                            stream_management=False):
+    """What the phone app does: register, enable push, then leave."""
+    jid, password = account
+    phone = run(Client(jid, password, server.c2s_port, stream_management).connect())
+    reg = run(phone.register_device(server.component, token, device_id="phone-1"))
+    assert reg["jid"] == server.component
+    assert len(reg["node"]) >= 16 and len(reg["secret"]) >= 32
+    run(phone.enable_push(server.component, reg["node"], secret_override or reg["secret"]))
+    return phone, reg
+
+
+def send_from(server, account, to, body):
+    jid, password = account
+    sender = run(Client(jid, password, server.c2s_port).connect())
+    run(sender.send_chat(to, body))
+    run(sender.disconnect())
+
+
+def test_offline_message_notifies_the_right_user_and_node(server, gateway, users):
+    alice, bob = users
+    phone, reg = register_enable_offline(server, alice)
+    run(phone.disconnect())
+
+    body = "meet at the north gate at 7"
+    send_from(server, bob, alice[0], body)
+
+    n = gateway.wait_notification(lambda n: n["node"] == reg["node"])
+    assert n["recipient"] == alice[0]
+    assert n["platform"] == "fcm"
+    assert n["kind"] == "alert"
+    assert n["title"] == "New message"
+    # Neither the phone's lock screen nor the operator's log sees the message.
+    assert body not in gateway.log_text()
+    assert all(body not in str(x) for x in gateway.notifications())
+    assert FCM_TOKEN not in gateway.log_text()
+    assert reg["secret"] not in gateway.log_text()
+
+
+def test_hibernated_session_notifies(server, gateway, users):
+    alice, bob = users
+    phone, reg = register_enable_offline(server, alice, stream_management=True)
+    run(phone.drop_tcp())
+    wait_for(server.hibernated, 15, what="the server to hibernate the session")
+    assert not [n for n in gateway.notifications() if n["kind"] == "alert"]
+
+    send_from(server, bob, alice[0], "are you there?")
+
+    n = gateway.wait_notification(lambda n: n["node"] == reg["node"] and n["kind"] == "alert")
+    assert n["recipient"] == alice[0]
+
+
+def test_wrong_secret_is_refused_with_cancel(server, gateway, users):
+    alice, bob = users
+    phone, reg = register_enable_offline(server, alice, secret_override="not-the-secret")
+    run(phone.disconnect())
+
+    send_from(server, bob, alice[0], "hello?")
+
+    gateway.wait_log("wrong secret; answered cancel/item-not-found")
+    time.sleep(1)
+    assert [n for n in gateway.notifications() if n["node"] == reg["node"]] == []
+
+
+def test_disco_and_unknown_command(server, gateway, users):
+    alice, _ = users
+    phone = run(Client(*alice, server.c2s_port).connect())
+    info = run(phone.xmpp["xep_0030"].get_info(jid=server.component, timeout=10))
+    identities = info["disco_info"]["identities"]
+    assert ("pubsub", "push", None, "xpush") in identities
+    assert "urn:xmpp:push:0" in info["disco_info"]["features"]
+    with pytest.raises(IqError) as refused:
+        run(phone.command(server.component, "register-push-apns",
+                          {"token": "not hex", "device-id": "d"}))
+    assert refused.value.condition == "bad-request"
+    run(phone.disconnect())
+
+
+def test_unregistered_device_is_refused(server, gateway, users):
+    alice, bob = users
+    phone, reg = register_enable_offline(server, alice)
+    run(phone.command(server.component, "unregister-push-fcm", {"device-id": "phone-1"}))
+    run(phone.disconnect())
+
+    send_from(server, bob, alice[0], "still there?")
+
+    gateway.wait_log("unknown node for this server; answered cancel/item-not-found")
+    assert [n for n in gateway.notifications() if n["node"] == reg["node"]] == []
+
+
+def test_reregistering_keeps_node_and_secret(server, gateway, users):
+    alice, _ = users
+    phone, first = register_enable_offline(server, alice)
+    again = run(phone.register_device(server.component, FCM_TOKEN + "-rotated", "phone-1"))
+    run(phone.disconnect())
+    assert (again["node"], again["secret"]) == (first["node"], first["secret"])
+
+
+def test_gateway_restart_keeps_registrations(server, gateway, users):
+    alice, bob = users
+    phone, reg = register_enable_offline(server, alice)
+    run(phone.disconnect())
+
+    before = server.component_authenticated_count()
+    assert gateway.stop() == 0
+    gateway.start()
+    gateway.wait_connected()
+    server.wait_component(before + 1)
+
+    send_from(server, bob, alice[0], "after your restart")
+    n = gateway.wait_notification(lambda n: n["node"] == reg["node"])
+    assert n["recipient"] == alice[0]
+
+
+def test_server_restart_reconnects_and_push_stays_enabled(server, gateway, users):
+    alice, bob = users
+    phone, reg = register_enable_offline(server, alice)
+    run(phone.disconnect())
+
+    server.restart()
+    gateway.wait_connected(count=2, timeout=90)
+    server.wait_component(1)
+
+    send_from(server, bob, alice[0], "after the server restart")
+    n = gateway.wait_notification(lambda n: n["node"] == reg["node"], timeout=60)
+    assert n["recipient"] == alice[0]
+    assert gateway.alive()

@@ -1,0 +1,108 @@
+"""A private Prosody 0.12 on loopback with mod_cloud_notify and the xpush component."""
+import os
+import subprocess
+import textwrap
+
+from .procs import free_port, stop_process, tail, wait_for, wait_for_port
+
+PROSODY = "/usr/bin/prosody"
+PROSODYCTL = "/usr/bin/prosodyctl"
+
+
+class Prosody:
+    name = "prosody"
+
+    def __init__(self, workdir, domain="localhost", component="push.localhost",
+                 component_secret="component-secret-for-tests", push_max_errors=16):
+        self.workdir = os.path.join(workdir, "prosody")
+        self.domain = domain
+        self.component = component
+        self.component_secret = component_secret
+        self.push_max_errors = push_max_errors
+        self.c2s_port = free_port()
+        self.component_port = free_port()
+        self.config = os.path.join(self.workdir, "prosody.cfg.lua")
+        self.log = os.path.join(self.workdir, "prosody.log")
+        self.proc = None
+        os.makedirs(os.path.join(self.workdir, "data"), exist_ok=True)
+        self._write_config()
+
+    def _write_config(self):
+        w = self.workdir
+        cfg = textwrap.dedent(f"""\
+            run_as_root = true
+            daemonize = false
+            pidfile = "{w}/prosody.pid"
+            data_path = "{w}/data"
+            log = {{ debug = "{self.log}" }}
+            interfaces = {{ "127.0.0.1" }}
+            c2s_ports = {{ {self.c2s_port} }}
+            c2s_interfaces = {{ "127.0.0.1" }}
+            component_ports = {{ {self.component_port} }}
+            component_interfaces = {{ "127.0.0.1" }}
+            s2s_ports = {{ }}
+            http_ports = {{ }}
+            https_ports = {{ }}
+            c2s_require_encryption = false
+            allow_unencrypted_plain_auth = true
+            authentication = "internal_hashed"
+            storage = "internal"
+            modules_disabled = {{ "s2s", "tls", "posix" }}
+            modules_enabled = {{
+                "roster"; "saslauth"; "disco"; "carbons"; "ping"; "smacks";
+                "mam"; "offline"; "cloud_notify";
+            }}
+            plugin_paths = {{ "/usr/lib/prosody/modules" }}
+            smacks_hibernation_time = 120
+            push_max_errors = {self.push_max_errors}
+
+            VirtualHost "{self.domain}"
+
+            Component "{self.component}"
+                component_secret = "{self.component_secret}"
+            """)
+        with open(self.config, "w") as f:
+            f.write(cfg)
+
+    def start(self):
+        self._logfile = open(os.path.join(self.workdir, "stdout.log"), "a")
+        self.proc = subprocess.Popen([PROSODY, "--config", self.config],
+                                     stdout=self._logfile, stderr=subprocess.STDOUT)
+        wait_for_port(self.c2s_port, 30)
+        wait_for_port(self.component_port, 30)
+
+    def stop(self):
+        if self.proc:
+            stop_process(self.proc)
+            self.proc = None
+            self._logfile.close()
+
+    def restart(self):
+        self.stop()
+        self.start()
+
+    def register(self, user, password):
+        subprocess.run([PROSODYCTL, "--config", self.config, "register", user, self.domain,
+                        password], check=True, capture_output=True, timeout=60)
+
+    def component_authenticated_count(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read().count("External component successfully authenticated")
+        except OSError:
+            return 0
+
+    def wait_component(self, count=1, timeout=30):
+        wait_for(lambda: self.component_authenticated_count() >= count, timeout,
+                 what=f"{count} component authentication(s) in the Prosody log")
+
+    def hibernated(self):
+        """True once the log shows a XEP-0198 session kept after its TCP dropped."""
+        try:
+            with open(self.log, errors="replace") as f:
+                return "Session going into hibernation" in f.read()
+        except OSError:
+            return False
+
+    def log_tail(self):
+        return tail(self.log)

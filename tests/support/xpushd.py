@@ -1,0 +1,114 @@
+"""Starts xpushd with a generated configuration and reads what it produced."""
+import json
+import os
+import signal
+import subprocess
+import textwrap
+
+from .procs import stop_process, tail, wait_for
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def xpushd_binary():
+    """The binary under test: $XPUSHD, else the ASan build, else the release build."""
+    explicit = os.environ.get("XPUSHD")
+    if explicit:
+        return explicit
+    for build in ("asan", "release"):
+        path = os.path.join(REPO, "build", build, "module", "xpushd")
+        if os.path.exists(path):
+            return path
+    raise FileNotFoundError("no xpushd binary: build first or set XPUSHD")
+
+
+class Xpushd:
+    def __init__(self, workdir, component, component_secret, port, server_domains=None,
+                 extra_component=""):
+        self.workdir = os.path.join(workdir, "xpushd")
+        os.makedirs(self.workdir, exist_ok=True)
+        self.config = os.path.join(self.workdir, "xpush.yaml")
+        self.notifications_path = os.path.join(self.workdir, "notifications.jsonl")
+        self.log = os.path.join(self.workdir, "xpushd.log")
+        self.db = os.path.join(self.workdir, "xpush.db")
+        self.proc = None
+        domains = server_domains or []
+        with open(self.config, "w") as f:
+            f.write(textwrap.dedent(f"""\
+                component:
+                  domain: {component}
+                  secret: "{component_secret}"
+                  host: 127.0.0.1
+                  port: {port}
+                  keepalive_seconds: 30
+                  reconnect: {{ initial_ms: 200, max_ms: 2000 }}
+                """) + extra_component + textwrap.dedent(f"""\
+                xmpp:
+                  server_domains: {json.dumps(domains)}
+                store:
+                  sqlite: {{ path: "{self.db}" }}
+                push:
+                  provider: log
+                  log: {{ path: "{self.notifications_path}" }}
+                log:
+                  level: debug
+                """))
+
+    def start(self):
+        env = dict(os.environ)
+        env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
+        self._logfile = open(self.log, "a")
+        self.proc = subprocess.Popen([xpushd_binary(), "--config", self.config],
+                                     stdout=self._logfile, stderr=subprocess.STDOUT, env=env)
+
+    def stop(self):
+        """Stops politely and returns the exit code (sanitizer reports make it non-zero)."""
+        if not self.proc:
+            return None
+        code = stop_process(self.proc)
+        self.proc = None
+        self._logfile.close()
+        return code
+
+    def kill(self):
+        if self.proc:
+            self.proc.send_signal(signal.SIGKILL)
+            self.proc.wait(10)
+            self.proc = None
+            self._logfile.close()
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def log_text(self):
+        try:
+            with open(self.log, errors="replace") as f:
+                return f.read()
+        except OSError:
+            return ""
+
+    def log_count(self, needle):
+        return self.log_text().count(needle)
+
+    def wait_log(self, needle, count=1, timeout=30):
+        wait_for(lambda: self.log_count(needle) >= count, timeout,
+                 what=f"{count}x '{needle}' in the xpushd log")
+
+    def wait_connected(self, count=1, timeout=30):
+        self.wait_log("component: connected", count, timeout)
+
+    def notifications(self):
+        try:
+            with open(self.notifications_path) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def wait_notification(self, predicate, timeout=30):
+        def match():
+            found = [n for n in self.notifications() if predicate(n)]
+            return found[0] if found else None
+        return wait_for(match, timeout, what="a matching notification")
+
+    def log_tail(self):
+        return tail(self.log)
