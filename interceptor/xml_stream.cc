@@ -52,7 +52,6 @@ struct XmlStream::Impl {
   bool over_size_limit() const {
     return fed > boundary && fed - boundary > limits.max_stanza_bytes;
   }
-  void mark_boundary() { boundary = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser)); }
 
   void on_start(const XML_Char* name, const XML_Char** attrs);
   void on_end();
@@ -139,7 +138,9 @@ void XmlStream::Impl::on_start(const XML_Char* raw_name, const XML_Char** attrs)
   ++depth;
   if (depth == 1) {
     events.emplace_back(StreamOpened{std::move(element)});
-    mark_boundary();
+    // The first stanza may start right after the header's start tag.
+    boundary = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser) +
+                                          XML_GetCurrentByteCount(parser));
     return;
   }
   open.push_back(std::move(element));

@@ -2,10 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
 namespace xpush::interceptor {
 namespace {
 
-constexpr std::string_view kHeader =
+const std::string kHeader =
     "<?xml version='1.0'?><stream:stream xmlns:stream='http://etherx.jabber.org/streams' "
     "xmlns='jabber:component:accept' id='abc' from='push.localhost'>";
 
@@ -17,17 +19,201 @@ std::vector<Element> stanzas_of(const XmlStream::Result& r) {
   return out;
 }
 
-TEST(XmlStream, HeaderThenStanzaAtDepthOne) {
+TEST(XmlStream, HeaderThenStanzasAtDepthOne) {
   XmlStream stream;
-  auto r = stream.feed(std::string{kHeader} + "<handshake/><iq type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq>");
+  auto r = stream.feed(kHeader + "<handshake/><iq type='get' id='1'><ping xmlns='urn:xmpp:ping'/></iq>");
   ASSERT_FALSE(r.error) << describe(*r.error);
   ASSERT_EQ(r.events.size(), 3u);
-  const auto& header = std::get<StreamOpened>(r.events[0]).header;
-  EXPECT_EQ(header.attr_or("id"), "abc");
+  EXPECT_EQ(std::get<StreamOpened>(r.events[0]).header.attr_or("id"), "abc");
   auto stanzas = stanzas_of(r);
   ASSERT_EQ(stanzas.size(), 2u);
   EXPECT_TRUE(stanzas[0].is("handshake", ns::kComponent));
+  EXPECT_EQ(stanzas[1].attr_or("type"), "get");
   EXPECT_TRUE(stanzas[1].child("ping", "urn:xmpp:ping"));
+}
+
+TEST(XmlStream, StanzaSplitAcrossReadsIsDeliveredOnceComplete) {
+  XmlStream stream;
+  const std::string data = kHeader + "<message to='a@b'><body>h\xC3\xA9llo &amp; bye</body></message>";
+  std::vector<Element> got;
+  for (char c : data) {  // one byte at a time, splitting the UTF-8 sequence too
+    auto r = stream.feed(std::string_view{&c, 1});
+    ASSERT_FALSE(r.error) << describe(*r.error);
+    for (auto& s : stanzas_of(r)) got.push_back(s);
+  }
+  ASSERT_EQ(got.size(), 1u);
+  EXPECT_EQ(got[0].child_text("body", ns::kComponent), "h\xC3\xA9llo & bye");
+}
+
+TEST(XmlStream, KeepsNamespacesAndXmlLang) {
+  XmlStream stream;
+  auto r = stream.feed(kHeader + "<iq xml:lang='en' xmlns:p='urn:x'><p:q a='1'/></iq>");
+  ASSERT_FALSE(r.error);
+  auto s = stanzas_of(r).at(0);
+  EXPECT_EQ(s.attr_or("xml:lang"), "en");
+  ASSERT_NE(s.child("q", "urn:x"), nullptr);
+  EXPECT_EQ(s.child("q", "urn:x")->attr_or("a"), "1");
+}
+
+TEST(XmlStream, WhitespaceKeepalivesAndCloseTag) {
+  XmlStream stream;
+  auto r = stream.feed(kHeader + "  \n <handshake/> </stream:stream>");
+  ASSERT_FALSE(r.error);
+  ASSERT_EQ(r.events.size(), 3u);
+  EXPECT_TRUE(std::holds_alternative<StreamClosed>(r.events[2]));
+}
+
+struct BadInput {
+  const char* name;
+  std::string after_header;
+  ParseErrorKind kind;
+};
+
+TEST(XmlStream, RefusesWhatXmppForbids) {
+  const std::vector<BadInput> cases = {
+      {"raw U+0001", "<message><body>\x01</body></message>", ParseErrorKind::kNotWellFormed},
+      {"raw U+001F", "<message><body>\x1f</body></message>", ParseErrorKind::kNotWellFormed},
+      {"char ref to U+0001", "<message><body>&#1;</body></message>", ParseErrorKind::kNotWellFormed},
+      {"char ref to U+FFFE", "<message><body>&#xFFFE;</body></message>",
+       ParseErrorKind::kNotWellFormed},
+      {"char ref to a surrogate", "<message><body>&#xD800;</body></message>",
+       ParseErrorKind::kNotWellFormed},
+      {"invalid UTF-8 C3 28", "<message><body>\xC3\x28</body></message>",
+       ParseErrorKind::kNotWellFormed},
+      {"overlong UTF-8", "<message><body>\xC0\xAF</body></message>", ParseErrorKind::kNotWellFormed},
+      {"encoded surrogate", "<message><body>\xED\xA0\x80</body></message>",
+       ParseErrorKind::kNotWellFormed},
+      {"above U+10FFFF", "<message><body>\xF4\x90\x80\x80</body></message>",
+       ParseErrorKind::kNotWellFormed},
+      {"undefined entity", "<message><body>&foo;</body></message>", ParseErrorKind::kNotWellFormed},
+      {"mismatched tag", "<message><body></message>", ParseErrorKind::kNotWellFormed},
+      {"comment", "<!-- hi --><message/>", ParseErrorKind::kRestrictedXml},
+      {"comment inside a stanza", "<message><!-- hi --></message>", ParseErrorKind::kRestrictedXml},
+      {"processing instruction", "<?foo bar?><message/>", ParseErrorKind::kRestrictedXml},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    XmlStream stream;
+    auto r = stream.feed(kHeader + c.after_header);
+    ASSERT_TRUE(r.error);
+    EXPECT_EQ(r.error->kind, c.kind) << describe(*r.error);
+    EXPECT_TRUE(stanzas_of(r).empty());
+  }
+}
+
+TEST(XmlStream, RefusesDoctypeAndEntityDeclarations) {
+  for (const std::string& doc :
+       {"<!DOCTYPE stream:stream>" + kHeader,
+        std::string{"<!DOCTYPE s [<!ENTITY lol 'lol'>]>"} + kHeader}) {
+    SCOPED_TRACE(doc);
+    XmlStream stream;
+    auto r = stream.feed(doc);
+    ASSERT_TRUE(r.error);
+    EXPECT_EQ(r.error->kind, ParseErrorKind::kRestrictedXml);
+  }
+}
+
+TEST(XmlStream, RefusesARootThatIsNotAStream) {
+  XmlStream stream;
+  auto r = stream.feed("<html><body/></html>");
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->kind, ParseErrorKind::kBadStreamHeader);
+}
+
+TEST(XmlStream, StanzasBeforeTheBadBytesAreStillDelivered) {
+  XmlStream stream;
+  auto r = stream.feed(kHeader + "<iq id='ok'/><message><body>\x02</body></message>");
+  ASSERT_TRUE(r.error);
+  auto stanzas = stanzas_of(r);
+  ASSERT_EQ(stanzas.size(), 1u);
+  EXPECT_EQ(stanzas[0].attr_or("id"), "ok");
+}
+
+TEST(XmlStream, ErrorsReportLineAndColumn) {
+  XmlStream stream;
+  auto r = stream.feed(kHeader + "\n<message>\n  <body>\x01</body></message>");
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->line, 3u);
+  EXPECT_EQ(describe(*r.error).rfind("not-well-formed at 3:", 0), 0u) << describe(*r.error);
+}
+
+TEST(XmlStream, DeadAfterAnErrorUntilReset) {
+  XmlStream stream;
+  ASSERT_TRUE(stream.feed(kHeader + "<a>\x01").error);
+  EXPECT_TRUE(stream.feed("<iq/>").error);
+  stream.reset();
+  auto r = stream.feed(kHeader + "<iq/>");
+  EXPECT_FALSE(r.error);
+  EXPECT_EQ(stanzas_of(r).size(), 1u);
+}
+
+TEST(XmlStream, SizeLimitAtTheEdge) {
+  StreamLimits limits{.max_stanza_bytes = 64, .max_depth = 32};
+  const std::string open = "<message><body>";
+  const std::string close = "</body></message>";
+  const auto filler = [&](std::size_t total) { return std::string(total - open.size() - close.size(), 'x'); };
+  {
+    XmlStream stream{limits};
+    auto r = stream.feed(kHeader + open + filler(64) + close);
+    EXPECT_FALSE(r.error) << describe(*r.error);
+    EXPECT_EQ(stanzas_of(r).size(), 1u);
+  }
+  {
+    XmlStream stream{limits};
+    auto r = stream.feed(kHeader + open + filler(65) + close);
+    ASSERT_TRUE(r.error);
+    EXPECT_EQ(r.error->kind, ParseErrorKind::kStanzaTooLarge);
+  }
+}
+
+TEST(XmlStream, HugeStanzaIsCutOffWithoutBufferingItAll) {
+  XmlStream stream;  // default 512 KiB
+  auto r = stream.feed(kHeader + "<message><body>");
+  ASSERT_FALSE(r.error);
+  const std::string chunk(64 * 1024, 'a');
+  std::size_t fed = 0;
+  while (!r.error && fed < 10 * 1024 * 1024) {
+    r = stream.feed(chunk);
+    fed += chunk.size();
+  }
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->kind, ParseErrorKind::kStanzaTooLarge);
+  EXPECT_LE(fed, 600u * 1024);
+}
+
+TEST(XmlStream, ManyStanzasDoNotAddUpToTheSizeLimit) {
+  XmlStream stream{StreamLimits{.max_stanza_bytes = 4096, .max_depth = 32}};
+  ASSERT_FALSE(stream.feed(kHeader).error);
+  for (int i = 0; i < 1000; ++i) {
+    auto r = stream.feed("<iq id='" + std::to_string(i) + "' type='get'><ping xmlns='urn:xmpp:ping'/></iq> ");
+    ASSERT_FALSE(r.error) << i;
+  }
+}
+
+TEST(XmlStream, DepthLimitAtTheEdge) {
+  const auto nested = [](std::size_t levels) {
+    std::string s;
+    for (std::size_t i = 0; i < levels; ++i) s += "<a>";
+    for (std::size_t i = 0; i < levels; ++i) s += "</a>";
+    return s;
+  };
+  StreamLimits limits{.max_stanza_bytes = 1 << 20, .max_depth = 8};
+  {
+    XmlStream stream{limits};  // the stream header is depth 1, so a stanza may nest 7 deep
+    EXPECT_FALSE(stream.feed(kHeader + nested(7)).error);
+  }
+  {
+    XmlStream stream{limits};
+    auto r = stream.feed(kHeader + nested(8));
+    ASSERT_TRUE(r.error);
+    EXPECT_EQ(r.error->kind, ParseErrorKind::kTooDeep);
+  }
+  {
+    XmlStream stream;
+    auto r = stream.feed(kHeader + nested(10000));
+    ASSERT_TRUE(r.error);
+    EXPECT_EQ(r.error->kind, ParseErrorKind::kTooDeep);
+  }
 }
 
 }  // namespace

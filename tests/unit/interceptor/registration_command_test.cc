@@ -1,0 +1,125 @@
+#include "interceptor/registration_command.h"
+
+#include <gtest/gtest.h>
+
+#include "tests/unit/interceptor/test_util.h"
+
+namespace xpush::interceptor {
+namespace {
+
+using testing::parse_stanza;
+
+std::string command(const std::string& node, const std::string& fields,
+                    const std::string& from = "alice@example.org/phone") {
+  return "<iq type='set' id='c1' from='" + from +
+         "' to='push.example.org'><command xmlns='http://jabber.org/protocol/commands' node='" +
+         node + "' action='execute'><x xmlns='jabber:x:data' type='submit'>" + fields +
+         "</x></command></iq>";
+}
+
+std::string field(const std::string& var, const std::string& value) {
+  return "<field var='" + var + "'><value>" + value + "</value></field>";
+}
+
+TEST(RegistrationCommand, ConversationsFcm) {
+  auto c = parse_registration_command(parse_stanza(
+      command("register-push-fcm", field("token", "fcm:TOKEN-1") + field("android-id", "a1b2"))));
+  ASSERT_TRUE(c) << c.error().text;
+  EXPECT_EQ(c->kind, CommandKind::kRegister);
+  EXPECT_EQ(c->dialect, CommandDialect::kP2);
+  EXPECT_EQ(c->service, PushService::kFcm);
+  EXPECT_EQ(c->account, "alice@example.org");
+  EXPECT_EQ(c->domain, "example.org");
+  EXPECT_EQ(c->device_id, "a1b2");
+  EXPECT_EQ(c->token, "fcm:TOKEN-1");
+  EXPECT_EQ(c->muc, "");
+}
+
+TEST(RegistrationCommand, ApnsTokenIsHexAndLowerCased) {
+  auto c = parse_registration_command(parse_stanza(command(
+      "register-push-apns", field("token", "ABCDEF0123") + field("device-id", "d") +
+                                field("muc", "Room@Conference.example.org"))));
+  ASSERT_TRUE(c) << c.error().text;
+  EXPECT_EQ(c->service, PushService::kApns);
+  EXPECT_EQ(c->token, "abcdef0123");
+  EXPECT_EQ(c->muc, "room@conference.example.org");
+}
+
+TEST(RegistrationCommand, PushAppserverV1) {
+  auto c = parse_registration_command(parse_stanza(command(
+      "v1-register-push", field("type", "apns") + field("node", "stable-device-7") +
+                              field("token", "00ff"))));
+  ASSERT_TRUE(c) << c.error().text;
+  EXPECT_EQ(c->dialect, CommandDialect::kAppserverV1);
+  EXPECT_EQ(c->service, PushService::kApns);
+  EXPECT_EQ(c->device_id, "stable-device-7");
+}
+
+TEST(RegistrationCommand, Unregister) {
+  auto c = parse_registration_command(
+      parse_stanza(command("unregister-push-fcm", field("device-id", "d"))));
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->kind, CommandKind::kUnregister);
+  EXPECT_EQ(c->token, "");
+}
+
+TEST(RegistrationCommand, RefusalsSayWhy) {
+  struct Case {
+    const char* name;
+    std::string xml;
+    std::string condition;
+  };
+  const std::vector<Case> cases = {
+      {"unknown command", command("register-push-carrier-pigeon", ""), "item-not-found"},
+      {"from a server, not a client",
+       command("register-push-fcm", field("token", "t") + field("device-id", "d"), "example.org"),
+       "forbidden"},
+      {"bare JID", command("register-push-fcm", field("token", "t") + field("device-id", "d"),
+                           "alice@example.org"),
+       "forbidden"},
+      {"no token", command("register-push-fcm", field("device-id", "d")), "bad-request"},
+      {"no device id", command("register-push-fcm", field("token", "t")), "bad-request"},
+      {"APNs token not hex", command("register-push-apns", field("token", "xyz") + field("device-id", "d")),
+       "bad-request"},
+      {"APNs token odd length", command("register-push-apns", field("token", "abc") + field("device-id", "d")),
+       "bad-request"},
+      {"FCM token with a space", command("register-push-fcm", field("token", "a b") + field("device-id", "d")),
+       "bad-request"},
+      {"token too long",
+       command("register-push-fcm", field("token", std::string(kMaxTokenBytes + 1, 'a')) +
+                                        field("device-id", "d")),
+       "bad-request"},
+      {"muc with a resource",
+       command("register-push-fcm", field("token", "t") + field("device-id", "d") +
+                                        field("muc", "room@muc.example.org/nick")),
+       "bad-request"},
+      {"v1 unknown type", command("v1-register-push", field("type", "sms") + field("node", "n") + field("token", "t")),
+       "bad-request"},
+      {"no form",
+       "<iq type='set' id='c' from='a@b/c'><command xmlns='http://jabber.org/protocol/commands' "
+       "node='register-push-fcm'/></iq>",
+       "bad-request"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    auto r = parse_registration_command(parse_stanza(c.xml));
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().condition, c.condition);
+    EXPECT_FALSE(r.error().text.empty());
+  }
+}
+
+TEST(RegistrationCommand, CompletedResultCarriesTheForm) {
+  const Element request = parse_stanza(
+      command("register-push-fcm", field("token", "t") + field("device-id", "d")));
+  const Element reply = command_completed(request, {{"jid", "push.example.org"}, {"node", "N"}, {"secret", "S"}});
+  EXPECT_EQ(serialize(reply),
+            "<iq type='result' id='c1' from='push.example.org' to='alice@example.org/phone'>"
+            "<command xmlns='http://jabber.org/protocol/commands' node='register-push-fcm' "
+            "sessionid='c1' status='completed'><x xmlns='jabber:x:data' type='result'><field "
+            "var='jid'><value>push.example.org</value></field><field var='node'><value>N</value>"
+            "</field><field var='secret'><value>S</value></field></x></command></iq>");
+}
+
+}  // namespace
+}  // namespace xpush::interceptor

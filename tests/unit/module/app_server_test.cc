@@ -1,0 +1,205 @@
+#include "module/app_server.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+
+#include "interceptor/data_form.h"
+#include "interceptor/iq.h"
+#include "store/sqlite_store.h"
+#include "tests/unit/interceptor/test_util.h"
+#include "tests/unit/temp_dir.h"
+
+namespace xpush {
+namespace {
+
+using interceptor::Element;
+using interceptor::testing::parse_stanza;
+
+class RecordingProvider : public push::Provider {
+ public:
+  void send(const push::Notification& n, Completion done) override {
+    sent.push_back(n);
+    done({push::Outcome::kDelivered, 200, {}});
+  }
+  std::vector<push::Notification> sent;
+};
+
+class AppServerTest : public ::testing::Test {
+ protected:
+  AppServerTest()
+      : worker_(io_.get_executor(), *store::SqliteStore::open(dir_.file("x.db"))),
+        app_(worker_, provider_, {"push.localhost", {"localhost"}},
+             [this](const Element& reply) { replies_.push_back(reply); }) {}
+
+  // Hands one stanza in and runs the loop until it has been answered.
+  const Element* exchange(const std::string& xml) {
+    const auto before = replies_.size();
+    app_.handle(parse_stanza(xml));
+    for (int i = 0; i < 500 && replies_.size() == before; ++i) {
+      io_.run_one_for(std::chrono::milliseconds{10});
+    }
+    return replies_.size() > before ? &replies_.back() : nullptr;
+  }
+
+  struct Registered {
+    std::string node, secret;
+  };
+  Registered register_device(const std::string& from = "alice@localhost/phone") {
+    const Element* reply = exchange(
+        "<iq type='set' id='r' from='" + from +
+        "' to='push.localhost'><command xmlns='http://jabber.org/protocol/commands' "
+        "node='register-push-fcm' action='execute'><x xmlns='jabber:x:data' type='submit'>"
+        "<field var='token'><value>fcm-token</value></field><field var='device-id'><value>d1"
+        "</value></field></x></command></iq>");
+    EXPECT_NE(reply, nullptr);
+    EXPECT_EQ(reply->attr_or("type"), "result");
+    const auto form = interceptor::DataForm::parse(
+        *reply->child("command", interceptor::ns::kCommands)->child("x", interceptor::ns::kDataForms));
+    EXPECT_EQ(form.value_or("jid"), "push.localhost");
+    return {std::string{form.value_or("node")}, std::string{form.value_or("secret")}};
+  }
+
+  static std::string publish(const std::string& from, const std::string& node,
+                             const std::string& secret_field, const std::string& summary) {
+    return "<iq type='set' id='p1' from='" + from +
+           "' to='push.localhost'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish "
+           "node='" + node + "'><item><notification xmlns='urn:xmpp:push:0'>" + summary +
+           "</notification></item></publish><publish-options><x xmlns='jabber:x:data' "
+           "type='submit'><field var='FORM_TYPE'><value>http://jabber.org/protocol/"
+           "pubsub#publish-options</value></field>" + secret_field +
+           "</x></publish-options></pubsub></iq>";
+  }
+  static std::string secret(const std::string& s) {
+    return "<field var='secret'><value>" + s + "</value></field>";
+  }
+  static std::string summary_with_body(const std::string& body) {
+    return "<x xmlns='jabber:x:data' type='form'><field var='FORM_TYPE'><value>"
+           "urn:xmpp:push:summary</value></field><field var='message-count'><value>1</value>"
+           "</field><field var='last-message-body'><value>" + body + "</value></field></x>";
+  }
+
+  static std::string error_of(const Element* reply) {
+    if (!reply) return "no reply";
+    if (reply->attr_or("type") != "error") return std::string{reply->attr_or("type")};
+    const Element* e = reply->child("error", interceptor::ns::kComponent);
+    for (const auto& c : e->children()) {
+      if (!c.is_text() && c.name() != "text") return std::string{e->attr_or("type")} + "/" + c.name();
+    }
+    return "error without condition";
+  }
+
+  testing::TempDir dir_;
+  boost::asio::io_context io_;
+  // Keeps run_for() waiting for the store thread's answer.
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
+  StoreWorker worker_;
+  RecordingProvider provider_;
+  std::vector<Element> replies_;
+  AppServer app_;
+};
+
+TEST_F(AppServerTest, VerifiedPublishIsAnsweredResultAndNotifies) {
+  const auto reg = register_device();
+  const Element* reply = exchange(publish("localhost", reg.node, secret(reg.secret),
+                                          summary_with_body("New Message!")));
+  EXPECT_EQ(error_of(reply), "result");
+  EXPECT_EQ(reply->attr_or("to"), "localhost");
+  EXPECT_EQ(reply->attr_or("from"), "push.localhost");
+  ASSERT_EQ(provider_.sent.size(), 1u);
+  const auto& n = provider_.sent[0];
+  EXPECT_EQ(n.recipient, "alice@localhost");
+  EXPECT_EQ(n.node, reg.node);
+  EXPECT_EQ(n.device.token, "fcm-token");
+  EXPECT_EQ(n.device.platform, push::Platform::kFcm);
+  EXPECT_EQ(n.kind, push::Kind::kAlert);
+  EXPECT_EQ(n.title, "New message");
+  EXPECT_EQ(n.body, "");  // the summary's text never reaches the phone
+}
+
+TEST_F(AppServerTest, EmptySummaryWakesSilently) {
+  const auto reg = register_device();
+  EXPECT_EQ(error_of(exchange(publish("localhost", reg.node, secret(reg.secret), ""))), "result");
+  ASSERT_EQ(provider_.sent.size(), 1u);
+  EXPECT_EQ(provider_.sent[0].kind, push::Kind::kBackground);
+}
+
+TEST_F(AppServerTest, RefusedPublishesAreAnsweredCancelAndNotifyNobody) {
+  const auto reg = register_device();
+  struct Case {
+    const char* name;
+    std::string xml;
+  };
+  const std::vector<Case> cases = {
+      {"wrong secret", publish("localhost", reg.node, secret(reg.secret + "x"), "")},
+      {"no secret", publish("localhost", reg.node, "", "")},
+      {"unknown node", publish("localhost", "no-such-node", secret(reg.secret), "")},
+      {"a user, not the server", publish("alice@localhost", reg.node, secret(reg.secret), "")},
+      {"another server", publish("evil.example", reg.node, secret(reg.secret), "")},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(error_of(exchange(c.xml)), "cancel/item-not-found");
+  }
+  EXPECT_TRUE(provider_.sent.empty());
+}
+
+TEST_F(AppServerTest, MalformedPublishIsABadRequest) {
+  EXPECT_EQ(error_of(exchange("<iq type='set' id='m' from='localhost' to='push.localhost'><pubsub "
+                              "xmlns='http://jabber.org/protocol/pubsub'><publish node='n'/>"
+                              "</pubsub></iq>")),
+            "modify/bad-request");
+}
+
+TEST_F(AppServerTest, UnregisteredDeviceIsRefused) {
+  const auto reg = register_device();
+  const Element* reply = exchange(
+      "<iq type='set' id='u' from='alice@localhost/phone' to='push.localhost'><command "
+      "xmlns='http://jabber.org/protocol/commands' node='unregister-push-fcm'><x "
+      "xmlns='jabber:x:data' type='submit'><field var='device-id'><value>d1</value></field>"
+      "</x></command></iq>");
+  EXPECT_EQ(error_of(reply), "result");
+  EXPECT_EQ(error_of(exchange(publish("localhost", reg.node, secret(reg.secret), ""))),
+            "cancel/item-not-found");
+}
+
+TEST_F(AppServerTest, RegistrationFromAnUnservedDomainIsForbidden) {
+  const Element* reply = exchange(
+      "<iq type='set' id='r' from='eve@elsewhere.example/x' to='push.localhost'><command "
+      "xmlns='http://jabber.org/protocol/commands' node='register-push-fcm'><x "
+      "xmlns='jabber:x:data' type='submit'><field var='token'><value>t</value></field><field "
+      "var='device-id'><value>d</value></field></x></command></iq>");
+  EXPECT_EQ(error_of(reply), "auth/forbidden");
+}
+
+TEST_F(AppServerTest, AppserverV1KeepsTheClientsNode) {
+  const Element* reply = exchange(
+      "<iq type='set' id='r' from='bob@localhost/ios' to='push.localhost'><command "
+      "xmlns='http://jabber.org/protocol/commands' node='v1-register-push'><x "
+      "xmlns='jabber:x:data' type='submit'><field var='type'><value>apns</value></field><field "
+      "var='node'><value>client-node-1</value></field><field var='token'><value>ab12</value>"
+      "</field></x></command></iq>");
+  ASSERT_EQ(error_of(reply), "result");
+  const auto form = interceptor::DataForm::parse(
+      *reply->child("command", interceptor::ns::kCommands)->child("x", interceptor::ns::kDataForms));
+  EXPECT_EQ(form.value_or("node"), "client-node-1");
+  EXPECT_EQ(form.value_or("secret").size(), 32u);
+}
+
+TEST_F(AppServerTest, PingDiscoAndTheRest) {
+  EXPECT_EQ(error_of(exchange("<iq type='get' id='1' from='localhost' to='push.localhost'><ping "
+                              "xmlns='urn:xmpp:ping'/></iq>")),
+            "result");
+  EXPECT_EQ(error_of(exchange("<iq type='get' id='2' from='a@localhost/r' to='push.localhost'>"
+                              "<vCard xmlns='vcard-temp'/></iq>")),
+            "cancel/service-unavailable");
+  const auto before = replies_.size();
+  app_.handle(parse_stanza("<iq type='result' id='3' from='localhost' to='push.localhost'/>"));
+  app_.handle(parse_stanza("<message from='a@localhost/r' to='push.localhost'><body>x</body></message>"));
+  io_.run_for(std::chrono::milliseconds{20});
+  EXPECT_EQ(replies_.size(), before);
+}
+
+}  // namespace
+}  // namespace xpush
