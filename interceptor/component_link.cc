@@ -53,6 +53,7 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
         resolver_(link_->executor),
         keepalive_(link_->executor),
         handshake_timer_(link_->executor),
+        drain_timer_(link_->executor),
         session_(link_->options.session) {}
 
   void start() {
@@ -70,7 +71,9 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
                             });
   }
 
-  bool ready() const { return session_.state() == SessionState::kReady && !closed_; }
+  bool ready() const {
+    return (session_.state() == SessionState::kReady || draining_) && !closed_ && !closing_;
+  }
 
   bool send(const Element& stanza) {
     auto bytes = session_.encode(stanza);
@@ -86,7 +89,7 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
 
   // Ends the stream politely; the socket closes once the farewell is written.
   void finish() {
-    if (closed_) return;
+    if (closed_ || closing_) return;
     queue(std::string{ComponentSession::kClose});
     closing_ = true;
   }
@@ -101,6 +104,7 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     resolver_.cancel();
     keepalive_.cancel();
     handshake_timer_.cancel();
+    drain_timer_.cancel();
     link_->on_connection_closed(this, was_ready_);
   }
 
@@ -138,7 +142,11 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     tls->async_handshake(asio::ssl::stream_base::client,
                          [self = shared_from_this()](error_code e) {
                            if (self->closed_) return;
-                           if (e) return self->close("TLS handshake: " + e.message());
+                           if (e) {
+                             const auto& lo = self->link_->options;
+                             return self->close("TLS handshake with " + lo.host + ":" +
+                                                std::to_string(lo.port) + ": " + e.message());
+                           }
                            self->begin_stream();
                          });
   }
@@ -162,20 +170,40 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     if (closed_) return;
     if (ec) return close(ec == asio::error::eof ? "server closed TCP" : "read: " + ec.message());
     SessionUpdate update = session_.receive(std::string_view{buffer_.data(), n});
-    if (!update.to_write.empty()) queue(std::move(update.to_write));
     if (update.became_ready) on_ready();
     for (auto& stanza : update.stanzas) {
       ++link_->counters.stanzas_in;
       if (link_->handlers.on_stanza) link_->handlers.on_stanza(std::move(stanza));
       if (closed_) return;
     }
-    if (update.failure) {
-      spdlog::error("component: {}: {}", to_string(update.failure->kind), update.failure->reason);
-      closing_ = true;  // write what the session answered, then close
-      if (!writing_) close({});
+    if (!update.failure) {
+      if (!update.to_write.empty()) queue(std::move(update.to_write));
+      return read();
+    }
+    spdlog::error("component: {}: {}", to_string(update.failure->kind), update.failure->reason);
+    // Stop reading; answer what arrived intact, then say goodbye.
+    farewell_ = std::move(update.to_write);
+    draining_ = was_ready_ && update.failure->kind != FailureKind::kClosedByPeer &&
+                update.failure->kind != FailureKind::kStreamError;
+    drain_deadline_ = std::chrono::steady_clock::now() + kDrainLimit;
+    drain();
+  }
+
+  void drain() {
+    if (closed_) return;
+    const auto& pending = link_->handlers.pending_replies;
+    if (draining_ && pending && pending() > 0 &&
+        std::chrono::steady_clock::now() < drain_deadline_) {
+      drain_timer_.expires_after(std::chrono::milliseconds{10});
+      drain_timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec) self->drain();
+      });
       return;
     }
-    read();
+    draining_ = false;
+    if (!farewell_.empty()) queue(std::exchange(farewell_, {}));
+    closing_ = true;  // close once the farewell is written
+    if (!writing_) close({});
   }
 
   void on_ready() {
@@ -236,6 +264,7 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
   tcp::resolver resolver_;
   asio::steady_timer keepalive_;
   asio::steady_timer handshake_timer_;
+  asio::steady_timer drain_timer_;
   ComponentSession session_;
   std::array<char, kReadBuffer> buffer_{};
   std::deque<std::string> outbox_;
@@ -244,6 +273,9 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
   bool closing_ = false;
   bool closed_ = false;
   bool was_ready_ = false;
+  bool draining_ = false;
+  std::string farewell_;
+  std::chrono::steady_clock::time_point drain_deadline_{};
 };
 
 void ComponentLink::State::connect() {

@@ -47,7 +47,12 @@ class ComponentLink {
   struct Handlers {
     std::function<void(Element)> on_stanza;
     std::function<void(bool ready)> on_ready_changed;
+    // How many received requests still await their reply. When we must end
+    // a stream over bad input, those replies are sent first (bounded by
+    // kDrainLimit) so that requests that arrived intact are answered.
+    std::function<std::size_t()> pending_replies;
   };
+  static constexpr std::chrono::milliseconds kDrainLimit{2000};
 
   ComponentLink(boost::asio::any_io_executor executor, LinkOptions options, Handlers handlers);
   ~ComponentLink();

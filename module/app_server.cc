@@ -98,9 +98,11 @@ void AppServer::on_publish(Element iq) {
   auto lookup = [domain = publisher->domain, node = request->node](store::Store& s) {
     return s.find_registration(domain, node);
   };
+  ++in_flight_;
   store_.run(
       std::move(lookup),
       [this, iq = std::move(iq), request = std::move(*request)](auto found) {
+        --in_flight_;
         if (!found) {
           spdlog::error("publish node={}: store: {}", request.node, found.error().message);
           return reply_(temporary_failure(iq));
@@ -172,8 +174,10 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
   candidate.muc = command.muc;
   candidate.platform = std::string{interceptor::to_string(command.service)};
   candidate.token = command.token;
+  ++in_flight_;
   store_.run([candidate](store::Store& s) { return s.upsert_registration(candidate); },
              [this, iq = std::move(iq)](auto stored) {
+               --in_flight_;
                if (!stored) {
                  spdlog::error("register: store: {}", stored.error().message);
                  return reply_(stored.error().kind == store::StoreErrorKind::kConflict
@@ -192,11 +196,13 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
 }
 
 void AppServer::on_unregister(Element iq, interceptor::RegistrationCommand command) {
+  ++in_flight_;
   store_.run(
       [command](store::Store& s) {
         return s.remove_registration(command.account, command.device_id, command.muc);
       },
       [this, iq = std::move(iq)](auto removed) {
+        --in_flight_;
         if (!removed) {
           spdlog::error("unregister: store: {}", removed.error().message);
           return reply_(temporary_failure(iq));

@@ -38,6 +38,8 @@ class AppServer {
 
   void handle(interceptor::Element stanza);
   const AppServerCounters& counters() const { return counters_; }
+  // Requests received and not yet answered (their store work is running).
+  std::size_t in_flight() const { return in_flight_; }
 
  private:
   void on_publish(interceptor::Element iq);
@@ -55,6 +57,7 @@ class AppServer {
   AppServerOptions options_;
   Reply reply_;
   AppServerCounters counters_;
+  std::size_t in_flight_ = 0;
 };
 
 }  // namespace xpush

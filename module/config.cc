@@ -24,8 +24,11 @@ class Reader {
                  std::initializer_list<std::string_view> allowed) const {
     if (!map.IsMap()) fail(map, where + " must be a mapping");
     const std::set<std::string_view> keys(allowed);
+    std::set<std::string> seen;
     for (const auto& kv : map) {
       const auto key = kv.first.as<std::string>();
+      // yaml-cpp keeps the first of two equal keys without a word.
+      if (!seen.insert(key).second) fail(kv.first, "duplicate key '" + key + "' in " + where);
       if (!keys.count(key)) {
         std::string expected;
         for (auto k : allowed) expected += (expected.empty() ? "" : ", ") + std::string{k};

@@ -52,7 +52,8 @@ struct Engine::Parts {
               if (ready) return;
               if (stopping) return io.stop();
               spdlog::warn("component: link down");
-            }});
+            },
+            [this] { return app->in_flight(); }});
   }
 };
 

@@ -24,7 +24,9 @@ def xpushd_binary():
 
 class Xpushd:
     def __init__(self, workdir, component, component_secret, port, server_domains=None,
-                 extra_component=""):
+                 extra_component="", **component_options):
+        """component_options override the defaults below (keepalive_seconds=1, ...);
+        extra_component is YAML text appended to the component section."""
         self.workdir = os.path.join(workdir, "xpushd")
         os.makedirs(self.workdir, exist_ok=True)
         self.config = os.path.join(self.workdir, "xpush.yaml")
@@ -40,9 +42,8 @@ class Xpushd:
                   secret: "{component_secret}"
                   host: 127.0.0.1
                   port: {port}
-                  keepalive_seconds: 30
-                  reconnect: {{ initial_ms: 200, max_ms: 2000 }}
-                """) + extra_component + textwrap.dedent(f"""\
+                """) + self._component_options(component_options) + extra_component +
+                textwrap.dedent(f"""\
                 xmpp:
                   server_domains: {json.dumps(domains)}
                 store:
@@ -53,6 +54,13 @@ class Xpushd:
                 log:
                   level: debug
                 """))
+
+    @staticmethod
+    def _component_options(overrides):
+        options = {"keepalive_seconds": "30",
+                   "reconnect": "{ initial_ms: 200, max_ms: 2000 }"}
+        options.update({k: str(v) for k, v in overrides.items()})
+        return "".join(f"  {k}: {v}\n" for k, v in options.items())
 
     def start(self):
         env = dict(os.environ)

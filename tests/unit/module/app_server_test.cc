@@ -201,5 +201,54 @@ TEST_F(AppServerTest, PingDiscoAndTheRest) {
   EXPECT_EQ(replies_.size(), before);
 }
 
+// A store whose every call fails as a busy or broken disk does.
+class UnavailableStore : public store::Store {
+ public:
+  store::StoreError busy() const { return {store::StoreErrorKind::kUnavailable, "disk busy"}; }
+  store::StoreResult<store::Registration> upsert_registration(const store::Registration&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<bool> remove_registration(const std::string&, const std::string&,
+                                               const std::string&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<std::optional<store::Registration>> find_registration(
+      const std::string&, const std::string&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<std::int64_t> count_registrations() override { return tl::unexpected(busy()); }
+};
+
+// ejabberd deletes a registration on the first error that is not `wait`.
+TEST(AppServerStoreFailure, TemporaryFailuresAreAnsweredWait) {
+  boost::asio::io_context io;
+  auto work = boost::asio::make_work_guard(io);
+  StoreWorker worker{io.get_executor(), std::make_unique<UnavailableStore>()};
+  RecordingProvider provider;
+  std::vector<Element> replies;
+  AppServer app{worker, provider, {"push.localhost", {}},
+                [&](const Element& r) { replies.push_back(r); }};
+  app.handle(parse_stanza(
+      "<iq type='set' id='p' from='localhost' to='push.localhost'><pubsub "
+      "xmlns='http://jabber.org/protocol/pubsub'><publish node='n'><item><notification "
+      "xmlns='urn:xmpp:push:0'/></item></publish></pubsub></iq>"));
+  app.handle(parse_stanza(
+      "<iq type='set' id='r' from='a@localhost/x' to='push.localhost'><command "
+      "xmlns='http://jabber.org/protocol/commands' node='register-push-fcm'><x "
+      "xmlns='jabber:x:data' type='submit'><field var='token'><value>t</value></field><field "
+      "var='device-id'><value>d</value></field></x></command></iq>"));
+  EXPECT_EQ(app.in_flight(), 2u);
+  for (int i = 0; i < 500 && replies.size() < 2; ++i) io.run_one_for(std::chrono::milliseconds{10});
+  ASSERT_EQ(replies.size(), 2u);
+  for (const auto& r : replies) {
+    SCOPED_TRACE(r.attr_or("id"));
+    const Element* error = r.child("error", interceptor::ns::kComponent);
+    ASSERT_NE(error, nullptr);
+    EXPECT_EQ(error->attr_or("type"), "wait");
+  }
+  EXPECT_EQ(app.in_flight(), 0u);
+  EXPECT_TRUE(provider.sent.empty());
+}
+
 }  // namespace
 }  // namespace xpush

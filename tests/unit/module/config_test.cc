@@ -44,6 +44,8 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
                "xpush.yaml:4:9: component.port must be between 1 and 65535");
   expect_error(kMinimal + "  keepalive_seconds: 300\n",
                "xpush.yaml:4:22: component.keepalive_seconds must be between 1 and 60");
+  expect_error(kMinimal + "  port: 1\n  port: 2\n",
+               "xpush.yaml:5:3: duplicate key 'port' in component");
   expect_error("component:\n  secret: s\n", "xpush.yaml:2:3: component.domain is required");
   expect_error("component:\n  domain: d\n",
                "xpush.yaml:2:3: component.secret or component.secret_file is required");

@@ -1,0 +1,112 @@
+"""Hostile bytes from the server end: each ends only its own stream, xpushd
+logs what was wrong and where, reconnects by itself, keeps the devices it
+already registered and serves the next valid publish."""
+import pytest
+
+from tests.support.fake_server import FakeComponentServer, form_value
+from tests.support.xpushd import Xpushd
+
+REGISTER = (
+    "<iq type='set' id='reg1' from='alice@localhost/phone' to='push.localhost'>"
+    "<command xmlns='http://jabber.org/protocol/commands' node='register-push-fcm' "
+    "action='execute'><x xmlns='jabber:x:data' type='submit'>"
+    "<field var='token'><value>fcm-token-1</value></field>"
+    "<field var='device-id'><value>phone</value></field></x></command></iq>")
+
+
+def publish(iq_id, node, secret):
+    return (f"<iq type='set' id='{iq_id}' from='localhost' to='push.localhost'>"
+            "<pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+            f"<publish node='{node}'><item><notification xmlns='urn:xmpp:push:0'>"
+            "<x xmlns='jabber:x:data' type='form'><field var='FORM_TYPE'><value>"
+            "urn:xmpp:push:summary</value></field><field var='last-message-body'><value>"
+            "New Message!</value></field></x></notification></item></publish>"
+            "<publish-options><x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'>"
+            "<value>http://jabber.org/protocol/pubsub#publish-options</value></field>"
+            f"<field var='secret'><value>{secret}</value></field></x></publish-options>"
+            "</pubsub></iq>")
+
+
+def nested(levels):
+    return "<message>" + "<a>" * levels + "</a>" * levels + "</message>"
+
+
+HOSTILE = [
+    ("raw U+0001", b"<message><body>\x01</body></message>", "not-well-formed at"),
+    ("raw U+001B", b"<message><body>\x1b[31m</body></message>", "not-well-formed at"),
+    ("char ref &#1;", b"<message><body>&#1;</body></message>", "reference to invalid character"),
+    ("char ref &#xFFFE;", b"<message><body>&#xFFFE;</body></message>",
+     "reference to invalid character"),
+    ("broken UTF-8", b"<message><body>\xc3\x28</body></message>", "not-well-formed at"),
+    ("encoded surrogate", b"<message><body>\xed\xa0\x80</body></message>", "not-well-formed at"),
+    ("mismatched tag", b"<message><body></message>", "mismatched tag"),
+    ("undefined entity", b"<message><body>&foo;</body></message>", "undefined entity"),
+    ("comment", b"<!-- look away -->", "comments are not allowed"),
+    ("processing instruction", b"<?evil data?>", "processing instructions are not allowed"),
+    ("10,000 nested elements", nested(10000).encode(), "too-deep"),
+    ("10 MB stanza", b"<message><body>" + b"A" * (10 * 1024 * 1024) + b"</body></message>",
+     "stanza-too-large"),
+]
+
+
+@pytest.fixture
+def fake_server():
+    server = FakeComponentServer()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def gateway(fake_server, tmp_path):
+    gw = Xpushd(str(tmp_path), "push.localhost", fake_server.secret, fake_server.port,
+                server_domains=["localhost"])
+    gw.start()
+    yield gw
+    code = gw.stop()
+    assert code == 0, f"xpushd exited with {code}:\n{gw.log_tail()}"
+
+
+def test_hostile_input_ends_only_that_stream(fake_server, gateway):
+    conn = fake_server.accept()
+    conn.send(REGISTER)
+    reply = conn.reply_to("reg1")
+    node, secret = form_value(reply, "node"), form_value(reply, "secret")
+    assert node and secret
+
+    for i, (name, payload, reason) in enumerate(HOSTILE):
+        # A valid publish in the same write, before the bad bytes, is still answered.
+        # xpushd hangs up before reading all of a flood, so that one goes in pieces.
+        sent = conn.send_flood(publish(f"before{i}", node, secret).encode() + payload)
+        answered = conn.wait_closed()
+        if len(payload) > 1024 * 1024:
+            assert sent < len(payload), "xpushd read the whole flood"
+        assert b"id='before%d'" % i in answered and b"type='result'" in answered, name
+        assert b"</stream:stream>" in answered, name
+        conn.close()
+        gateway.wait_log(reason, count=1, timeout=15)
+        assert gateway.alive(), f"xpushd died on {name}:\n{gateway.log_tail()}"
+        conn = fake_server.accept()  # xpushd reconnected by itself
+
+    conn.send(publish("after", node, secret))
+    assert "type='result'" in conn.reply_to("after")
+    conn.close()
+
+    log = gateway.log_text()
+    assert log.count("component: bad input:") == len(HOSTILE)
+    assert log.count("component: connected") == len(HOSTILE) + 1
+    assert len([n for n in gateway.notifications() if n["node"] == node]) == len(HOSTILE) + 1
+
+
+def test_wrong_component_secret_is_logged_and_retried(tmp_path):
+    server = FakeComponentServer(secret="the-real-secret")
+    gw = Xpushd(str(tmp_path), "push.localhost", "a-wrong-secret", server.port)
+    gw.start()
+    try:
+        with pytest.raises(AssertionError, match="bad handshake"):
+            server.accept()
+        with pytest.raises(AssertionError, match="bad handshake"):
+            server.accept()  # it keeps trying, with back-off
+        assert gw.alive()
+    finally:
+        assert gw.stop() == 0
+        server.close()
