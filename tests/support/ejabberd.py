@@ -11,30 +11,15 @@ import subprocess
 import tempfile
 import textwrap
 
-import socket
-
-from .procs import free_port, stop_pid, tail, wait_for
+from .server_base import ServerLog
+from .procs import free_port, pid_alive, port_open, stop_pid, wait_for
 
 EJABBERDCTL = "/usr/sbin/ejabberdctl"
 
 
-def _alive(pid):
-    try:
-        os.kill(pid, 0)
-        return True
-    except ProcessLookupError:
-        return False
-
-
-def _port_open(port):
-    try:
-        with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-            return True
-    except OSError:
-        return False
-
-
-class Ejabberd:
+class Ejabberd(ServerLog):
+    component_authenticated_phrase = "Accepted external component"
+    hibernated_phrase = "for stream resumption"
     name = "ejabberd"
 
     def __init__(self, workdir=None, domain="localhost", component="push.localhost",
@@ -140,9 +125,9 @@ class Ejabberd:
 
         def listening_or_dead():
             pid = self.pid()
-            if pid and not _alive(pid):
+            if pid and not pid_alive(pid):
                 raise RuntimeError(f"ejabberd exited during start:\n{self.log_tail()}")
-            return pid and _port_open(self.c2s_port) and _port_open(self.component_port)
+            return pid and port_open(self.c2s_port) and port_open(self.component_port)
         wait_for(listening_or_dead, 120, interval=0.2, what="ejabberd to listen")
 
     def stop(self):
@@ -158,29 +143,6 @@ class Ejabberd:
 
     def register(self, user, password):
         self._ctl("register", user, self.domain, password)
-
-    def component_authenticated_count(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                text = f.read()
-        except OSError:
-            return 0
-        return text.count("Accepted external component")
-
-    def wait_component(self, count=1, timeout=60):
-        wait_for(lambda: self.component_authenticated_count() >= count, timeout,
-                 what=f"{count} component authentication(s) in the ejabberd log")
-
-    def hibernated(self):
-        """True once the log shows a XEP-0198 session kept after its TCP dropped."""
-        try:
-            with open(self.log, errors="replace") as f:
-                return "for stream resumption" in f.read()
-        except OSError:
-            return False
-
-    def log_tail(self):
-        return tail(self.log)
 
     def cleanup(self):
         self.stop()

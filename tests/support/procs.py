@@ -25,14 +25,24 @@ def wait_for(predicate, timeout, interval=0.1, what="condition"):
         time.sleep(interval)
 
 
+def port_open(port, host="127.0.0.1"):
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def pid_alive(pid):
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
 def wait_for_port(port, timeout, host="127.0.0.1"):
-    def open_():
-        try:
-            with socket.create_connection((host, port), timeout=0.5):
-                return True
-        except OSError:
-            return False
-    wait_for(open_, timeout, what=f"{host}:{port} to accept connections")
+    wait_for(lambda: port_open(port, host), timeout, what=f"{host}:{port} to accept connections")
 
 
 def stop_pid(pid, timeout=10.0, sig=signal.SIGTERM):

@@ -3,13 +3,16 @@ import os
 import subprocess
 import textwrap
 
-from .procs import free_port, stop_process, tail, wait_for, wait_for_port
+from .server_base import ServerLog
+from .procs import free_port, stop_process, wait_for_port
 
 PROSODY = "/usr/bin/prosody"
 PROSODYCTL = "/usr/bin/prosodyctl"
 
 
-class Prosody:
+class Prosody(ServerLog):
+    component_authenticated_phrase = "External component successfully authenticated"
+    hibernated_phrase = "Session going into hibernation"
     name = "prosody"
 
     def __init__(self, workdir, domain="localhost", component="push.localhost",
@@ -84,25 +87,3 @@ class Prosody:
     def register(self, user, password):
         subprocess.run([PROSODYCTL, "--config", self.config, "register", user, self.domain,
                         password], check=True, capture_output=True, timeout=60)
-
-    def component_authenticated_count(self):
-        try:
-            with open(self.log, errors="replace") as f:
-                return f.read().count("External component successfully authenticated")
-        except OSError:
-            return 0
-
-    def wait_component(self, count=1, timeout=30):
-        wait_for(lambda: self.component_authenticated_count() >= count, timeout,
-                 what=f"{count} component authentication(s) in the Prosody log")
-
-    def hibernated(self):
-        """True once the log shows a XEP-0198 session kept after its TCP dropped."""
-        try:
-            with open(self.log, errors="replace") as f:
-                return "Session going into hibernation" in f.read()
-        except OSError:
-            return False
-
-    def log_tail(self):
-        return tail(self.log)
