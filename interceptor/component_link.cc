@@ -292,7 +292,7 @@ void ComponentLink::State::on_connection_closed(const Connection* which, bool wa
   if (was_ready && handlers.on_ready_changed) handlers.on_ready_changed(false);
   if (!running) return;
   std::uniform_real_distribution<double> unit(0.0, 1.0);
-  const auto delay = backoff_delay(options.reconnect, attempt++, unit(rng));
+  const auto delay = base::backoff_delay(options.reconnect, attempt++, unit(rng));
   spdlog::info("component: reconnecting in {} ms", delay.count());
   retry_timer.expires_after(delay);
   retry_timer.async_wait([weak = weak_from_this()](error_code ec) {

@@ -11,7 +11,7 @@
 
 #include <boost/asio/any_io_executor.hpp>
 
-#include "interceptor/backoff.h"
+#include "base/backoff.h"
 #include "interceptor/component_session.h"
 #include "interceptor/element.h"
 
@@ -31,7 +31,7 @@ struct LinkOptions {
   // Openfire drops a component idle for 6 min, so keep this well under that.
   std::chrono::seconds keepalive{30};
   std::chrono::seconds handshake_timeout{10};
-  BackoffPolicy reconnect;
+  base::BackoffPolicy reconnect;
   SessionConfig session;
 };
 

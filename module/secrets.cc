@@ -1,5 +1,7 @@
 #include "module/secrets.h"
 
+#include "base/base64.h"
+
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
@@ -29,22 +31,8 @@ std::array<unsigned char, 32> sha256(std::string_view data) {
 }  // namespace
 
 std::string random_token(std::size_t bytes) {
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   const auto raw = random_bytes(bytes);
-  std::string out;
-  std::uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char b : raw) {
-    acc = (acc << 8) | b;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
-  return out;
+  return base::base64url(std::string_view{reinterpret_cast<const char*>(raw.data()), raw.size()});
 }
 
 std::string random_uuid() {

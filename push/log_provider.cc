@@ -10,12 +10,6 @@
 
 namespace xpush::push {
 
-std::string_view to_string(Platform platform) {
-  return platform == Platform::kApns ? "apns" : "fcm";
-}
-
-std::string_view to_string(Kind kind) { return kind == Kind::kAlert ? "alert" : "background"; }
-
 std::string token_fingerprint(const std::string& token) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
@@ -65,8 +59,8 @@ void LogProvider::send(const Notification& notification, Completion done) {
   const std::string line = format_log_line(notification) + "\n";
   const bool ok = std::fwrite(line.data(), 1, line.size(), out_) == line.size() &&
                   std::fflush(out_) == 0;
-  done(ok ? PushResult{Outcome::kDelivered, 200, {}}
-          : PushResult{Outcome::kRetry, 0, "notification log write failed"});
+  done(ok ? PushResult{.outcome = Outcome::kDelivered, .status = 200}
+          : PushResult{.outcome = Outcome::kRetry, .reason = "notification log write failed"});
 }
 
 }  // namespace xpush::push

@@ -3,12 +3,18 @@
 #pragma once
 
 #include <chrono>
+#include <map>
+#include <optional>
 #include <string>
 
 namespace xpush::push {
 
 enum class Platform { kApns, kFcm };
-enum class Kind { kAlert, kBackground };
+enum class Kind {
+  kAlert,       // visible: title/body, sound
+  kBackground,  // wakes the app silently (content-available / data-only)
+  kVoip,        // APNs PushKit: the .voip topic, delivered at once
+};
 
 std::string_view to_string(Platform platform);
 std::string_view to_string(Kind kind);
@@ -20,28 +26,39 @@ struct Device {
 };
 
 struct Notification {
-  std::string id;         // unique per notification, for logs and apns-id
+  std::string id;         // unique per notification: logs, apns-id
   std::string recipient;  // opaque account label
   std::string node;
   Device device;
   Kind kind = Kind::kBackground;
   std::string title;
   std::string body;
-  std::string rule;  // the rule that decided it
+  std::string sound;                // empty: none; "default" for the system sound
+  std::optional<int> badge;
+  std::string thread_id;            // grouping on the device
+  std::string collapse_key;         // replaces an undelivered notification with the same key
+  std::map<std::string, std::string> data;  // custom key/values for the app (strings only)
+  std::string rule;                 // the rule that decided it
   std::chrono::system_clock::time_point created_at{};
+  std::chrono::seconds ttl{std::chrono::hours{24}};  // never deliver later than created_at + ttl
 };
 
 enum class Outcome {
   kDelivered,
-  kRetry,         // temporary: try again later
+  kRetry,         // temporary: try again after `retry_after` (or the back-off)
+  kRefreshAuth,   // the provider token expired: sign a new one, then retry
   kTokenInvalid,  // the device is gone: disable it
   kRejected,      // permanent for this notification
 };
+
+std::string_view to_string(Outcome outcome);
 
 struct PushResult {
   Outcome outcome = Outcome::kDelivered;
   int status = 0;
   std::string reason;
+  std::optional<std::chrono::seconds> retry_after;       // from Retry-After or the provider's rule
+  std::optional<std::chrono::milliseconds> token_dead_since;  // APNs 410 timestamp
 };
 
 }  // namespace xpush::push

@@ -2,8 +2,6 @@
 
 #include <gtest/gtest.h>
 
-#include "interceptor/backoff.h"
-
 namespace xpush::interceptor {
 namespace {
 
@@ -25,18 +23,6 @@ TEST(Jid, Invalid) {
     SCOPED_TRACE(bad);
     EXPECT_FALSE(Jid::parse(bad));
   }
-}
-
-TEST(Backoff, GrowsDoublingUpToTheCapWithJitterInTheUpperHalf) {
-  const BackoffPolicy p{std::chrono::milliseconds{500}, std::chrono::milliseconds{30'000}};
-  using std::chrono::milliseconds;
-  EXPECT_EQ(backoff_delay(p, 0, 0.0), milliseconds{250});
-  EXPECT_EQ(backoff_delay(p, 0, 1.0), milliseconds{500});
-  EXPECT_EQ(backoff_delay(p, 1, 1.0), milliseconds{1000});
-  EXPECT_EQ(backoff_delay(p, 5, 1.0), milliseconds{16'000});
-  EXPECT_EQ(backoff_delay(p, 6, 1.0), milliseconds{30'000});
-  EXPECT_EQ(backoff_delay(p, 6, 0.0), milliseconds{15'000});
-  EXPECT_EQ(backoff_delay(p, 1000, 1.0), milliseconds{30'000});  // no overflow
 }
 
 }  // namespace

@@ -21,7 +21,7 @@ class RecordingProvider : public push::Provider {
  public:
   void send(const push::Notification& n, Completion done) override {
     sent.push_back(n);
-    done({push::Outcome::kDelivered, 200, {}});
+    done({.outcome = push::Outcome::kDelivered, .status = 200});
   }
   std::vector<push::Notification> sent;
 };

@@ -1,8 +1,8 @@
-#include "interceptor/backoff.h"
+#include "base/backoff.h"
 
 #include <algorithm>
 
-namespace xpush::interceptor {
+namespace xpush::base {
 
 std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, unsigned attempt,
                                         double unit_random) {
@@ -16,4 +16,4 @@ std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, unsigned at
   return std::chrono::milliseconds{half + static_cast<long long>(static_cast<double>(ceiling - half) * r)};
 }
 
-}  // namespace xpush::interceptor
+}  // namespace xpush::base

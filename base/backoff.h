@@ -5,7 +5,7 @@
 
 #include <chrono>
 
-namespace xpush::interceptor {
+namespace xpush::base {
 
 struct BackoffPolicy {
   std::chrono::milliseconds initial{500};
@@ -16,4 +16,4 @@ struct BackoffPolicy {
 std::chrono::milliseconds backoff_delay(const BackoffPolicy& policy, unsigned attempt,
                                         double unit_random);
 
-}  // namespace xpush::interceptor
+}  // namespace xpush::base

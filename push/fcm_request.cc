@@ -1,0 +1,91 @@
+#include "push/fcm_request.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "push/apns_request.h"
+#include "push/payload_fit.h"
+
+namespace xpush::push {
+
+namespace {
+
+using nlohmann::json;
+
+std::string dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+std::chrono::seconds remaining_ttl(const Notification& n, std::chrono::system_clock::time_point now) {
+  const auto left = std::chrono::duration_cast<std::chrono::seconds>(n.created_at + n.ttl - now);
+  return std::clamp(left, std::chrono::seconds{0}, kFcmMaxTtl);
+}
+
+json android_block(const Notification& n, const FcmApp& app, std::chrono::seconds ttl) {
+  // HIGH is what wakes a phone in Doze, for alerts and background syncs alike.
+  json android = {{"priority", "HIGH"}, {"ttl", std::to_string(ttl.count()) + "s"}};
+  if (!n.collapse_key.empty()) android["collapse_key"] = n.collapse_key;
+  if (n.kind == Kind::kAlert) {
+    json notification = json::object();
+    if (!app.android_channel_id.empty()) notification["channel_id"] = app.android_channel_id;
+    if (!n.sound.empty()) notification["sound"] = n.sound;
+    if (!notification.empty()) android["notification"] = std::move(notification);
+  }
+  return android;
+}
+
+// iOS devices reached through FCM: the same rules as direct APNs.
+json apns_block(const Notification& n) {
+  const bool alert = n.kind == Kind::kAlert;
+  json headers = {{"apns-priority", alert ? "10" : "5"},
+                  {"apns-push-type", alert ? "alert" : "background"}};
+  if (!n.collapse_key.empty()) headers["apns-collapse-id"] = apns_collapse_id(n.collapse_key);
+  json aps = json::object();
+  if (alert) {
+    if (!n.sound.empty()) aps["sound"] = n.sound;
+    if (n.badge) aps["badge"] = *n.badge;
+    if (!n.thread_id.empty()) aps["thread-id"] = n.thread_id;
+    aps["mutable-content"] = 1;
+  } else {
+    aps["content-available"] = 1;
+  }
+  return {{"headers", std::move(headers)}, {"payload", {{"aps", std::move(aps)}}}};
+}
+
+}  // namespace
+
+bool fcm_reserved_data_key(std::string_view key) {
+  return key == "from" || key == "message_type" || key.starts_with("google.") ||
+         key.starts_with("gcm.notification.");
+}
+
+tl::expected<HttpRequest, std::string> build_fcm_request(const Notification& n, const FcmApp& app,
+                                                         std::string_view access_token,
+                                                         std::chrono::system_clock::time_point now) {
+  const auto ttl = remaining_ttl(n, now);
+  const auto render = [&](std::string_view title, std::string_view body) {
+    json message = {{"token", n.device.token}};
+    if (n.kind == Kind::kAlert) {
+      json notification = {{"title", title}};
+      if (!body.empty()) notification["body"] = body;
+      message["notification"] = std::move(notification);
+    }
+    json data = json::object();  // values must be strings: numbers get 400 INVALID_ARGUMENT
+    for (const auto& [key, value] : n.data) {
+      if (!fcm_reserved_data_key(key)) data[key] = value;
+    }
+    if (!data.empty()) message["data"] = std::move(data);
+    message["android"] = android_block(n, app, ttl);
+    message["apns"] = apns_block(n);
+    return dump(json{{"message", std::move(message)}});
+  };
+  auto fitted = fit_payload(kFcmPayloadLimit, n.title, n.body, render);
+  if (!fitted) return tl::unexpected("message larger than " + std::to_string(kFcmPayloadLimit) + " bytes");
+
+  HttpRequest request;
+  request.path = "/v1/projects/" + app.project_id + "/messages:send";
+  request.headers.emplace_back("authorization", "Bearer " + std::string{access_token});
+  request.headers.emplace_back("content-type", "application/json");
+  request.body = std::move(fitted->json);
+  return request;
+}
+
+}  // namespace xpush::push

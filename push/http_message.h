@@ -1,0 +1,32 @@
+// HTTP requests and responses as plain data, so that building a provider
+// request and reading its answer are pure functions, tested without sockets.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace xpush::push {
+
+using Headers = std::vector<std::pair<std::string, std::string>>;  // lower-case names
+
+struct HttpRequest {
+  std::string method = "POST";
+  std::string path;
+  Headers headers;
+  std::string body;
+
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+struct HttpResponse {
+  int status = 0;
+  Headers headers;
+  std::string body;
+
+  std::optional<std::string_view> header(std::string_view name) const;
+};
+
+}  // namespace xpush::push
