@@ -134,15 +134,39 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
     ++counters_.notifications;
     spdlog::info("publish node={}: {} by rule {}, notification {}", request.node,
                  rules::to_string(decision.action), decision.rule, notification.id);
-    provider_.send(notification, [id = notification.id](push::PushResult result) {
-      if (result.outcome != push::Outcome::kDelivered) {
-        spdlog::warn("notification {}: not delivered: {} {}", id, result.status, result.reason);
-      }
+    provider_.send(notification, [this, id = notification.id, domain = registration.domain,
+                                  node = request.node](push::PushResult result) {
+      on_push_result(id, domain, node, result);
     });
   } else {
     spdlog::info("publish node={}: dropped by rule {}", request.node, decision.rule);
   }
   reply_(interceptor::iq_result(iq));
+}
+
+void AppServer::on_push_result(const std::string& id, const std::string& domain,
+                               const std::string& node, const push::PushResult& result) {
+  if (result.outcome == push::Outcome::kDelivered) {
+    ++counters_.delivered;
+    spdlog::debug("notification {}: delivered", id);
+    return;
+  }
+  spdlog::warn("notification {}: {} (status {}, {})", id, push::to_string(result.outcome),
+               result.status, result.reason);
+  if (result.outcome != push::Outcome::kTokenInvalid) return;
+  // The server stops publishing for this node once we answer cancel.
+  const auto dead_since = result.token_dead_since.value_or(std::chrono::milliseconds{0}).count();
+  store_.run(
+      [domain, node, reason = result.reason, dead_since](store::Store& s) {
+        return s.disable_registration(domain, node, reason, dead_since);
+      },
+      [node](auto disabled) {
+        if (!disabled) {
+          spdlog::error("disabling node {}: store: {}", node, disabled.error().message);
+        } else if (*disabled) {
+          spdlog::info("node {} disabled: the provider reported its device token dead", node);
+        }
+      });
 }
 
 void AppServer::on_command(Element iq) {

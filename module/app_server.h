@@ -27,6 +27,7 @@ struct AppServerCounters {
   std::uint64_t publishes = 0;
   std::uint64_t publishes_refused = 0;
   std::uint64_t notifications = 0;
+  std::uint64_t delivered = 0;
   std::uint64_t registrations = 0;
 };
 
@@ -45,6 +46,8 @@ class AppServer {
   void on_publish(interceptor::Element iq);
   void on_verified_publish(const interceptor::Element& iq, const interceptor::PublishRequest& request,
                            const store::Registration& registration);
+  void on_push_result(const std::string& id, const std::string& domain, const std::string& node,
+                      const push::PushResult& result);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
   void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);

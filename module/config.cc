@@ -110,13 +110,58 @@ void read_component(const Reader& r, const YAML::Node& c, Config& cfg) {
   }
 }
 
+void read_apns_app(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns) {
+  r.only_keys(a, "push.apns.apps[]",
+              {"name", "topic", "key_file", "key_id", "team_id", "cert_file", "cert_key_file"});
+  push::ApnsAppOptions app;
+  app.app.name = r.get<std::string>(a, "name", "push.apns.apps[]", "");
+  app.app.topic = r.get<std::string>(a, "topic", "push.apns.apps[]", "");
+  if (app.app.name.empty() || app.app.topic.empty()) r.fail(a, "an APNs app needs a name and a topic");
+  app.key_file = r.get<std::string>(a, "key_file", "push.apns.apps[]", "");
+  app.key_id = r.get<std::string>(a, "key_id", "push.apns.apps[]", "");
+  app.team_id = r.get<std::string>(a, "team_id", "push.apns.apps[]", "");
+  app.cert_file = r.get<std::string>(a, "cert_file", "push.apns.apps[]", "");
+  app.cert_key_file = r.get<std::string>(a, "cert_key_file", "push.apns.apps[]", "");
+  const bool token_auth = !app.key_file.empty();
+  if (token_auth == !app.cert_file.empty()) {
+    r.fail(a, "APNs app '" + app.app.name + "' needs either key_file (token auth) or cert_file");
+  }
+  if (token_auth && (app.key_id.empty() || app.team_id.empty())) {
+    r.fail(a, "APNs app '" + app.app.name + "': token auth needs key_id and team_id");
+  }
+  apns.apps.push_back(std::move(app));
+}
+
+void read_apns(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns) {
+  r.only_keys(a, "push.apns", {"environment", "host", "port", "ca_file", "connections", "apps"});
+  const auto environment = r.get<std::string>(a, "environment", "push.apns", "production");
+  if (environment != "production" && environment != "sandbox") {
+    r.fail(a["environment"], "push.apns.environment must be production or sandbox");
+  }
+  apns.endpoint.host = r.get<std::string>(
+      a, "host", "push.apns",
+      environment == "production" ? "api.push.apple.com" : "api.sandbox.push.apple.com");
+  apns.endpoint.port = static_cast<std::uint16_t>(r.get_in_range<int>(a, "port", "push.apns", 443, 1, 65535));
+  apns.endpoint.ca_file = r.get<std::string>(a, "ca_file", "push.apns", "");
+  apns.connections = r.get_in_range<std::size_t>(a, "connections", "push.apns", 1, 1, 64);
+  const YAML::Node apps = a["apps"];
+  if (!apps || !apps.IsSequence() || apps.size() == 0) r.fail(a, "push.apns.apps lists at least one app");
+  for (const auto& app : apps) read_apns_app(r, app, apns);
+}
+
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log"});
+  r.only_keys(p, "push", {"provider", "log", "apns"});
   cfg.push_provider = r.get<std::string>(p, "provider", "push", cfg.push_provider);
-  if (cfg.push_provider != "log") r.fail(p["provider"], "push.provider must be 'log'");
+  if (cfg.push_provider != "log" && cfg.push_provider != "apns") {
+    r.fail(p["provider"], "push.provider must be 'log' or 'apns'");
+  }
   if (const auto log = p["log"]) {
     r.only_keys(log, "push.log", {"path"});
     cfg.push_log_path = r.get<std::string>(log, "path", "push.log", cfg.push_log_path);
+  }
+  if (const auto apns = p["apns"]) read_apns(r, apns, cfg.apns);
+  if (cfg.push_provider == "apns" && cfg.apns.apps.empty()) {
+    r.fail(p, "push.provider is apns but push.apns lists no apps");
   }
 }
 

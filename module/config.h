@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "interceptor/component_link.h"
+#include "push/apns_provider.h"
 
 namespace xpush {
 
@@ -20,8 +21,9 @@ struct Config {
   // domain reaching us through the component link.
   std::vector<std::string> server_domains;
   std::string sqlite_path = "xpush.db";
-  std::string push_provider = "log";
+  std::string push_provider = "log";  // "log" or "apns"
   std::string push_log_path = "-";
+  push::ApnsOptions apns;
   std::string log_level = "info";
 };
 

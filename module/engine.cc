@@ -8,6 +8,7 @@
 #include "interceptor/component_link.h"
 #include "module/app_server.h"
 #include "module/store_worker.h"
+#include "push/apns_provider.h"
 #include "push/log_provider.h"
 #include "store/sqlite_store.h"
 
@@ -16,6 +17,15 @@ namespace xpush {
 namespace {
 // How long a polite stop may take before the loop is stopped regardless.
 constexpr std::chrono::seconds kStopGrace{3};
+
+std::unique_ptr<push::Provider> make_provider(const Config& config,
+                                             boost::asio::any_io_executor executor) {
+  if (config.push_provider == "apns") {
+    return std::make_unique<push::ApnsProvider>(executor, config.apns,
+                                                [] { return std::chrono::system_clock::now(); });
+  }
+  return std::make_unique<push::LogProvider>(config.push_log_path);
+}
 
 std::unique_ptr<store::Store> open_store(const Config& config) {
   auto store = store::SqliteStore::open(config.sqlite_path);
@@ -27,16 +37,17 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
 struct Engine::Parts {
   boost::asio::io_context io;
   boost::asio::steady_timer stop_timer{io};
-  push::LogProvider provider;
+  std::unique_ptr<push::Provider> provider;
   StoreWorker store;
   std::unique_ptr<interceptor::ComponentLink> link;
   std::unique_ptr<AppServer> app;
   bool stopping = false;
 
   explicit Parts(const Config& config)
-      : provider(config.push_log_path), store(io.get_executor(), open_store(config)) {
+      : provider(make_provider(config, io.get_executor())),
+        store(io.get_executor(), open_store(config)) {
     app = std::make_unique<AppServer>(
-        store, provider,
+        store, *provider,
         AppServerOptions{config.link.session.component_domain, config.server_domains},
         [this](const interceptor::Element& reply) {
           if (!link->send(reply)) {

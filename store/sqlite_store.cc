@@ -175,4 +175,16 @@ StoreResult<std::int64_t> SqliteStore::count_registrations() {
   return s.integer(0);
 }
 
+StoreResult<bool> SqliteStore::disable_registration(const std::string& domain,
+                                                   const std::string& node,
+                                                   const std::string& reason,
+                                                   std::int64_t dead_since_ms) {
+  SqliteStatement s{db_.handle(),
+                    "UPDATE registrations SET enabled = 0, disabled_reason = ?1, updated_ms = ?2"
+                    " WHERE domain = ?3 AND node = ?4 AND enabled = 1 AND (?5 = 0 OR updated_ms <= ?5)"};
+  s.bind(1, reason).bind(2, now_ms()).bind(3, domain).bind(4, node).bind(5, dead_since_ms);
+  if (s.step() != SQLITE_DONE) return tl::unexpected(db_.error("disabling a device"));
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
 }  // namespace xpush::store

@@ -20,6 +20,9 @@ class SqliteStore final : public Store {
   StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
                                                               const std::string& node) override;
   StoreResult<std::int64_t> count_registrations() override;
+  StoreResult<bool> disable_registration(const std::string& domain, const std::string& node,
+                                         const std::string& reason,
+                                         std::int64_t dead_since_ms) override;
 
   static constexpr int kSchemaVersion = 1;
 

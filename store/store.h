@@ -39,6 +39,12 @@ class Store {
   virtual StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
                                                                       const std::string& node) = 0;
   virtual StoreResult<std::int64_t> count_registrations() = 0;
+  // The provider said the device token is dead. Ignored when the device
+  // registered again after `dead_since_ms` (APNs' timestamp; 0: unknown).
+  // True when the registration is now disabled.
+  virtual StoreResult<bool> disable_registration(const std::string& domain, const std::string& node,
+                                                 const std::string& reason,
+                                                 std::int64_t dead_since_ms) = 0;
 };
 
 }  // namespace xpush::store

@@ -11,22 +11,23 @@ REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 
 
 def xpushd_binary():
-    """The binary under test: $XPUSHD, else the ASan build, else the release build."""
+    """The binary under test: $XPUSHD, else the most recently built one."""
     explicit = os.environ.get("XPUSHD")
     if explicit:
         return explicit
-    for build in ("asan", "release"):
-        path = os.path.join(REPO, "build", build, "module", "xpushd")
-        if os.path.exists(path):
-            return path
-    raise FileNotFoundError("no xpushd binary: build first or set XPUSHD")
+    built = [p for p in (os.path.join(REPO, "build", b, "module", "xpushd")
+                         for b in ("asan", "release")) if os.path.exists(p)]
+    if not built:
+        raise FileNotFoundError("no xpushd binary: build first or set XPUSHD")
+    return max(built, key=os.path.getmtime)
 
 
 class Xpushd:
     def __init__(self, workdir, component, component_secret, port, server_domains=None,
-                 extra_component="", **component_options):
+                 extra_component="", push_section=None, **component_options):
         """component_options override the defaults below (keepalive_seconds=1, ...);
-        extra_component is YAML text appended to the component section."""
+        extra_component is YAML text appended to the component section;
+        push_section replaces the log provider's push section."""
         self.workdir = os.path.join(workdir, "xpushd")
         os.makedirs(self.workdir, exist_ok=True)
         self.config = os.path.join(self.workdir, "xpush.yaml")
@@ -48,12 +49,11 @@ class Xpushd:
                   server_domains: {json.dumps(domains)}
                 store:
                   sqlite: {{ path: "{self.db}" }}
+                """) + (push_section or textwrap.dedent(f"""\
                 push:
                   provider: log
                   log: {{ path: "{self.notifications_path}" }}
-                log:
-                  level: debug
-                """))
+                """)) + "log:\n  level: debug\n")
 
     @staticmethod
     def _component_options(overrides):
@@ -99,8 +99,13 @@ class Xpushd:
         return self.log_text().count(needle)
 
     def wait_log(self, needle, count=1, timeout=30):
-        wait_for(lambda: self.log_count(needle) >= count, timeout,
-                 what=f"{count}x '{needle}' in the xpushd log")
+        def seen():
+            if self.log_count(needle) >= count:
+                return True
+            if self.proc is not None and self.proc.poll() is not None:
+                raise RuntimeError(f"xpushd exited with {self.proc.returncode}:\n{self.log_tail()}")
+            return False
+        wait_for(seen, timeout, what=f"{count}x '{needle}' in the xpushd log")
 
     def wait_connected(self, count=1, timeout=30):
         self.wait_log("component: connected", count, timeout)

@@ -217,6 +217,10 @@ class UnavailableStore : public store::Store {
     return tl::unexpected(busy());
   }
   store::StoreResult<std::int64_t> count_registrations() override { return tl::unexpected(busy()); }
+  store::StoreResult<bool> disable_registration(const std::string&, const std::string&,
+                                                const std::string&, std::int64_t) override {
+    return tl::unexpected(busy());
+  }
 };
 
 // ejabberd deletes a registration on the first error that is not `wait`.

@@ -66,6 +66,21 @@ TEST(SqliteStore, SameNodeForAnotherAccountIsAConflict) {
   EXPECT_EQ(clash.error().kind, StoreErrorKind::kConflict);
 }
 
+TEST(SqliteStore, DeadTokenDisablesUnlessTheDeviceRegisteredAgainSince) {
+  testing::TempDir dir;
+  auto store = open_store(dir.file("x.db"));
+  const auto registered = store->upsert_registration(device("N1"))->updated_ms;
+  EXPECT_FALSE(*store->disable_registration("example.org", "N1", "Unregistered", registered - 1));
+  EXPECT_TRUE((*store->find_registration("example.org", "N1"))->enabled);
+  EXPECT_TRUE(*store->disable_registration("example.org", "N1", "Unregistered", registered));
+  const auto found = *store->find_registration("example.org", "N1");
+  EXPECT_FALSE(found->enabled);
+  EXPECT_EQ(found->disabled_reason, "Unregistered");
+  // Registering again brings it back.
+  EXPECT_TRUE(store->upsert_registration(device("N1"))->enabled);
+  EXPECT_TRUE((*store->find_registration("example.org", "N1"))->enabled);
+}
+
 TEST(SqliteStore, RemoveDevice) {
   testing::TempDir dir;
   auto store = open_store(dir.file("x.db"));

@@ -1,0 +1,65 @@
+// Delivery to APNs over HTTP/2: for each configured app a provider token
+// (or a client certificate) and a small pool of connections.
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "push/apns_request.h"
+#include "push/h2_connection.h"
+#include "push/jwt.h"
+#include "push/provider.h"
+
+namespace xpush::push {
+
+struct ApnsAppOptions {
+  ApnsApp app;
+  // Token auth (a .p8 key), or certificate auth (cert_file, PEM).
+  std::string key_file;
+  std::string key_id;
+  std::string team_id;
+  std::string cert_file;
+  std::string cert_key_file;
+};
+
+struct ApnsOptions {
+  H2Endpoint endpoint{.host = "api.push.apple.com", .port = 443};
+  std::vector<ApnsAppOptions> apps;  // the first is the default
+  std::size_t connections = 1;       // per app
+};
+
+class ApnsProvider final : public Provider {
+ public:
+  using Clock = std::function<TimePoint()>;
+  // Throws std::runtime_error when a key or certificate cannot be loaded.
+  ApnsProvider(boost::asio::any_io_executor executor, ApnsOptions options, Clock clock);
+  ~ApnsProvider() override;
+
+  void send(const Notification& notification, Completion done) override;
+
+ private:
+  struct App {
+    ApnsAppOptions options;
+    std::optional<ApnsTokenCache> tokens;
+    std::shared_ptr<boost::asio::ssl::context> tls;
+    H2Endpoint endpoint;
+    std::vector<std::shared_ptr<H2Connection>> pool;
+  };
+
+  App* app_for(const Notification& notification);
+  std::shared_ptr<H2Connection> connection(App& app);
+  void attempt(App& app, const Notification& notification, Completion done, bool fresh_token);
+
+  boost::asio::any_io_executor executor_;
+  ApnsOptions options_;
+  Clock clock_;
+  std::vector<std::unique_ptr<App>> apps_;
+};
+
+}  // namespace xpush::push

@@ -1,0 +1,215 @@
+#include "push/h2_connection.h"
+
+#include <boost/asio/connect.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/ssl.hpp>
+#include <boost/asio/write.hpp>
+#include <array>
+
+namespace xpush::push {
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+using error_code = boost::system::error_code;
+
+std::shared_ptr<asio::ssl::context> make_h2_tls_context(const H2Endpoint& endpoint) {
+  auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
+  ctx->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
+  static constexpr unsigned char kAlpn[] = {2, 'h', '2'};
+  SSL_CTX_set_alpn_protos(ctx->native_handle(), kAlpn, sizeof kAlpn);
+  if (endpoint.verify) {
+    ctx->set_verify_mode(asio::ssl::verify_peer);
+    if (endpoint.ca_file.empty()) {
+      ctx->set_default_verify_paths();
+    } else {
+      ctx->load_verify_file(endpoint.ca_file);
+    }
+  } else {
+    ctx->set_verify_mode(asio::ssl::verify_none);
+  }
+  if (!endpoint.client_cert_file.empty()) {
+    ctx->use_certificate_chain_file(endpoint.client_cert_file);
+    ctx->use_private_key_file(endpoint.client_key_file.empty() ? endpoint.client_cert_file
+                                                               : endpoint.client_key_file,
+                              asio::ssl::context::pem);
+  }
+  return ctx;
+}
+
+struct H2Connection::Impl {
+  asio::any_io_executor executor;
+  std::shared_ptr<asio::ssl::context> tls;
+  H2Endpoint endpoint;
+  tcp::resolver resolver;
+  asio::ssl::stream<tcp::socket> stream;
+  std::unique_ptr<H2ClientSession> session;
+  std::deque<std::pair<HttpRequest, Completion>> queued;
+  std::map<std::int32_t, Completion> in_flight;
+  std::array<char, 16 * 1024> buffer{};
+  std::string writing;
+  bool connected = false;
+  bool authorised = false;
+  bool closed = false;
+  std::weak_ptr<H2Connection> owner;
+
+  Impl(asio::any_io_executor ex, std::shared_ptr<asio::ssl::context> ctx, H2Endpoint ep)
+      : executor(ex), tls(std::move(ctx)), endpoint(std::move(ep)), resolver(ex), stream(ex, *tls) {}
+
+  std::uint32_t stream_limit() const {
+    if (!authorised) return std::max<std::uint32_t>(endpoint.streams_before_first_success, 1);
+    return std::min(session->peer_max_concurrent_streams(), endpoint.max_streams);
+  }
+
+  void complete(Completion done, tl::expected<HttpResponse, std::string> result) {
+    asio::post(executor, [done = std::move(done), result = std::move(result)]() mutable {
+      done(std::move(result));
+    });
+  }
+
+  void fail(const std::string& why) {
+    if (closed) return;
+    closed = true;
+    error_code ignored;
+    resolver.cancel();
+    stream.lowest_layer().close(ignored);
+    for (auto& [id, done] : in_flight) complete(std::move(done), tl::unexpected(why));
+    in_flight.clear();
+    for (auto& [request, done] : queued) complete(std::move(done), tl::unexpected(why));
+    queued.clear();
+  }
+
+  void pump() {
+    if (!connected || closed) return;
+    while (!queued.empty() && !session->goaway_received() && in_flight.size() < stream_limit()) {
+      auto [request, done] = std::move(queued.front());
+      queued.pop_front();
+      auto id = session->submit(std::move(request));
+      if (!id) {
+        complete(std::move(done), tl::unexpected(id.error()));
+        continue;
+      }
+      in_flight.emplace(*id, std::move(done));
+    }
+    if (session->goaway_received()) {
+      for (auto& [request, done] : queued) complete(std::move(done), tl::unexpected(std::string{"GOAWAY"}));
+      queued.clear();
+    }
+    flush();
+  }
+
+  void flush();
+  void read();
+  void start();
+};
+
+void H2Connection::Impl::start() {
+  resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
+                         [self = owner.lock()](error_code ec, tcp::resolver::results_type results) {
+    auto& s = *self->impl_;
+    if (s.closed) return;
+    if (ec) return s.fail("resolve " + s.endpoint.host + ": " + ec.message());
+    asio::async_connect(s.stream.next_layer(), results, [self](error_code e, const tcp::endpoint&) {
+      auto& t = *self->impl_;
+      if (t.closed) return;
+      if (e) return t.fail("connect " + t.endpoint.host + ":" + std::to_string(t.endpoint.port) + ": " + e.message());
+      t.stream.next_layer().set_option(tcp::no_delay(true));
+      SSL_set_tlsext_host_name(t.stream.native_handle(), t.endpoint.host.c_str());
+      if (t.endpoint.verify) t.stream.set_verify_callback(asio::ssl::host_name_verification(t.endpoint.host));
+      t.stream.async_handshake(asio::ssl::stream_base::client, [self](error_code he) {
+        auto& u = *self->impl_;
+        if (u.closed) return;
+        if (he) return u.fail("TLS handshake with " + u.endpoint.host + ": " + he.message());
+        const unsigned char* proto = nullptr;
+        unsigned int len = 0;
+        SSL_get0_alpn_selected(u.stream.native_handle(), &proto, &len);
+        if (std::string_view{reinterpret_cast<const char*>(proto), len} != "h2") {
+          return u.fail(u.endpoint.host + " did not negotiate HTTP/2 (ALPN h2)");
+        }
+        u.connected = true;
+        u.read();
+        u.pump();
+      });
+    });
+  });
+}
+
+void H2Connection::Impl::flush() {
+  if (closed || !writing.empty()) return;
+  writing = session->take_output();
+  if (writing.empty()) return;
+  asio::async_write(stream, asio::buffer(writing), [self = owner.lock()](error_code ec, std::size_t) {
+    auto& s = *self->impl_;
+    s.writing.clear();
+    if (s.closed) return;
+    if (ec) return s.fail("write: " + ec.message());
+    s.flush();
+  });
+}
+
+void H2Connection::Impl::read() {
+  stream.async_read_some(asio::buffer(buffer), [self = owner.lock()](error_code ec, std::size_t n) {
+    auto& s = *self->impl_;
+    if (s.closed) return;
+    if (ec) return s.fail(ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
+                              ? "server closed the connection"
+                              : "read: " + ec.message());
+    if (auto r = s.session->receive({s.buffer.data(), n}); !r) return s.fail("HTTP/2: " + r.error());
+    s.pump();
+    if (!s.session->alive() && s.in_flight.empty()) return s.fail("connection finished");
+    s.read();
+  });
+}
+
+std::shared_ptr<H2Connection> H2Connection::open(asio::any_io_executor executor,
+                                                 std::shared_ptr<asio::ssl::context> tls,
+                                                 H2Endpoint endpoint) {
+  auto impl = std::make_unique<Impl>(executor, std::move(tls), std::move(endpoint));
+  Impl* raw = impl.get();
+  std::shared_ptr<H2Connection> conn{new H2Connection(std::move(impl))};
+  raw->owner = conn;
+  const std::string authority = raw->endpoint.port == 443
+                                    ? raw->endpoint.host
+                                    : raw->endpoint.host + ":" + std::to_string(raw->endpoint.port);
+  raw->session = std::make_unique<H2ClientSession>(
+      authority,
+      H2ClientSession::Callbacks{
+          [raw](std::int32_t id, HttpResponse response) {
+            auto it = raw->in_flight.find(id);
+            if (it == raw->in_flight.end()) return;
+            if (response.status / 100 == 2) raw->authorised = true;
+            raw->complete(std::move(it->second), std::move(response));
+            raw->in_flight.erase(it);
+          },
+          [raw](std::int32_t id, std::string error) {
+            auto it = raw->in_flight.find(id);
+            if (it == raw->in_flight.end()) return;
+            raw->complete(std::move(it->second), tl::unexpected(std::move(error)));
+            raw->in_flight.erase(it);
+          },
+          nullptr});
+  raw->start();
+  return conn;
+}
+
+H2Connection::H2Connection(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
+H2Connection::~H2Connection() = default;
+
+void H2Connection::request(HttpRequest request, Completion done) {
+  if (!accepting()) {
+    impl_->complete(std::move(done), tl::unexpected(std::string{"connection closed"}));
+    return;
+  }
+  impl_->queued.emplace_back(std::move(request), std::move(done));
+  impl_->pump();
+}
+
+bool H2Connection::accepting() const {
+  return !impl_->closed && !(impl_->session && impl_->session->goaway_received());
+}
+
+std::size_t H2Connection::load() const { return impl_->queued.size() + impl_->in_flight.size(); }
+
+void H2Connection::close() { impl_->fail("connection closed by xpush"); }
+
+}  // namespace xpush::push

@@ -1,0 +1,62 @@
+// One HTTP/2 connection over TLS on the Asio loop, carrying requests as
+// streams up to the server's limit. After GOAWAY or a transport error it
+// takes no more requests; the pool that owns it opens another.
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <tl/expected.hpp>
+
+#include "push/h2_session.h"
+#include "push/http_message.h"
+
+namespace boost::asio::ssl {
+class context;
+}
+
+namespace xpush::push {
+
+struct H2Endpoint {
+  std::string host;
+  std::uint16_t port = 443;
+  std::string ca_file;           // empty: the system trust store
+  bool verify = true;
+  std::string client_cert_file;  // certificate auth (PEM with the key, or with key_file)
+  std::string client_key_file;
+  // APNs with token auth allows one stream until a request was authorised.
+  std::uint32_t streams_before_first_success = 1;
+  std::uint32_t max_streams = 1000;  // our own cap, below the server's
+};
+
+// Throws std::runtime_error naming the file it could not load.
+std::shared_ptr<boost::asio::ssl::context> make_h2_tls_context(const H2Endpoint& endpoint);
+
+class H2Connection : public std::enable_shared_from_this<H2Connection> {
+ public:
+  using Completion = std::function<void(tl::expected<HttpResponse, std::string>)>;
+
+  static std::shared_ptr<H2Connection> open(boost::asio::any_io_executor executor,
+                                            std::shared_ptr<boost::asio::ssl::context> tls,
+                                            H2Endpoint endpoint);
+  ~H2Connection();
+
+  // Completion runs on the loop, exactly once.
+  void request(HttpRequest request, Completion done);
+  bool accepting() const;
+  std::size_t load() const;  // queued + in flight
+  void close();
+
+  struct Impl;
+
+ private:
+  explicit H2Connection(std::unique_ptr<Impl> impl);
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace xpush::push

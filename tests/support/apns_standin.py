@@ -1,0 +1,85 @@
+"""Runs the APNs stand-in (provider_standin.py) on loopback with a fresh
+certificate and provider key, and reads back the requests it recorded."""
+import json
+import os
+import subprocess
+import sys
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from .certs import make_certificates
+from .procs import stop_process, wait_for
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+class ApnsStandin:
+    key_id = "ABC123DEFG"
+    team_id = "DEF123GHIJ"
+    topic = "org.example.chat"
+
+    def __init__(self, workdir):
+        self.workdir = os.path.join(workdir, "apns")
+        os.makedirs(self.workdir, exist_ok=True)
+        self.ca, self.server_pem = make_certificates(os.path.join(self.workdir, "tls"),
+                                                     ["localhost"])
+        key = ec.generate_private_key(ec.SECP256R1())
+        self.key_file = os.path.join(self.workdir, f"AuthKey_{self.key_id}.p8")
+        with open(self.key_file, "wb") as f:
+            f.write(key.private_bytes(serialization.Encoding.PEM,
+                                      serialization.PrivateFormat.PKCS8,
+                                      serialization.NoEncryption()))
+        os.chmod(self.key_file, 0o600)
+        self.public_key = os.path.join(self.workdir, "key.pub.pem")
+        with open(self.public_key, "wb") as f:
+            f.write(key.public_key().public_bytes(serialization.Encoding.PEM,
+                                                  serialization.PublicFormat.SubjectPublicKeyInfo))
+        self.record = os.path.join(self.workdir, "requests.jsonl")
+        self.proc = None
+        self.port = None
+
+    def start(self):
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", "-m", "tests.support.provider_standin", "--cert", self.server_pem,
+             "--record", self.record, "--apns-public-key", self.public_key],
+            cwd=REPO, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
+        line = self.proc.stdout.readline()
+        if not line.startswith("PORT "):
+            raise RuntimeError(f"APNs stand-in did not start: {line!r}")
+        self.port = int(line.split()[1])
+
+    def stop(self):
+        if self.proc:
+            stop_process(self.proc)
+            self.proc.stdout.close()
+            self.proc = None
+
+    def requests(self):
+        try:
+            with open(self.record) as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
+    def wait_request(self, predicate, timeout=30):
+        def match():
+            found = [r for r in self.requests() if predicate(r)]
+            return found[0] if found else None
+        return wait_for(match, timeout, what="a matching request at the APNs stand-in")
+
+    def xpush_config(self):
+        """The push section of xpush.yaml that points at this stand-in."""
+        return (
+            "push:\n"
+            "  provider: apns\n"
+            "  apns:\n"
+            "    host: localhost\n"
+            f"    port: {self.port}\n"
+            f"    ca_file: \"{self.ca}\"\n"
+            "    apps:\n"
+            "      - name: chat\n"
+            f"        topic: {self.topic}\n"
+            f"        key_file: \"{self.key_file}\"\n"
+            f"        key_id: {self.key_id}\n"
+            f"        team_id: {self.team_id}\n")

@@ -1,0 +1,186 @@
+"""A local stand-in for Apple's APNs provider API: HTTP/2 over TLS, answering
+as Apple documents (PROTOCOL.md §4). It checks the ES256 provider token
+against the team's public key, enforces the payload limits, and answers by
+the device token's first hex digits so that tests can ask for an outcome:
+
+    dead...   410 Unregistered (with a timestamp)
+    bad0...   400 BadDeviceToken
+    4290...   429 TooManyRequests (Retry-After: 1) the first time, then 200
+    5000...   500 InternalServerError the first time, then 200
+    anything  200 with an apns-id
+
+Every request is appended as one JSON line to --record. Run:
+    python3 -m tests.support.provider_standin --cert server.pem --record requests.jsonl \
+        --apns-public-key key.pub.pem
+It prints "PORT <n>" once it listens on 127.0.0.1.
+"""
+import argparse
+import asyncio
+import base64
+import json
+import ssl
+import sys
+import time
+import uuid
+
+import h2.config
+import h2.connection
+import h2.events
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
+
+PAYLOAD_LIMIT = 4096
+VOIP_PAYLOAD_LIMIT = 5120
+
+
+def b64decode(part):
+    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+
+
+class Apns:
+    def __init__(self, public_key, record):
+        self.public_key = public_key
+        self.record = record
+        self.seen_tokens = set()
+
+    def check_jwt(self, authorization):
+        if not authorization.startswith("bearer "):
+            return "MissingProviderToken"
+        try:
+            head, claims, sig = authorization[len("bearer "):].split(".")
+            header = json.loads(b64decode(head))
+            body = json.loads(b64decode(claims))
+            raw = b64decode(sig)
+        except ValueError:
+            return "InvalidProviderToken"
+        if header.get("alg") != "ES256" or not header.get("kid") or not body.get("iss"):
+            return "InvalidProviderToken"
+        if self.public_key is not None:
+            if len(raw) != 64:
+                return "InvalidProviderToken"
+            der = encode_dss_signature(int.from_bytes(raw[:32], "big"),
+                                       int.from_bytes(raw[32:], "big"))
+            try:
+                self.public_key.verify(der, f"{head}.{claims}".encode(),
+                                       ec.ECDSA(hashes.SHA256()))
+            except InvalidSignature:
+                return "InvalidProviderToken"
+        if time.time() - body.get("iat", 0) > 3600:
+            return "ExpiredProviderToken"
+        return None
+
+    def answer(self, headers, body):
+        """Returns (status, extra headers, JSON body or None)."""
+        path = headers.get(":path", "")
+        if headers.get(":method") != "POST":
+            return 405, {}, {"reason": "MethodNotAllowed"}
+        if not path.startswith("/3/device/"):
+            return 404, {}, {"reason": "BadPath"}
+        token = path[len("/3/device/"):]
+        if not headers.get("apns-topic"):
+            return 400, {}, {"reason": "MissingTopic"}
+        problem = self.check_jwt(headers.get("authorization", ""))
+        if problem:
+            return 403, {}, {"reason": problem}
+        push_type = headers.get("apns-push-type")
+        if push_type not in ("alert", "background", "voip"):
+            return 400, {}, {"reason": "InvalidPushType"}
+        limit = VOIP_PAYLOAD_LIMIT if push_type == "voip" else PAYLOAD_LIMIT
+        if len(body) > limit:
+            return 413, {}, {"reason": "PayloadTooLarge"}
+        try:
+            payload = json.loads(body)
+        except ValueError:
+            return 400, {}, {"reason": "PayloadEmpty"}
+        if push_type == "background" and headers.get("apns-priority") == "10":
+            return 400, {}, {"reason": "BadPriority"}
+        if token.startswith("dead"):
+            return 410, {}, {"reason": "Unregistered", "timestamp": int(time.time() * 1000)}
+        if token.startswith("bad0"):
+            return 400, {}, {"reason": "BadDeviceToken"}
+        first_time = token not in self.seen_tokens
+        self.seen_tokens.add(token)
+        if token.startswith("4290") and first_time:
+            return 429, {"retry-after": "1"}, {"reason": "TooManyRequests"}
+        if token.startswith("5000") and first_time:
+            return 500, {}, {"reason": "InternalServerError"}
+        del payload
+        return 200, {"apns-id": headers.get("apns-id") or str(uuid.uuid4())}, None
+
+
+class Connection(asyncio.Protocol):
+    def __init__(self, apns):
+        self.apns = apns
+        self.h2 = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        self.streams = {}
+
+    def connection_made(self, transport):
+        self.transport = transport
+        self.h2.local_settings.max_concurrent_streams = 1000
+        self.h2.initiate_connection()
+        self.transport.write(self.h2.data_to_send())
+
+    def data_received(self, data):
+        try:
+            events = self.h2.receive_data(data)
+        except Exception:  # a broken client: drop it, keep serving others
+            self.transport.close()
+            return
+        for event in events:
+            if isinstance(event, h2.events.RequestReceived):
+                self.streams[event.stream_id] = (
+                    {k.decode(): v.decode() for k, v in event.headers}, bytearray())
+            elif isinstance(event, h2.events.DataReceived):
+                self.streams[event.stream_id][1].extend(event.data)
+                self.h2.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, h2.events.StreamEnded):
+                headers, body = self.streams.pop(event.stream_id)
+                self.respond(event.stream_id, headers, bytes(body))
+        self.transport.write(self.h2.data_to_send())
+
+    def respond(self, stream_id, headers, body):
+        status, extra, answer = self.apns.answer(headers, body)
+        with open(self.apns.record, "a") as f:
+            f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
+                                "status": status}) + "\n")
+        out = [(":status", str(status))] + list(extra.items())
+        if answer is None:
+            self.h2.send_headers(stream_id, out, end_stream=True)
+        else:
+            data = json.dumps(answer).encode()
+            self.h2.send_headers(stream_id, out + [("content-type", "application/json")])
+            self.h2.send_data(stream_id, data, end_stream=True)
+
+
+async def serve(args):
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(args.cert)
+    context.set_alpn_protocols(["h2"])
+    public_key = None
+    if args.apns_public_key:
+        with open(args.apns_public_key, "rb") as f:
+            public_key = serialization.load_pem_public_key(f.read())
+    apns = Apns(public_key, args.record)
+    loop = asyncio.get_running_loop()
+    server = await loop.create_server(lambda: Connection(apns), "127.0.0.1", args.port, ssl=context)
+    print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
+    async with server:
+        await server.serve_forever()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--cert", required=True, help="PEM with certificate and key")
+    parser.add_argument("--record", required=True)
+    parser.add_argument("--apns-public-key")
+    parser.add_argument("--port", type=int, default=0)
+    try:
+        asyncio.run(serve(parser.parse_args()))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
