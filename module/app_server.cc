@@ -20,7 +20,8 @@ namespace {
 
 push::Notification make_notification(const interceptor::OfflineEvent& event,
                                      const rules::Decision& decision,
-                                     const store::Registration& registration) {
+                                     const store::Registration& registration,
+                                     std::chrono::seconds ttl) {
   push::Notification n;
   n.id = random_uuid();
   n.recipient = event.recipient;
@@ -33,6 +34,7 @@ push::Notification make_notification(const interceptor::OfflineEvent& event,
   n.body = decision.body;
   n.rule = decision.rule;
   n.created_at = event.received_at;
+  n.ttl = ttl;
   return n;
 }
 
@@ -44,9 +46,9 @@ Element temporary_failure(const Element& iq) {
 
 }  // namespace
 
-AppServer::AppServer(StoreWorker& store, push::Provider& provider, AppServerOptions options,
+AppServer::AppServer(StoreWorker& store, Dispatcher& dispatcher, AppServerOptions options,
                      Reply reply)
-    : store_(store), provider_(provider), options_(std::move(options)), reply_(std::move(reply)) {}
+    : store_(store), dispatcher_(dispatcher), options_(std::move(options)), reply_(std::move(reply)) {}
 
 bool AppServer::domain_allowed(const std::string& domain) const {
   return options_.server_domains.empty() ||
@@ -129,44 +131,20 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   event.received_at = std::chrono::system_clock::now();
 
   const rules::Decision decision = rules::builtin_decision(event);
-  if (decision.action != rules::Action::kDrop) {
-    auto notification = make_notification(event, decision, registration);
-    ++counters_.notifications;
-    spdlog::info("publish node={}: {} by rule {}, notification {}", request.node,
-                 rules::to_string(decision.action), decision.rule, notification.id);
-    provider_.send(notification, [this, id = notification.id, domain = registration.domain,
-                                  node = request.node](push::PushResult result) {
-      on_push_result(id, domain, node, result);
-    });
-  } else {
+  if (decision.action == rules::Action::kDrop) {
     spdlog::info("publish node={}: dropped by rule {}", request.node, decision.rule);
+    return reply_(interceptor::iq_result(iq));
   }
-  reply_(interceptor::iq_result(iq));
-}
-
-void AppServer::on_push_result(const std::string& id, const std::string& domain,
-                               const std::string& node, const push::PushResult& result) {
-  if (result.outcome == push::Outcome::kDelivered) {
-    ++counters_.delivered;
-    spdlog::debug("notification {}: delivered", id);
-    return;
-  }
-  spdlog::warn("notification {}: {} (status {}, {})", id, push::to_string(result.outcome),
-               result.status, result.reason);
-  if (result.outcome != push::Outcome::kTokenInvalid) return;
-  // The server stops publishing for this node once we answer cancel.
-  const auto dead_since = result.token_dead_since.value_or(std::chrono::milliseconds{0}).count();
-  store_.run(
-      [domain, node, reason = result.reason, dead_since](store::Store& s) {
-        return s.disable_registration(domain, node, reason, dead_since);
-      },
-      [node](auto disabled) {
-        if (!disabled) {
-          spdlog::error("disabling node {}: store: {}", node, disabled.error().message);
-        } else if (*disabled) {
-          spdlog::info("node {} disabled: the provider reported its device token dead", node);
-        }
-      });
+  auto notification = make_notification(event, decision, registration, options_.notification_ttl);
+  ++counters_.notifications;
+  spdlog::info("publish node={}: {} by rule {}, notification {}", request.node,
+               rules::to_string(decision.action), decision.rule, notification.id);
+  // Answered only once the notification is on disk: "accepted" survives a crash.
+  ++in_flight_;
+  dispatcher_.accept(std::move(notification), registration.domain, [this, iq](bool stored) {
+    --in_flight_;
+    reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
+  });
 }
 
 void AppServer::on_command(Element iq) {

@@ -13,21 +13,21 @@
 #include "interceptor/element.h"
 #include "interceptor/push_publish.h"
 #include "interceptor/registration_command.h"
+#include "module/dispatcher.h"
 #include "module/store_worker.h"
-#include "push/provider.h"
 
 namespace xpush {
 
 struct AppServerOptions {
   std::string component_domain;
   std::vector<std::string> server_domains;  // empty: any
+  std::chrono::seconds notification_ttl{std::chrono::hours{24}};
 };
 
 struct AppServerCounters {
   std::uint64_t publishes = 0;
   std::uint64_t publishes_refused = 0;
   std::uint64_t notifications = 0;
-  std::uint64_t delivered = 0;
   std::uint64_t registrations = 0;
 };
 
@@ -35,7 +35,7 @@ class AppServer {
  public:
   using Reply = std::function<void(const interceptor::Element&)>;
 
-  AppServer(StoreWorker& store, push::Provider& provider, AppServerOptions options, Reply reply);
+  AppServer(StoreWorker& store, Dispatcher& dispatcher, AppServerOptions options, Reply reply);
 
   void handle(interceptor::Element stanza);
   const AppServerCounters& counters() const { return counters_; }
@@ -46,8 +46,6 @@ class AppServer {
   void on_publish(interceptor::Element iq);
   void on_verified_publish(const interceptor::Element& iq, const interceptor::PublishRequest& request,
                            const store::Registration& registration);
-  void on_push_result(const std::string& id, const std::string& domain, const std::string& node,
-                      const push::PushResult& result);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
   void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);
@@ -56,7 +54,7 @@ class AppServer {
   bool domain_allowed(const std::string& domain) const;
 
   StoreWorker& store_;
-  push::Provider& provider_;
+  Dispatcher& dispatcher_;
   AppServerOptions options_;
   Reply reply_;
   AppServerCounters counters_;

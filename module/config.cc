@@ -150,7 +150,20 @@ void read_apns(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns) {
 }
 
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log", "apns"});
+  r.only_keys(p, "push", {"provider", "log", "apns", "ttl_seconds", "retry"});
+  cfg.notification_ttl = std::chrono::seconds{
+      r.get_in_range<int>(p, "ttl_seconds", "push", 86'400, 0, 2'419'200)};
+  if (const auto retry = p["retry"]) {
+    r.only_keys(retry, "push.retry", {"initial_ms", "max_ms", "max_attempts", "poll_ms"});
+    auto& d = cfg.delivery;
+    d.retry.backoff.initial = std::chrono::milliseconds{
+        r.get_in_range<int>(retry, "initial_ms", "push.retry", 1000, 10, 3'600'000)};
+    d.retry.backoff.max = std::chrono::milliseconds{
+        r.get_in_range<int>(retry, "max_ms", "push.retry", 900'000, 10, 86'400'000)};
+    d.retry.max_attempts = r.get_in_range<int>(retry, "max_attempts", "push.retry", 12, 1, 1000);
+    d.poll_interval = std::chrono::milliseconds{
+        r.get_in_range<int>(retry, "poll_ms", "push.retry", 1000, 10, 60'000)};
+  }
   cfg.push_provider = r.get<std::string>(p, "provider", "push", cfg.push_provider);
   if (cfg.push_provider != "log" && cfg.push_provider != "apns") {
     r.fail(p["provider"], "push.provider must be 'log' or 'apns'");

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "interceptor/component_link.h"
+#include "module/dispatcher.h"
 #include "push/apns_provider.h"
 
 namespace xpush {
@@ -24,6 +25,8 @@ struct Config {
   std::string push_provider = "log";  // "log" or "apns"
   std::string push_log_path = "-";
   push::ApnsOptions apns;
+  DispatcherOptions delivery;
+  std::chrono::seconds notification_ttl{std::chrono::hours{24}};
   std::string log_level = "info";
 };
 

@@ -7,6 +7,7 @@
 
 #include "interceptor/component_link.h"
 #include "module/app_server.h"
+#include "module/dispatcher.h"
 #include "module/store_worker.h"
 #include "push/apns_provider.h"
 #include "push/log_provider.h"
@@ -39,16 +40,20 @@ struct Engine::Parts {
   boost::asio::steady_timer stop_timer{io};
   std::unique_ptr<push::Provider> provider;
   StoreWorker store;
+  Dispatcher dispatcher;
   std::unique_ptr<interceptor::ComponentLink> link;
   std::unique_ptr<AppServer> app;
   bool stopping = false;
 
   explicit Parts(const Config& config)
       : provider(make_provider(config, io.get_executor())),
-        store(io.get_executor(), open_store(config)) {
+        store(io.get_executor(), open_store(config)),
+        dispatcher(io.get_executor(), store, *provider, config.delivery,
+                   [] { return std::chrono::system_clock::now(); }) {
     app = std::make_unique<AppServer>(
-        store, *provider,
-        AppServerOptions{config.link.session.component_domain, config.server_domains},
+        store, dispatcher,
+        AppServerOptions{config.link.session.component_domain, config.server_domains,
+                         config.notification_ttl},
         [this](const interceptor::Element& reply) {
           if (!link->send(reply)) {
             spdlog::warn("reply {} to {} lost: component link is down", reply.attr_or("id"),
@@ -73,6 +78,7 @@ Engine::Engine(const Config& config) : parts_(std::make_unique<Parts>(config)) {
 Engine::~Engine() = default;
 
 void Engine::run() {
+  parts_->dispatcher.start();
   parts_->link->start();
   parts_->io.run();
 }
@@ -80,6 +86,7 @@ void Engine::run() {
 void Engine::stop() {
   boost::asio::post(parts_->io, [p = parts_.get()] {
     p->stopping = true;
+    p->dispatcher.stop();
     if (!p->link->ready()) return p->io.stop();
     p->link->stop();
     p->stop_timer.expires_after(kStopGrace);

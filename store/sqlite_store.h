@@ -24,12 +24,23 @@ class SqliteStore final : public Store {
                                          const std::string& reason,
                                          std::int64_t dead_since_ms) override;
 
-  static constexpr int kSchemaVersion = 1;
+  StoreResult<void> enqueue(const OutboxEntry& entry) override;
+  StoreResult<std::vector<OutboxEntry>> due_entries(std::int64_t now_ms, std::size_t limit) override;
+  StoreResult<void> remove_entry(const std::string& id) override;
+  StoreResult<void> reschedule_entry(const std::string& id, int attempts, std::int64_t next_attempt_ms,
+                                     const std::string& reason) override;
+  StoreResult<void> bury_entry(const std::string& id, int attempts, const std::string& reason) override;
+  StoreResult<std::vector<OutboxEntry>> dead_letters(std::size_t limit) override;
+  StoreResult<OutboxCounts> outbox_counts() override;
+
+  static constexpr int kSchemaVersion = 2;
 
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}
   StoreResult<void> migrate();
   StoreResult<std::optional<Registration>> find_device(const Registration& key);
+  StoreResult<void> run(std::string_view what, SqliteStatement& statement);
+  StoreResult<std::vector<OutboxEntry>> select_entries(SqliteStatement& statement);
 
   SqliteDb db_;
 };

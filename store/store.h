@@ -3,9 +3,11 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include <tl/expected.hpp>
 
+#include "store/outbox.h"
 #include "store/registration.h"
 
 namespace xpush::store {
@@ -45,6 +47,20 @@ class Store {
   virtual StoreResult<bool> disable_registration(const std::string& domain, const std::string& node,
                                                  const std::string& reason,
                                                  std::int64_t dead_since_ms) = 0;
+
+  virtual StoreResult<void> enqueue(const OutboxEntry& entry) = 0;
+  // Pending entries due at `now_ms`, oldest first.
+  virtual StoreResult<std::vector<OutboxEntry>> due_entries(std::int64_t now_ms,
+                                                            std::size_t limit) = 0;
+  virtual StoreResult<void> remove_entry(const std::string& id) = 0;
+  virtual StoreResult<void> reschedule_entry(const std::string& id, int attempts,
+                                             std::int64_t next_attempt_ms,
+                                             const std::string& reason) = 0;
+  // A dead letter: kept, with the last reason, for operators to see.
+  virtual StoreResult<void> bury_entry(const std::string& id, int attempts,
+                                       const std::string& reason) = 0;
+  virtual StoreResult<std::vector<OutboxEntry>> dead_letters(std::size_t limit) = 0;
+  virtual StoreResult<OutboxCounts> outbox_counts() = 0;
 };
 
 }  // namespace xpush::store

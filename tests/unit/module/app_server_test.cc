@@ -30,7 +30,9 @@ class AppServerTest : public ::testing::Test {
  protected:
   AppServerTest()
       : worker_(io_.get_executor(), *store::SqliteStore::open(dir_.file("x.db"))),
-        app_(worker_, provider_, {"push.localhost", {"localhost"}},
+        dispatcher_(io_.get_executor(), worker_, provider_, {},
+                    [] { return std::chrono::system_clock::now(); }),
+        app_(worker_, dispatcher_, {"push.localhost", {"localhost"}},
              [this](const Element& reply) { replies_.push_back(reply); }) {}
 
   // Hands one stanza in and runs the loop until it has been answered.
@@ -96,6 +98,7 @@ class AppServerTest : public ::testing::Test {
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_{io_.get_executor()};
   StoreWorker worker_;
   RecordingProvider provider_;
+  Dispatcher dispatcher_;
   std::vector<Element> replies_;
   AppServer app_;
 };
@@ -221,6 +224,22 @@ class UnavailableStore : public store::Store {
                                                 const std::string&, std::int64_t) override {
     return tl::unexpected(busy());
   }
+  store::StoreResult<void> enqueue(const store::OutboxEntry&) override { return tl::unexpected(busy()); }
+  store::StoreResult<std::vector<store::OutboxEntry>> due_entries(std::int64_t, std::size_t) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<void> remove_entry(const std::string&) override { return tl::unexpected(busy()); }
+  store::StoreResult<void> reschedule_entry(const std::string&, int, std::int64_t,
+                                            const std::string&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<void> bury_entry(const std::string&, int, const std::string&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<std::vector<store::OutboxEntry>> dead_letters(std::size_t) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<store::OutboxCounts> outbox_counts() override { return tl::unexpected(busy()); }
 };
 
 // ejabberd deletes a registration on the first error that is not `wait`.
@@ -229,8 +248,10 @@ TEST(AppServerStoreFailure, TemporaryFailuresAreAnsweredWait) {
   auto work = boost::asio::make_work_guard(io);
   StoreWorker worker{io.get_executor(), std::make_unique<UnavailableStore>()};
   RecordingProvider provider;
+  Dispatcher dispatcher{io.get_executor(), worker, provider, {},
+                        [] { return std::chrono::system_clock::now(); }};
   std::vector<Element> replies;
-  AppServer app{worker, provider, {"push.localhost", {}},
+  AppServer app{worker, dispatcher, {"push.localhost", {}},
                 [&](const Element& r) { replies.push_back(r); }};
   app.handle(parse_stanza(
       "<iq type='set' id='p' from='localhost' to='push.localhost'><pubsub "

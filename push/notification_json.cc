@@ -1,0 +1,66 @@
+#include "push/notification_json.h"
+
+#include <nlohmann/json.hpp>
+
+namespace xpush::push {
+
+using nlohmann::json;
+
+namespace {
+std::int64_t ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
+
+std::string to_json(const Notification& n) {
+  json j = {{"id", n.id},
+            {"recipient", n.recipient},
+            {"node", n.node},
+            {"platform", to_string(n.device.platform)},
+            {"token", n.device.token},
+            {"app", n.device.app},
+            {"kind", to_string(n.kind)},
+            {"title", n.title},
+            {"body", n.body},
+            {"sound", n.sound},
+            {"thread_id", n.thread_id},
+            {"collapse_key", n.collapse_key},
+            {"data", n.data},
+            {"rule", n.rule},
+            {"created_ms", ms(n.created_at)},
+            {"ttl_s", n.ttl.count()}};
+  if (n.badge) j["badge"] = *n.badge;
+  return j.dump(-1, ' ', false, json::error_handler_t::replace);
+}
+
+tl::expected<Notification, std::string> notification_from_json(std::string_view text) {
+  const auto j = json::parse(text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_discarded() || !j.is_object()) return tl::unexpected(std::string{"not a JSON object"});
+  try {
+    Notification n;
+    n.id = j.at("id");
+    n.recipient = j.at("recipient");
+    n.node = j.at("node");
+    n.device.platform = j.at("platform") == "apns" ? Platform::kApns : Platform::kFcm;
+    n.device.token = j.at("token");
+    n.device.app = j.at("app");
+    const std::string kind = j.at("kind");
+    n.kind = kind == "alert" ? Kind::kAlert : kind == "voip" ? Kind::kVoip : Kind::kBackground;
+    n.title = j.at("title");
+    n.body = j.at("body");
+    n.sound = j.at("sound");
+    n.thread_id = j.at("thread_id");
+    n.collapse_key = j.at("collapse_key");
+    n.data = j.at("data").get<std::map<std::string, std::string>>();
+    n.rule = j.at("rule");
+    n.created_at = std::chrono::system_clock::time_point{
+        std::chrono::milliseconds{j.at("created_ms").get<std::int64_t>()}};
+    n.ttl = std::chrono::seconds{j.at("ttl_s").get<std::int64_t>()};
+    if (j.contains("badge")) n.badge = j["badge"].get<int>();
+    return n;
+  } catch (const json::exception& e) {
+    return tl::unexpected(std::string{"notification JSON: "} + e.what());
+  }
+}
+
+}  // namespace xpush::push
