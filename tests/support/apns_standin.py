@@ -39,10 +39,11 @@ class ApnsStandin:
         self.proc = None
         self.port = None
 
-    def start(self):
+    def start(self, port=0):
+        """Listens on `port` (0: any free one)."""
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", "-m", "tests.support.provider_standin", "--cert", self.server_pem,
-             "--record", self.record, "--apns-public-key", self.public_key],
+             "--record", self.record, "--apns-public-key", self.public_key, "--port", str(port)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):
@@ -68,14 +69,16 @@ class ApnsStandin:
             return found[0] if found else None
         return wait_for(match, timeout, what="a matching request at the APNs stand-in")
 
-    def xpush_config(self):
-        """The push section of xpush.yaml that points at this stand-in."""
+    def xpush_config(self, port=None, extra=""):
+        """The push section of xpush.yaml that points at this stand-in (or at
+        `port`, where it may start later); `extra` is added to that section."""
         return (
             "push:\n"
             "  provider: apns\n"
+            + extra +
             "  apns:\n"
             "    host: localhost\n"
-            f"    port: {self.port}\n"
+            f"    port: {port or self.port}\n"
             f"    ca_file: \"{self.ca}\"\n"
             "    apps:\n"
             "      - name: chat\n"

@@ -7,6 +7,7 @@ the device token's first hex digits so that tests can ask for an outcome:
     bad0...   400 BadDeviceToken
     4290...   429 TooManyRequests (Retry-After: 1) the first time, then 200
     5000...   500 InternalServerError the first time, then 200
+    5003...   503 ServiceUnavailable, always
     anything  200 with an apns-id
 
 Every request is appended as one JSON line to --record. Run:
@@ -104,6 +105,8 @@ class Apns:
         self.seen_tokens.add(token)
         if token.startswith("4290") and first_time:
             return 429, {"retry-after": "1"}, {"reason": "TooManyRequests"}
+        if token.startswith("5003"):
+            return 503, {}, {"reason": "ServiceUnavailable"}
         if token.startswith("5000") and first_time:
             return 500, {}, {"reason": "InternalServerError"}
         del payload

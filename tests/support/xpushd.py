@@ -10,6 +10,15 @@ from .procs import stop_process, tail, wait_for
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
+def xpushctl(config, *args):
+    """Runs xpushctl (next to the xpushd under test) and returns its output."""
+    binary = os.path.join(os.path.dirname(xpushd_binary()), "xpushctl")
+    done = subprocess.run([binary, "--config", config, *args], capture_output=True, text=True,
+                          timeout=30, env={**os.environ, "ASAN_OPTIONS": "detect_leaks=1"})
+    assert done.returncode == 0, done.stderr
+    return done.stdout
+
+
 def xpushd_binary():
     """The binary under test: $XPUSHD, else the most recently built one."""
     explicit = os.environ.get("XPUSHD")
