@@ -72,10 +72,10 @@ void ApnsProvider::send(const Notification& n, Completion done) {
                     .reason = "no APNs app '" + n.device.app + "' configured"});
     return;
   }
-  attempt(*app, n, std::move(done), false);
+  attempt(*app, n, std::move(done), {});
 }
 
-void ApnsProvider::attempt(App& app, const Notification& n, Completion done, bool fresh_token) {
+void ApnsProvider::attempt(App& app, const Notification& n, Completion done, Attempt tried) {
   std::string bearer;
   if (app.tokens) {
     auto token = app.tokens->token(clock_());
@@ -92,16 +92,19 @@ void ApnsProvider::attempt(App& app, const Notification& n, Completion done, boo
   }
   connection(app)->request(
       std::move(*request),
-      [this, &app, n, done = std::move(done), fresh_token](tl::expected<HttpResponse, std::string> r) mutable {
+      [this, &app, n, done = std::move(done), tried](tl::expected<HttpResponse, std::string> r) mutable {
         if (!r) {
-          done(PushResult{.outcome = Outcome::kRetry, .reason = "APNs transport: " + r.error()});
-          return;
+          if (r.error().starts_with(kGoAway) && tried.goaway_resends < kMaxGoawayResends) {
+            ++tried.goaway_resends;
+            return attempt(app, n, std::move(done), tried);
+          }
+          return done(PushResult{.outcome = Outcome::kRetry, .reason = "APNs transport: " + r.error()});
         }
         PushResult result = interpret_apns_response(*r, clock_());
-        if (result.outcome == Outcome::kRefreshAuth && !fresh_token && app.tokens &&
+        if (result.outcome == Outcome::kRefreshAuth && !tried.fresh_token && app.tokens &&
             app.tokens->invalidate(clock_())) {
-          attempt(app, n, std::move(done), true);
-          return;
+          tried.fresh_token = true;
+          return attempt(app, n, std::move(done), tried);
         }
         if (result.outcome == Outcome::kRefreshAuth) result.outcome = Outcome::kRetry;
         done(std::move(result));

@@ -54,7 +54,12 @@ class ApnsProvider final : public Provider {
 
   App* app_for(const Notification& notification);
   std::shared_ptr<H2Connection> connection(App& app);
-  void attempt(App& app, const Notification& notification, Completion done, bool fresh_token);
+  struct Attempt {
+    bool fresh_token = false;     // already retried with a newly signed token
+    int goaway_resends = 0;       // sent again on a new connection after GOAWAY
+  };
+  static constexpr int kMaxGoawayResends = 3;
+  void attempt(App& app, const Notification& notification, Completion done, Attempt tried);
 
   boost::asio::any_io_executor executor_;
   ApnsOptions options_;

@@ -92,7 +92,7 @@ struct H2Connection::Impl {
       in_flight.emplace(*id, std::move(done));
     }
     if (session->goaway_received()) {
-      for (auto& [request, done] : queued) complete(std::move(done), tl::unexpected(std::string{"GOAWAY"}));
+      for (auto& [request, done] : queued) complete(std::move(done), tl::unexpected(std::string{kGoAway}));
       queued.clear();
     }
     flush();
@@ -184,6 +184,8 @@ std::shared_ptr<H2Connection> H2Connection::open(asio::any_io_executor executor,
           [raw](std::int32_t id, std::string error) {
             auto it = raw->in_flight.find(id);
             if (it == raw->in_flight.end()) return;
+            // Streams the server refused while going away were never processed.
+            if (raw->session->goaway_received()) error = std::string{kGoAway} + ": " + error;
             raw->complete(std::move(it->second), tl::unexpected(std::move(error)));
             raw->in_flight.erase(it);
           },

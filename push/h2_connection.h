@@ -34,6 +34,10 @@ struct H2Endpoint {
   std::uint32_t max_streams = 1000;  // our own cap, below the server's
 };
 
+// Errors of requests the server never processed because it sent GOAWAY
+// start with this: they can be sent again at once on another connection.
+inline constexpr std::string_view kGoAway = "GOAWAY";
+
 // Throws std::runtime_error naming the file it could not load.
 std::shared_ptr<boost::asio::ssl::context> make_h2_tls_context(const H2Endpoint& endpoint);
 

@@ -22,6 +22,14 @@ def apns(tmp_path):
 
 
 @pytest.fixture
+def apns_goaway(tmp_path):
+    standin = ApnsStandin(str(tmp_path / "goaway"))
+    standin.start(goaway_after=1)
+    yield standin
+    standin.stop()
+
+
+@pytest.fixture
 def gateway(server, apns, tmp_path):
     gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
                 server_domains=[server.domain], push_section=apns.xpush_config())
@@ -81,3 +89,24 @@ def test_dead_token_disables_the_device_and_the_server_hears_cancel(server, gate
     write(server, bob, alice[0], "second")
     gateway.wait_log("device disabled; answered cancel/item-not-found")
     assert len([r for r in apns.requests() if DEAD_TOKEN in r["headers"][":path"]]) == 1
+
+
+def test_goaway_moves_work_to_a_new_connection(server, users, apns_goaway, tmp_path):
+    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
+                server_domains=[server.domain], push_section=apns_goaway.xpush_config())
+    gw.start()
+    try:
+        gw.wait_connected()
+        alice, bob = users
+        iphone_goes_offline(server, alice, GOOD_TOKEN)
+        sender = run(Client(bob[0], bob[1], server.c2s_port).connect())
+        for i in range(3):
+            run(sender.send_chat(alice[0], f"message {i}"))
+        run(sender.disconnect())
+        gw.wait_log("delivered", count=3)
+        answered = [r for r in apns_goaway.requests() if r["status"] == 200]
+        assert len({r["headers"]["apns-id"] for r in answered}) == 3
+        assert len({r["connection"] for r in answered}) == 3  # one answer per connection, then GOAWAY
+        assert gw.log_count("attempt 2") == 0  # resent at once, not after a back-off
+    finally:
+        assert gw.stop() == 0

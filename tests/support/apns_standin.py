@@ -39,11 +39,12 @@ class ApnsStandin:
         self.proc = None
         self.port = None
 
-    def start(self, port=0):
+    def start(self, port=0, goaway_after=0):
         """Listens on `port` (0: any free one)."""
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", "-m", "tests.support.provider_standin", "--cert", self.server_pem,
-             "--record", self.record, "--apns-public-key", self.public_key, "--port", str(port)],
+             "--record", self.record, "--apns-public-key", self.public_key, "--port", str(port),
+             "--goaway-after", str(goaway_after)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):

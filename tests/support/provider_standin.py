@@ -10,6 +10,9 @@ the device token's first hex digits so that tests can ask for an outcome:
     5003...   503 ServiceUnavailable, always
     anything  200 with an apns-id
 
+With --goaway-after N, a connection that has answered N requests is ended
+with GOAWAY (reason "Shutdown", as APNs sends it) and closed.
+
 Every request is appended as one JSON line to --record. Run:
     python3 -m tests.support.provider_standin --cert server.pem --record requests.jsonl \
         --apns-public-key key.pub.pem
@@ -114,7 +117,13 @@ class Apns:
 
 
 class Connection(asyncio.Protocol):
-    def __init__(self, apns):
+    count = 0
+
+    def __init__(self, apns, goaway_after):
+        Connection.count += 1
+        self.number = Connection.count
+        self.goaway_after = goaway_after
+        self.answered = 0
         self.apns = apns
         self.h2 = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
         self.streams = {}
@@ -132,6 +141,8 @@ class Connection(asyncio.Protocol):
             self.transport.close()
             return
         for event in events:
+            if self.h2.state_machine.state == h2.connection.ConnectionState.CLOSED:
+                break
             if isinstance(event, h2.events.RequestReceived):
                 self.streams[event.stream_id] = (
                     {k.decode(): v.decode() for k, v in event.headers}, bytearray())
@@ -147,7 +158,7 @@ class Connection(asyncio.Protocol):
         status, extra, answer = self.apns.answer(headers, body)
         with open(self.apns.record, "a") as f:
             f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
-                                "status": status}) + "\n")
+                                "status": status, "connection": self.number}) + "\n")
         out = [(":status", str(status))] + list(extra.items())
         if answer is None:
             self.h2.send_headers(stream_id, out, end_stream=True)
@@ -155,6 +166,12 @@ class Connection(asyncio.Protocol):
             data = json.dumps(answer).encode()
             self.h2.send_headers(stream_id, out + [("content-type", "application/json")])
             self.h2.send_data(stream_id, data, end_stream=True)
+        self.answered += 1
+        if self.goaway_after and self.answered >= self.goaway_after:
+            self.h2.close_connection(error_code=0, last_stream_id=stream_id,
+                                     additional_data=b'{"reason":"Shutdown"}')
+            self.transport.write(self.h2.data_to_send())
+            self.transport.close()
 
 
 async def serve(args):
@@ -167,7 +184,8 @@ async def serve(args):
             public_key = serialization.load_pem_public_key(f.read())
     apns = Apns(public_key, args.record)
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Connection(apns), "127.0.0.1", args.port, ssl=context)
+    server = await loop.create_server(lambda: Connection(apns, args.goaway_after), "127.0.0.1",
+                                      args.port, ssl=context)
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
     async with server:
         await server.serve_forever()
@@ -179,6 +197,7 @@ def main():
     parser.add_argument("--record", required=True)
     parser.add_argument("--apns-public-key")
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--goaway-after", type=int, default=0)
     try:
         asyncio.run(serve(parser.parse_args()))
     except KeyboardInterrupt:
