@@ -3,12 +3,14 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
 #include <iostream>
 
 #include "module/config.h"
 #include "module/engine.h"
+#include "push/apns_provider.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"xpushd: wakes phones for offline XMPP users through APNs and FCM"};
@@ -26,6 +28,17 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (check_only) {
+    // Also load what the file points at: keys and certificates.
+    try {
+      boost::asio::io_context scratch;
+      if (config.push_provider == "apns") {
+        xpush::push::ApnsProvider probe{scratch.get_executor(), config.apns,
+                                        [] { return std::chrono::system_clock::now(); }};
+      }
+    } catch (const std::exception& e) {
+      std::cerr << "xpushd: " << config_path << ": " << e.what() << "\n";
+      return 2;
+    }
     std::cout << config_path << ": ok\n";
     return 0;
   }

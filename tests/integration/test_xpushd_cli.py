@@ -1,0 +1,34 @@
+"""What an operator sees from `xpushd --check-config` before starting the service."""
+import os
+import subprocess
+
+from tests.support.xpushd import REPO, xpushd_binary
+
+EXAMPLE = os.path.join(REPO, "packaging", "examples", "xpush.yaml")
+
+
+def check(path):
+    done = subprocess.run([xpushd_binary(), "--check-config", "--config", str(path)],
+                          capture_output=True, text=True, timeout=30)
+    return done.returncode, done.stdout + done.stderr
+
+
+def test_the_shipped_example_is_valid():
+    assert check(EXAMPLE) == (0, f"{EXAMPLE}: ok\n")
+
+
+def test_a_missing_apns_key_is_named(tmp_path):
+    config = tmp_path / "xpush.yaml"
+    with open(EXAMPLE) as f:
+        config.write_text(f.read().replace("provider: log  ", "provider: apns "))
+    code, out = check(config)
+    assert code == 2
+    assert out == f"xpushd: {config}: cannot read APNs key /etc/xpush/AuthKey_ABC123DEFG.p8\n"
+
+
+def test_a_yaml_mistake_points_at_its_line(tmp_path):
+    config = tmp_path / "xpush.yaml"
+    config.write_text("component:\n  domain: push.example.com\n  secret: s\n  keepalive: 30\n")
+    code, out = check(config)
+    assert code == 2
+    assert out.startswith(f"xpushd: {config}:4:3: unknown key 'keepalive' in component")
