@@ -149,8 +149,33 @@ void read_apns(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns) {
   for (const auto& app : apps) read_apns_app(r, app, apns);
 }
 
+void read_fcm(const Reader& r, const YAML::Node& f, push::FcmOptions& fcm) {
+  r.only_keys(f, "push.fcm", {"host", "port", "ca_file", "token_url", "connections", "apps"});
+  fcm.endpoint.host = r.get<std::string>(f, "host", "push.fcm", fcm.endpoint.host);
+  fcm.endpoint.port = static_cast<std::uint16_t>(r.get_in_range<int>(f, "port", "push.fcm", 443, 1, 65535));
+  fcm.endpoint.ca_file = r.get<std::string>(f, "ca_file", "push.fcm", "");
+  fcm.token_url = r.get<std::string>(f, "token_url", "push.fcm", "");
+  if (!fcm.token_url.empty() && !push::parse_https_url(fcm.token_url)) {
+    r.fail(f["token_url"], "push.fcm.token_url must be an https:// URL");
+  }
+  fcm.connections = r.get_in_range<std::size_t>(f, "connections", "push.fcm", 1, 1, 64);
+  const YAML::Node apps = f["apps"];
+  if (!apps || !apps.IsSequence() || apps.size() == 0) r.fail(f, "push.fcm.apps lists at least one app");
+  for (const auto& a : apps) {
+    r.only_keys(a, "push.fcm.apps[]", {"name", "service_account_file", "android_channel_id"});
+    push::FcmAppOptions app;
+    app.name = r.get<std::string>(a, "name", "push.fcm.apps[]", "");
+    app.service_account_file = r.get<std::string>(a, "service_account_file", "push.fcm.apps[]", "");
+    app.android_channel_id = r.get<std::string>(a, "android_channel_id", "push.fcm.apps[]", "");
+    if (app.name.empty() || app.service_account_file.empty()) {
+      r.fail(a, "an FCM app needs a name and a service_account_file");
+    }
+    fcm.apps.push_back(std::move(app));
+  }
+}
+
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log", "apns", "ttl_seconds", "retry"});
+  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry"});
   cfg.notification_ttl = std::chrono::seconds{
       r.get_in_range<int>(p, "ttl_seconds", "push", 86'400, 0, 2'419'200)};
   if (const auto retry = p["retry"]) {
@@ -165,16 +190,17 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
         r.get_in_range<int>(retry, "poll_ms", "push.retry", 1000, 10, 60'000)};
   }
   cfg.push_provider = r.get<std::string>(p, "provider", "push", cfg.push_provider);
-  if (cfg.push_provider != "log" && cfg.push_provider != "apns") {
-    r.fail(p["provider"], "push.provider must be 'log' or 'apns'");
+  if (cfg.push_provider != "log" && cfg.push_provider != "direct") {
+    r.fail(p["provider"], "push.provider must be 'log' or 'direct'");
   }
   if (const auto log = p["log"]) {
     r.only_keys(log, "push.log", {"path"});
     cfg.push_log_path = r.get<std::string>(log, "path", "push.log", cfg.push_log_path);
   }
   if (const auto apns = p["apns"]) read_apns(r, apns, cfg.apns);
-  if (cfg.push_provider == "apns" && cfg.apns.apps.empty()) {
-    r.fail(p, "push.provider is apns but push.apns lists no apps");
+  if (const auto fcm = p["fcm"]) read_fcm(r, fcm, cfg.fcm);
+  if (cfg.push_provider == "direct" && cfg.apns.apps.empty() && cfg.fcm.apps.empty()) {
+    r.fail(p, "push.provider is direct but neither push.apns nor push.fcm lists an app");
   }
 }
 

@@ -9,6 +9,7 @@
 #include "interceptor/component_link.h"
 #include "module/dispatcher.h"
 #include "push/apns_provider.h"
+#include "push/fcm_provider.h"
 
 namespace xpush {
 
@@ -22,9 +23,10 @@ struct Config {
   // domain reaching us through the component link.
   std::vector<std::string> server_domains;
   std::string sqlite_path = "xpush.db";
-  std::string push_provider = "log";  // "log" or "apns"
+  std::string push_provider = "log";  // "log", or "direct": APNs and FCM as configured
   std::string push_log_path = "-";
   push::ApnsOptions apns;
+  push::FcmOptions fcm;
   DispatcherOptions delivery;
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
   std::string log_level = "info";

@@ -10,6 +10,8 @@
 #include "module/dispatcher.h"
 #include "module/store_worker.h"
 #include "push/apns_provider.h"
+#include "push/fcm_provider.h"
+#include "push/platform_router.h"
 #include "push/log_provider.h"
 #include "store/sqlite_store.h"
 
@@ -21,9 +23,13 @@ constexpr std::chrono::seconds kStopGrace{3};
 
 std::unique_ptr<push::Provider> make_provider(const Config& config,
                                              boost::asio::any_io_executor executor) {
-  if (config.push_provider == "apns") {
-    return std::make_unique<push::ApnsProvider>(executor, config.apns,
-                                                [] { return std::chrono::system_clock::now(); });
+  if (config.push_provider == "direct") {
+    const auto now = [] { return std::chrono::system_clock::now(); };
+    std::unique_ptr<push::Provider> apns;
+    std::unique_ptr<push::Provider> fcm;
+    if (!config.apns.apps.empty()) apns = std::make_unique<push::ApnsProvider>(executor, config.apns, now);
+    if (!config.fcm.apps.empty()) fcm = std::make_unique<push::FcmProvider>(executor, config.fcm, now);
+    return std::make_unique<push::PlatformRouter>(std::move(apns), std::move(fcm));
   }
   return std::make_unique<push::LogProvider>(config.push_log_path);
 }

@@ -11,6 +11,7 @@
 #include "module/config.h"
 #include "module/engine.h"
 #include "push/apns_provider.h"
+#include "push/fcm_provider.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"xpushd: wakes phones for offline XMPP users through APNs and FCM"};
@@ -31,9 +32,12 @@ int main(int argc, char** argv) {
     // Also load what the file points at: keys and certificates.
     try {
       boost::asio::io_context scratch;
-      if (config.push_provider == "apns") {
-        xpush::push::ApnsProvider probe{scratch.get_executor(), config.apns,
-                                        [] { return std::chrono::system_clock::now(); }};
+      const auto now = [] { return std::chrono::system_clock::now(); };
+      if (config.push_provider == "direct" && !config.apns.apps.empty()) {
+        xpush::push::ApnsProvider probe{scratch.get_executor(), config.apns, now};
+      }
+      if (config.push_provider == "direct" && !config.fcm.apps.empty()) {
+        xpush::push::FcmProvider probe{scratch.get_executor(), config.fcm, now};
       }
     } catch (const std::exception& e) {
       std::cerr << "xpushd: " << config_path << ": " << e.what() << "\n";

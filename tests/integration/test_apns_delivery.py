@@ -5,7 +5,7 @@ import time
 
 import pytest
 
-from tests.support.apns_standin import ApnsStandin
+from tests.support.standins import ProviderStandin
 from tests.support.xmpp_client import Client, run
 from tests.support.xpushd import Xpushd
 
@@ -15,7 +15,7 @@ DEAD_TOKEN = "dead" + "00" * 30
 
 @pytest.fixture
 def apns(tmp_path):
-    standin = ApnsStandin(str(tmp_path))
+    standin = ProviderStandin(str(tmp_path))
     standin.start()
     yield standin
     standin.stop()
@@ -23,7 +23,7 @@ def apns(tmp_path):
 
 @pytest.fixture
 def apns_goaway(tmp_path):
-    standin = ApnsStandin(str(tmp_path / "goaway"))
+    standin = ProviderStandin(str(tmp_path / "goaway"))
     standin.start(goaway_after=1)
     yield standin
     standin.stop()

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from tests.support.apns_standin import ApnsStandin
+from tests.support.standins import ProviderStandin
 from tests.support.procs import free_port, wait_for
 from tests.support.xmpp_client import Client, run
 from tests.support.xpushd import Xpushd, xpushctl
@@ -48,7 +48,7 @@ def write(server, account, to, bodies):
 
 @pytest.fixture
 def apns(tmp_path):
-    standin = ApnsStandin(str(tmp_path))
+    standin = ProviderStandin(str(tmp_path))
     yield standin
     standin.stop()
 

@@ -20,7 +20,7 @@ def test_the_shipped_example_is_valid():
 def test_a_missing_apns_key_is_named(tmp_path):
     config = tmp_path / "xpush.yaml"
     with open(EXAMPLE) as f:
-        config.write_text(f.read().replace("provider: log  ", "provider: apns "))
+        config.write_text(f.read().replace("provider: log   ", "provider: direct"))
     code, out = check(config)
     assert code == 2
     assert out == f"xpushd: {config}: cannot read APNs key /etc/xpush/AuthKey_ABC123DEFG.p8\n"

@@ -1,5 +1,15 @@
-"""A local stand-in for Apple's APNs provider API: HTTP/2 over TLS, answering
-as Apple documents (PROTOCOL.md §4). It checks the ES256 provider token
+"""Local stand-ins for Apple's APNs provider API, FCM HTTP v1 and Google's
+OAuth2 token endpoint, on one HTTP/2 + TLS port, answering as the providers
+document (PROTOCOL.md §4 and §5).
+
+FCM (with --fcm-service-account): POST /token verifies the RS256 assertion
+against the service account's key and issues an access token; POST
+/v1/projects/<id>/messages:send checks it and answers by the device token's
+first characters: "dead" 404 UNREGISTERED, "quota" 429 QUOTA_EXCEEDED the
+first time, "unavail" 503 UNAVAILABLE (Retry-After: 1) the first time,
+anything else 200. Data values that are not strings get 400 INVALID_ARGUMENT.
+
+APNs: It checks the ES256 provider token
 against the team's public key, enforces the payload limits, and answers by
 the device token's first hex digits so that tests can ask for an outcome:
 
@@ -116,15 +126,88 @@ class Apns:
         return 200, {"apns-id": headers.get("apns-id") or str(uuid.uuid4())}, None
 
 
+class Fcm:
+    def __init__(self, service_account):
+        self.account = service_account
+        key = serialization.load_pem_private_key(service_account["private_key"].encode(), None)
+        self.public_key = key.public_key()
+        self.tokens = set()
+        self.seen = set()
+
+    @staticmethod
+    def error(status, code, message, error_code=None):
+        body = {"error": {"code": status, "message": message, "status": code}}
+        if error_code:
+            body["error"]["details"] = [{
+                "@type": "type.googleapis.com/google.firebase.fcm.v1.FcmError",
+                "errorCode": error_code}]
+        return status, {}, body
+
+    def token(self, headers, body):
+        from urllib.parse import parse_qs
+        from cryptography.hazmat.primitives.asymmetric import padding
+        form = parse_qs(body.decode())
+        if form.get("grant_type") != ["urn:ietf:params:oauth:grant-type:jwt-bearer"]:
+            return 400, {}, {"error": "unsupported_grant_type"}
+        try:
+            head, claims, sig = form["assertion"][0].split(".")
+            header = json.loads(b64decode(head))
+            body_claims = json.loads(b64decode(claims))
+            self.public_key.verify(b64decode(sig), f"{head}.{claims}".encode(),
+                                   padding.PKCS1v15(), hashes.SHA256())
+        except (KeyError, ValueError, InvalidSignature):
+            return 400, {}, {"error": "invalid_grant"}
+        expected = {"iss": self.account["client_email"], "aud": self.account["token_uri"],
+                    "scope": "https://www.googleapis.com/auth/firebase.messaging"}
+        if header.get("alg") != "RS256" or any(body_claims.get(k) != v for k, v in expected.items()):
+            return 400, {}, {"error": "invalid_grant"}
+        if not body_claims.get("iat", 0) < body_claims.get("exp", 0) <= body_claims["iat"] + 3600:
+            return 400, {}, {"error": "invalid_grant"}
+        token = f"ya29.standin-{uuid.uuid4().hex}"
+        self.tokens.add(token)
+        return 200, {}, {"access_token": token, "expires_in": 3599, "token_type": "Bearer"}
+
+    def send(self, headers, body):
+        auth = headers.get("authorization", "")
+        if not auth.startswith("Bearer ") or auth[len("Bearer "):] not in self.tokens:
+            return self.error(401, "UNAUTHENTICATED", "Request had invalid authentication credentials.")
+        if headers[":path"] != f"/v1/projects/{self.account['project_id']}/messages:send":
+            return self.error(404, "NOT_FOUND", "Requested entity was not found.")
+        if len(body) > PAYLOAD_LIMIT:
+            return self.error(400, "INVALID_ARGUMENT", "Message is too big", "INVALID_ARGUMENT")
+        try:
+            message = json.loads(body)["message"]
+        except (ValueError, KeyError):
+            return self.error(400, "INVALID_ARGUMENT", "Invalid JSON payload received.")
+        for i, value in enumerate(message.get("data", {}).values()):
+            if not isinstance(value, str):
+                return self.error(400, "INVALID_ARGUMENT",
+                                  f"Invalid value at 'message.data[{i}].value' (TYPE_STRING)",
+                                  "INVALID_ARGUMENT")
+        device = message.get("token", "")
+        first_time = device not in self.seen
+        self.seen.add(device)
+        if device.startswith("dead"):
+            return self.error(404, "NOT_FOUND", "Requested entity was not found.", "UNREGISTERED")
+        if device.startswith("quota") and first_time:
+            return self.error(429, "RESOURCE_EXHAUSTED", "Quota exceeded.", "QUOTA_EXCEEDED")
+        if device.startswith("unavail") and first_time:
+            status, _, answer = self.error(503, "UNAVAILABLE", "The service is unavailable.",
+                                           "UNAVAILABLE")
+            return status, {"retry-after": "1"}, answer
+        return 200, {}, {"name": f"projects/{self.account['project_id']}/messages/{uuid.uuid4().hex}"}
+
+
 class Connection(asyncio.Protocol):
     count = 0
 
-    def __init__(self, apns, goaway_after):
+    def __init__(self, apns, fcm, goaway_after):
         Connection.count += 1
         self.number = Connection.count
         self.goaway_after = goaway_after
         self.answered = 0
         self.apns = apns
+        self.fcm = fcm
         self.h2 = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
         self.streams = {}
 
@@ -154,8 +237,16 @@ class Connection(asyncio.Protocol):
                 self.respond(event.stream_id, headers, bytes(body))
         self.transport.write(self.h2.data_to_send())
 
+    def answer(self, headers, body):
+        path = headers.get(":path", "")
+        if self.fcm and path == "/token":
+            return self.fcm.token(headers, body)
+        if self.fcm and path.startswith("/v1/projects/"):
+            return self.fcm.send(headers, body)
+        return self.apns.answer(headers, body)
+
     def respond(self, stream_id, headers, body):
-        status, extra, answer = self.apns.answer(headers, body)
+        status, extra, answer = self.answer(headers, body)
         with open(self.apns.record, "a") as f:
             f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
                                 "status": status, "connection": self.number}) + "\n")
@@ -183,9 +274,13 @@ async def serve(args):
         with open(args.apns_public_key, "rb") as f:
             public_key = serialization.load_pem_public_key(f.read())
     apns = Apns(public_key, args.record)
+    fcm = None
+    if args.fcm_service_account:
+        with open(args.fcm_service_account) as f:
+            fcm = Fcm(json.load(f))
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Connection(apns, args.goaway_after), "127.0.0.1",
-                                      args.port, ssl=context)
+    server = await loop.create_server(lambda: Connection(apns, fcm, args.goaway_after),
+                                      "127.0.0.1", args.port, ssl=context)
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
     async with server:
         await server.serve_forever()
@@ -198,6 +293,7 @@ def main():
     parser.add_argument("--apns-public-key")
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--goaway-after", type=int, default=0)
+    parser.add_argument("--fcm-service-account")
     try:
         asyncio.run(serve(parser.parse_args()))
     except KeyboardInterrupt:

@@ -51,9 +51,11 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
                "xpush.yaml:2:3: component.secret or component.secret_file is required");
   expect_error("component: [1, 2\n", "xpush.yaml:2:1: end of sequence flow not found");
   expect_error(kMinimal + "push:\n  provider: pigeon\n",
-               "xpush.yaml:5:13: push.provider must be 'log' or 'apns'");
-  expect_error(kMinimal + "push:\n  provider: apns\n",
-               "xpush.yaml:5:3: push.provider is apns but push.apns lists no apps");
+               "xpush.yaml:5:13: push.provider must be 'log' or 'direct'");
+  expect_error(kMinimal + "push:\n  provider: direct\n",
+               "xpush.yaml:5:3: push.provider is direct but neither push.apns nor push.fcm lists an app");
+  expect_error(kMinimal + "push:\n  fcm:\n    token_url: http://x\n    apps: []\n",
+               "xpush.yaml:6:16: push.fcm.token_url must be an https:// URL");
   expect_error(kMinimal + "push:\n  apns:\n    apps:\n      - name: chat\n        topic: t\n",
                "xpush.yaml:7:9: APNs app 'chat' needs either key_file (token auth) or cert_file");
   expect_error(kMinimal + "log:\n  level: loud\n",

@@ -1,12 +1,13 @@
-"""Runs the APNs stand-in (provider_standin.py) on loopback with a fresh
-certificate and provider key, and reads back the requests it recorded."""
+"""Runs the provider stand-in (provider_standin.py) on loopback with a fresh
+certificate, an APNs provider key and an FCM service account, and reads back
+the requests it recorded."""
 import json
 import os
 import subprocess
 import sys
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from .certs import make_certificates
 from .procs import stop_process, wait_for
@@ -14,7 +15,7 @@ from .procs import stop_process, wait_for
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-class ApnsStandin:
+class ProviderStandin:
     key_id = "ABC123DEFG"
     team_id = "DEF123GHIJ"
     topic = "org.example.chat"
@@ -35,6 +36,22 @@ class ApnsStandin:
         with open(self.public_key, "wb") as f:
             f.write(key.public_key().public_bytes(serialization.Encoding.PEM,
                                                   serialization.PublicFormat.SubjectPublicKeyInfo))
+        rsa_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        self.service_account = os.path.join(self.workdir, "service-account.json")
+        self.project_id = "xpush-test-project"
+        self.service_account_data = {
+            "type": "service_account",
+            "project_id": self.project_id,
+            "private_key_id": "standin-key-1",
+            "private_key": rsa_key.private_bytes(serialization.Encoding.PEM,
+                                                 serialization.PrivateFormat.PKCS8,
+                                                 serialization.NoEncryption()).decode(),
+            "client_email": f"xpush@{self.project_id}.iam.gserviceaccount.com",
+            "token_uri": "https://localhost/token",  # the port is filled in by xpush_config
+        }
+        with open(self.service_account, "w") as f:
+            json.dump(self.service_account_data, f)
+        os.chmod(self.service_account, 0o600)
         self.record = os.path.join(self.workdir, "requests.jsonl")
         self.proc = None
         self.port = None
@@ -44,7 +61,7 @@ class ApnsStandin:
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", "-m", "tests.support.provider_standin", "--cert", self.server_pem,
              "--record", self.record, "--apns-public-key", self.public_key, "--port", str(port),
-             "--goaway-after", str(goaway_after)],
+             "--goaway-after", str(goaway_after), "--fcm-service-account", self.service_account],
             cwd=REPO, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):
@@ -75,7 +92,7 @@ class ApnsStandin:
         `port`, where it may start later); `extra` is added to that section."""
         return (
             "push:\n"
-            "  provider: apns\n"
+            "  provider: direct\n"
             + extra +
             "  apns:\n"
             "    host: localhost\n"
@@ -86,4 +103,13 @@ class ApnsStandin:
             f"        topic: {self.topic}\n"
             f"        key_file: \"{self.key_file}\"\n"
             f"        key_id: {self.key_id}\n"
-            f"        team_id: {self.team_id}\n")
+            f"        team_id: {self.team_id}\n"
+            "  fcm:\n"
+            "    host: localhost\n"
+            f"    port: {port or self.port}\n"
+            f"    ca_file: \"{self.ca}\"\n"
+            f"    token_url: https://localhost:{port or self.port}/token\n"
+            "    apps:\n"
+            "      - name: chat\n"
+            f"        service_account_file: \"{self.service_account}\"\n"
+            "        android_channel_id: messages\n")
