@@ -124,6 +124,10 @@ tl::expected<RegistrationCommand, CommandError> parse_registration_command(const
       !printable_ascii(out.device_id)) {
     return tl::unexpected(bad_request("a device id of printable ASCII is required"));
   }
+  out.app = std::string{form.value_or("app")};
+  if (out.app.size() > kMaxAppNameBytes || !printable_ascii(out.app)) {
+    return tl::unexpected(bad_request("app is a short name of printable ASCII"));
+  }
   if (out.kind == CommandKind::kRegister) {
     auto token = checked_token(out.service, form.value_or("token"));
     if (!token) return tl::unexpected(token.error());

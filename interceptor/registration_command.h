@@ -38,6 +38,7 @@ struct RegistrationCommand {
   std::string device_id;  // p2: device-id / android-id; v1: the client's node
   std::string token;      // empty for unregister
   std::string muc;        // optional bare MUC JID (p2)
+  std::string app;        // optional: which configured app (an xpush extension field)
 };
 
 struct CommandError {
@@ -54,5 +55,6 @@ Element command_completed(const Element& request,
 
 inline constexpr std::size_t kMaxTokenBytes = 4096;
 inline constexpr std::size_t kMaxDeviceIdBytes = 256;
+inline constexpr std::size_t kMaxAppNameBytes = 64;
 
 }  // namespace xpush::interceptor

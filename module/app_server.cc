@@ -165,6 +165,15 @@ void AppServer::on_command(Element iq) {
 }
 
 void AppServer::on_register(Element iq, interceptor::RegistrationCommand command) {
+  if (!command.app.empty()) {
+    const auto& known = command.service == interceptor::PushService::kApns ? options_.apns_apps
+                                                                            : options_.fcm_apps;
+    if (std::find(known.begin(), known.end(), command.app) == known.end()) {
+      return reply_(iq_error(iq, ErrorType::kModify, "bad-request",
+                             "no " + std::string{interceptor::to_string(command.service)} +
+                                 " app named '" + command.app + "'"));
+    }
+  }
   store::Registration candidate;
   candidate.node = command.dialect == interceptor::CommandDialect::kAppserverV1
                        ? command.device_id
@@ -176,6 +185,7 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
   candidate.muc = command.muc;
   candidate.platform = std::string{interceptor::to_string(command.service)};
   candidate.token = command.token;
+  candidate.app = command.app;
   ++in_flight_;
   store_.run([candidate](store::Store& s) { return s.upsert_registration(candidate); },
              [this, iq = std::move(iq)](auto stored) {

@@ -22,6 +22,10 @@ struct AppServerOptions {
   std::string component_domain;
   std::vector<std::string> server_domains;  // empty: any
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
+  // Configured app names per platform; a registration may name one of them.
+  // Empty: only the default app (no name) is accepted.
+  std::vector<std::string> apns_apps;
+  std::vector<std::string> fcm_apps;
 };
 
 struct AppServerCounters {

@@ -110,9 +110,17 @@ void read_component(const Reader& r, const YAML::Node& c, Config& cfg) {
   }
 }
 
+std::string apns_host(const Reader& r, const YAML::Node& node, const std::string& where) {
+  const auto environment = r.get<std::string>(node, "environment", where, "production");
+  if (environment != "production" && environment != "sandbox") {
+    r.fail(node["environment"], where + ".environment must be production or sandbox");
+  }
+  return environment == "production" ? "api.push.apple.com" : "api.sandbox.push.apple.com";
+}
+
 void read_apns_app(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns) {
-  r.only_keys(a, "push.apns.apps[]",
-              {"name", "topic", "key_file", "key_id", "team_id", "cert_file", "cert_key_file"});
+  r.only_keys(a, "push.apns.apps[]", {"name", "topic", "environment", "key_file", "key_id",
+                                      "team_id", "cert_file", "cert_key_file"});
   push::ApnsAppOptions app;
   app.app.name = r.get<std::string>(a, "name", "push.apns.apps[]", "");
   app.app.topic = r.get<std::string>(a, "topic", "push.apns.apps[]", "");
@@ -129,18 +137,16 @@ void read_apns_app(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns
   if (token_auth && (app.key_id.empty() || app.team_id.empty())) {
     r.fail(a, "APNs app '" + app.app.name + "': token auth needs key_id and team_id");
   }
+  if (a["environment"]) {
+    app.endpoint = apns.endpoint;
+    app.endpoint->host = apns_host(r, a, "push.apns.apps[]");
+  }
   apns.apps.push_back(std::move(app));
 }
 
 void read_apns(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns) {
   r.only_keys(a, "push.apns", {"environment", "host", "port", "ca_file", "connections", "apps"});
-  const auto environment = r.get<std::string>(a, "environment", "push.apns", "production");
-  if (environment != "production" && environment != "sandbox") {
-    r.fail(a["environment"], "push.apns.environment must be production or sandbox");
-  }
-  apns.endpoint.host = r.get<std::string>(
-      a, "host", "push.apns",
-      environment == "production" ? "api.push.apple.com" : "api.sandbox.push.apple.com");
+  apns.endpoint.host = r.get<std::string>(a, "host", "push.apns", apns_host(r, a, "push.apns"));
   apns.endpoint.port = static_cast<std::uint16_t>(r.get_in_range<int>(a, "port", "push.apns", 443, 1, 65535));
   apns.endpoint.ca_file = r.get<std::string>(a, "ca_file", "push.apns", "");
   apns.connections = r.get_in_range<std::size_t>(a, "connections", "push.apns", 1, 1, 64);

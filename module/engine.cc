@@ -34,6 +34,14 @@ std::unique_ptr<push::Provider> make_provider(const Config& config,
   return std::make_unique<push::LogProvider>(config.push_log_path);
 }
 
+AppServerOptions app_server_options(const Config& config) {
+  AppServerOptions o{config.link.session.component_domain, config.server_domains,
+                     config.notification_ttl};
+  for (const auto& a : config.apns.apps) o.apns_apps.push_back(a.app.name);
+  for (const auto& a : config.fcm.apps) o.fcm_apps.push_back(a.name);
+  return o;
+}
+
 std::unique_ptr<store::Store> open_store(const Config& config) {
   auto store = store::SqliteStore::open(config.sqlite_path);
   if (!store) throw std::runtime_error("store: " + store.error().message);
@@ -58,8 +66,7 @@ struct Engine::Parts {
                    [] { return std::chrono::system_clock::now(); }) {
     app = std::make_unique<AppServer>(
         store, dispatcher,
-        AppServerOptions{config.link.session.component_domain, config.server_domains,
-                         config.notification_ttl},
+        app_server_options(config),
         [this](const interceptor::Element& reply) {
           if (!link->send(reply)) {
             spdlog::warn("reply {} to {} lost: component link is down", reply.attr_or("id"),

@@ -24,7 +24,7 @@ ApnsProvider::ApnsProvider(boost::asio::any_io_executor executor, ApnsOptions op
   for (const auto& o : options_.apps) {
     auto app = std::make_unique<App>();
     app->options = o;
-    app->endpoint = options_.endpoint;
+    app->endpoint = o.endpoint.value_or(options_.endpoint);
     if (!o.key_file.empty()) {
       auto cache = ApnsTokenCache::create(read_file(o.key_file, "APNs key"), o.key_id, o.team_id);
       if (!cache) throw std::runtime_error("app " + o.app.name + ": " + cache.error());

@@ -26,6 +26,7 @@ struct ApnsAppOptions {
   std::string team_id;
   std::string cert_file;
   std::string cert_key_file;
+  std::optional<H2Endpoint> endpoint;  // this app's own (e.g. sandbox); default: the section's
 };
 
 struct ApnsOptions {

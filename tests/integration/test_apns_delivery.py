@@ -110,3 +110,24 @@ def test_goaway_moves_work_to_a_new_connection(server, users, apns_goaway, tmp_p
         assert gw.log_count("attempt 2") == 0  # resent at once, not after a back-off
     finally:
         assert gw.stop() == 0
+
+
+def test_a_registration_chooses_its_app(server, users, apns, tmp_path):
+    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
+                server_domains=[server.domain],
+                push_section=apns.xpush_config(second_apns_topic="org.example.work"))
+    gw.start()
+    try:
+        gw.wait_connected()
+        alice, bob = users
+        phone = run(Client(alice[0], alice[1], server.c2s_port).connect())
+        token = "b7" * 32
+        reg = run(phone.register_device(server.component, token, "iphone", "apns", app="second"))
+        run(phone.enable_push(server.component, reg["node"], reg["secret"]))
+        run(phone.disconnect())
+        write(server, bob, alice[0], "for the work app")
+        req = apns.wait_request(lambda r: token in r["headers"][":path"])
+        assert req["headers"]["apns-topic"] == "org.example.work"
+        assert req["status"] == 200
+    finally:
+        assert gw.stop() == 0

@@ -87,7 +87,7 @@ class ProviderStandin:
             return found[0] if found else None
         return wait_for(match, timeout, what="a matching request at the APNs stand-in")
 
-    def xpush_config(self, port=None, extra=""):
+    def xpush_config(self, port=None, extra="", second_apns_topic=None):
         """The push section of xpush.yaml that points at this stand-in (or at
         `port`, where it may start later); `extra` is added to that section."""
         return (
@@ -104,6 +104,11 @@ class ProviderStandin:
             f"        key_file: \"{self.key_file}\"\n"
             f"        key_id: {self.key_id}\n"
             f"        team_id: {self.team_id}\n"
+            + (f"      - name: second\n"
+               f"        topic: {second_apns_topic}\n"
+               f"        key_file: \"{self.key_file}\"\n"
+               f"        key_id: {self.key_id}\n"
+               f"        team_id: {self.team_id}\n" if second_apns_topic else "") +
             "  fcm:\n"
             "    host: localhost\n"
             f"    port: {port or self.port}\n"

@@ -85,9 +85,11 @@ class Client:
         return {f.get("var"): (f.findtext(f"{{{DATA}}}value") or "")
                 for f in x.findall(f"{{{DATA}}}field")}
 
-    async def register_device(self, push_jid, token, device_id, service="fcm"):
-        return await self.command(push_jid, f"register-push-{service}",
-                                  {"token": token, "device-id": device_id})
+    async def register_device(self, push_jid, token, device_id, service="fcm", app=None):
+        fields = {"token": token, "device-id": device_id}
+        if app:
+            fields["app"] = app
+        return await self.command(push_jid, f"register-push-{service}", fields)
 
     async def enable_push(self, push_jid, node, secret):
         iq = self.xmpp.make_iq_set()

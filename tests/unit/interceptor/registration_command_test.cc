@@ -45,6 +45,17 @@ TEST(RegistrationCommand, ApnsTokenIsHexAndLowerCased) {
   EXPECT_EQ(c->muc, "room@conference.example.org");
 }
 
+TEST(RegistrationCommand, OptionalAppField) {
+  auto c = parse_registration_command(parse_stanza(command(
+      "register-push-apns", field("token", "00ff") + field("device-id", "d") + field("app", "work"))));
+  ASSERT_TRUE(c) << c.error().text;
+  EXPECT_EQ(c->app, "work");
+  auto bad = parse_registration_command(parse_stanza(command(
+      "register-push-apns", field("token", "00ff") + field("device-id", "d") + field("app", "a b"))));
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().condition, "bad-request");
+}
+
 TEST(RegistrationCommand, PushAppserverV1) {
   auto c = parse_registration_command(parse_stanza(command(
       "v1-register-push", field("type", "apns") + field("node", "stable-device-7") +

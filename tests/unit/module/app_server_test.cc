@@ -190,6 +190,16 @@ TEST_F(AppServerTest, AppserverV1KeepsTheClientsNode) {
   EXPECT_EQ(form.value_or("secret").size(), 32u);
 }
 
+TEST_F(AppServerTest, UnknownAppIsRefused) {
+  const Element* reply = exchange(
+      "<iq type='set' id='r' from='alice@localhost/phone' to='push.localhost'><command "
+      "xmlns='http://jabber.org/protocol/commands' node='register-push-fcm'><x "
+      "xmlns='jabber:x:data' type='submit'><field var='token'><value>t</value></field><field "
+      "var='device-id'><value>d</value></field><field var='app'><value>nope</value></field></x>"
+      "</command></iq>");
+  EXPECT_EQ(error_of(reply), "modify/bad-request");
+}
+
 TEST_F(AppServerTest, PingDiscoAndTheRest) {
   EXPECT_EQ(error_of(exchange("<iq type='get' id='1' from='localhost' to='push.localhost'><ping "
                               "xmlns='urn:xmpp:ping'/></iq>")),

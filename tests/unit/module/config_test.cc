@@ -62,6 +62,22 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
                "xpush.yaml:5:10: log.level must be trace, debug, info, warn or error");
 }
 
+TEST(Config, ApnsAppsMayUseTheirOwnEnvironment) {
+  const Config c = load_config_text(kMinimal + R"(push:
+  provider: direct
+  apns:
+    apps:
+      - { name: chat, topic: org.example.chat, key_file: k.p8, key_id: K, team_id: T }
+      - { name: beta, topic: org.example.beta, key_file: k.p8, key_id: K, team_id: T,
+          environment: sandbox }
+)");
+  ASSERT_EQ(c.apns.apps.size(), 2u);
+  EXPECT_EQ(c.apns.endpoint.host, "api.push.apple.com");
+  EXPECT_FALSE(c.apns.apps[0].endpoint);
+  ASSERT_TRUE(c.apns.apps[1].endpoint);
+  EXPECT_EQ(c.apns.apps[1].endpoint->host, "api.sandbox.push.apple.com");
+}
+
 TEST(Config, MissingFileIsNamed) {
   try {
     load_config_file("/nonexistent/xpush.yaml");
