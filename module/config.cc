@@ -1,5 +1,7 @@
 #include "module/config.h"
 
+#include "base/read_file.h"
+
 #include <yaml-cpp/yaml.h>
 
 #include <fstream>
@@ -66,11 +68,13 @@ class Reader {
 };
 
 std::string read_secret_file(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError("cannot read component.secret_file " + path);
-  std::string secret;
-  std::getline(in, secret);
-  return secret;
+  std::string text;
+  try {
+    text = base::read_file(path, "component.secret_file");
+  } catch (const std::runtime_error& e) {
+    throw ConfigError(e.what());
+  }
+  return text.substr(0, text.find('\n'));
 }
 
 void read_component(const Reader& r, const YAML::Node& c, Config& cfg) {

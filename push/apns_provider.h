@@ -12,7 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "push/apns_request.h"
-#include "push/h2_connection.h"
+#include "push/h2_pool.h"
 #include "push/jwt.h"
 #include "push/provider.h"
 
@@ -40,7 +40,6 @@ class ApnsProvider final : public Provider {
   using Clock = std::function<TimePoint()>;
   // Throws std::runtime_error when a key or certificate cannot be loaded.
   ApnsProvider(boost::asio::any_io_executor executor, ApnsOptions options, Clock clock);
-  ~ApnsProvider() override;
 
   void send(const Notification& notification, Completion done) override;
 
@@ -48,13 +47,10 @@ class ApnsProvider final : public Provider {
   struct App {
     ApnsAppOptions options;
     std::optional<ApnsTokenCache> tokens;
-    std::shared_ptr<boost::asio::ssl::context> tls;
-    H2Endpoint endpoint;
-    std::vector<std::shared_ptr<H2Connection>> pool;
+    std::unique_ptr<H2Pool> pool;
   };
 
   App* app_for(const Notification& notification);
-  std::shared_ptr<H2Connection> connection(App& app);
   struct Attempt {
     bool fresh_token = false;     // already retried with a newly signed token
     int goaway_resends = 0;       // sent again on a new connection after GOAWAY

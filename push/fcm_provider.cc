@@ -1,11 +1,9 @@
 #include "push/fcm_provider.h"
 
-#include <algorithm>
 #include <charconv>
-#include <fstream>
-#include <sstream>
 #include <stdexcept>
 
+#include "base/read_file.h"
 #include "push/provider_response.h"
 
 namespace xpush::push {
@@ -47,22 +45,15 @@ std::optional<HttpsUrl> parse_https_url(std::string_view url) {
   return out;
 }
 
-namespace {
-std::string read_file(const std::string& path, const std::string& what) {
-  std::ifstream in(path);
-  if (!in) throw std::runtime_error("cannot read " + what + " " + path);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-}  // namespace
 
 FcmProvider::FcmProvider(boost::asio::any_io_executor executor, FcmOptions options, Clock clock)
-    : executor_(executor), options_(std::move(options)), clock_(std::move(clock)) {
-  tls_ = make_h2_tls_context(options_.endpoint);
+    : executor_(executor),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      pool_(executor, options_.endpoint, options_.connections) {
   for (const auto& o : options_.apps) {
     auto app = std::make_unique<App>();
-    auto account = ServiceAccount::parse(read_file(o.service_account_file, "service account"));
+    auto account = ServiceAccount::parse(base::read_file(o.service_account_file, "service account"));
     if (!account) throw std::runtime_error("FCM app " + o.name + ": " + account.error());
     auto key = SigningKey::from_pem(account->private_key_pem);
     if (!key || key->algorithm() != SigningKey::Algorithm::kRs256) {
@@ -84,9 +75,7 @@ FcmProvider::FcmProvider(boost::asio::any_io_executor executor, FcmOptions optio
   }
 }
 
-FcmProvider::~FcmProvider() {
-  for (auto& c : pool_) c->close();
-}
+FcmProvider::~FcmProvider() = default;
 
 FcmProvider::App* FcmProvider::app_for(const Notification& n) {
   if (apps_.empty()) return nullptr;
@@ -95,16 +84,6 @@ FcmProvider::App* FcmProvider::app_for(const Notification& n) {
     if (app->app.name == n.device.app) return app.get();
   }
   return nullptr;
-}
-
-std::shared_ptr<H2Connection> FcmProvider::connection() {
-  std::erase_if(pool_, [](const auto& c) { return !c->accepting(); });
-  if (pool_.size() < std::max<std::size_t>(options_.connections, 1)) {
-    pool_.push_back(H2Connection::open(executor_, tls_, options_.endpoint));
-    return pool_.back();
-  }
-  return *std::min_element(pool_.begin(), pool_.end(),
-                           [](const auto& a, const auto& b) { return a->load() < b->load(); });
 }
 
 void FcmProvider::with_token(App& app, TokenWaiter waiter) {
@@ -152,7 +131,7 @@ void FcmProvider::attempt(App& app, const Notification& n, Completion done, bool
     if (!token) return done(PushResult{.outcome = Outcome::kRetry, .reason = token.error()});
     auto request = build_fcm_request(n, app.app, *token, clock_());
     if (!request) return done(PushResult{.outcome = Outcome::kRejected, .reason = request.error()});
-    connection()->request(
+    pool_.pick()->request(
         std::move(*request),
         [this, &app, n, done = std::move(done), fresh_token](tl::expected<HttpResponse, std::string> r) mutable {
           if (!r) return done(PushResult{.outcome = Outcome::kRetry, .reason = "FCM transport: " + r.error()});

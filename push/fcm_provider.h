@@ -12,7 +12,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "push/fcm_request.h"
-#include "push/h2_connection.h"
+#include "push/h2_pool.h"
 #include "push/jwt.h"
 #include "push/provider.h"
 
@@ -53,7 +53,6 @@ class FcmProvider final : public Provider {
   struct App;
 
   App* app_for(const Notification& notification);
-  std::shared_ptr<H2Connection> connection();
   void with_token(App& app, TokenWaiter waiter);
   void fetch_token(App& app);
   void attempt(App& app, const Notification& notification, Completion done, bool fresh_token);
@@ -61,8 +60,7 @@ class FcmProvider final : public Provider {
   boost::asio::any_io_executor executor_;
   FcmOptions options_;
   Clock clock_;
-  std::shared_ptr<boost::asio::ssl::context> tls_;
-  std::vector<std::shared_ptr<H2Connection>> pool_;
+  H2Pool pool_;
   std::vector<std::unique_ptr<App>> apps_;
 };
 

@@ -9,7 +9,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspa
 from tests.support.ejabberd import Ejabberd  # noqa: E402
 from tests.support.prosody import Prosody  # noqa: E402
 from tests.support.xmpp_client import close_loop, new_loop  # noqa: E402
-from tests.support.xpushd import Xpushd  # noqa: E402
+from tests.support.scenario import start_gateway  # noqa: E402
 
 _ids = itertools.count(1)
 
@@ -35,12 +35,7 @@ def server(request, tmp_path_factory):
 
 @pytest.fixture
 def gateway(server, tmp_path):
-    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
-                server_domains=[server.domain])
-    before = server.component_authenticated_count()
-    gw.start()
-    gw.wait_connected()
-    server.wait_component(before + 1)
+    gw = start_gateway(server, tmp_path)
     yield gw
     code = gw.stop()
     assert code == 0, f"xpushd exited with {code}:\n{gw.log_tail()}"

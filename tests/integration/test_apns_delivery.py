@@ -6,8 +6,7 @@ import time
 import pytest
 
 from tests.support.standins import ProviderStandin
-from tests.support.xmpp_client import Client, run
-from tests.support.xpushd import Xpushd
+from tests.support.scenario import phone_goes_offline, start_gateway, write
 
 GOOD_TOKEN = "a1" * 32
 DEAD_TOKEN = "dead" + "00" * 30
@@ -31,34 +30,14 @@ def apns_goaway(tmp_path):
 
 @pytest.fixture
 def gateway(server, apns, tmp_path):
-    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
-                server_domains=[server.domain], push_section=apns.xpush_config())
-    before = server.component_authenticated_count()
-    gw.start()
-    gw.wait_connected()
-    server.wait_component(before + 1)
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config())
     yield gw
     assert gw.stop() == 0, gw.log_tail()
 
 
-def iphone_goes_offline(server, account, token):
-    jid, password = account
-    phone = run(Client(jid, password, server.c2s_port).connect())
-    reg = run(phone.register_device(server.component, token, device_id="iphone", service="apns"))
-    run(phone.enable_push(server.component, reg["node"], reg["secret"]))
-    run(phone.disconnect())
-    return reg
-
-
-def write(server, account, to, body):
-    sender = run(Client(account[0], account[1], server.c2s_port).connect())
-    run(sender.send_chat(to, body))
-    run(sender.disconnect())
-
-
 def test_alert_reaches_apns_as_apple_documents(server, gateway, apns, users):
     alice, bob = users
-    iphone_goes_offline(server, alice, GOOD_TOKEN)
+    phone_goes_offline(server, alice, GOOD_TOKEN, "apns")
     write(server, bob, alice[0], "see you at the station")
 
     req = apns.wait_request(lambda r: r["headers"][":path"] == f"/3/device/{GOOD_TOKEN}")
@@ -79,7 +58,7 @@ def test_alert_reaches_apns_as_apple_documents(server, gateway, apns, users):
 
 def test_dead_token_disables_the_device_and_the_server_hears_cancel(server, gateway, apns, users):
     alice, bob = users
-    reg = iphone_goes_offline(server, alice, DEAD_TOKEN)
+    reg = phone_goes_offline(server, alice, DEAD_TOKEN, "apns")
     write(server, bob, alice[0], "first")
 
     req = apns.wait_request(lambda r: r["headers"][":path"] == f"/3/device/{DEAD_TOKEN}")
@@ -92,17 +71,11 @@ def test_dead_token_disables_the_device_and_the_server_hears_cancel(server, gate
 
 
 def test_goaway_moves_work_to_a_new_connection(server, users, apns_goaway, tmp_path):
-    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
-                server_domains=[server.domain], push_section=apns_goaway.xpush_config())
-    gw.start()
+    gw = start_gateway(server, tmp_path, push_section=apns_goaway.xpush_config())
     try:
-        gw.wait_connected()
         alice, bob = users
-        iphone_goes_offline(server, alice, GOOD_TOKEN)
-        sender = run(Client(bob[0], bob[1], server.c2s_port).connect())
-        for i in range(3):
-            run(sender.send_chat(alice[0], f"message {i}"))
-        run(sender.disconnect())
+        phone_goes_offline(server, alice, GOOD_TOKEN, "apns")
+        write(server, bob, alice[0], [f"message {i}" for i in range(3)])
         gw.wait_log("delivered", count=3)
         answered = [r for r in apns_goaway.requests() if r["status"] == 200]
         assert len({r["headers"]["apns-id"] for r in answered}) == 3
@@ -113,18 +86,12 @@ def test_goaway_moves_work_to_a_new_connection(server, users, apns_goaway, tmp_p
 
 
 def test_a_registration_chooses_its_app(server, users, apns, tmp_path):
-    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
-                server_domains=[server.domain],
-                push_section=apns.xpush_config(second_apns_topic="org.example.work"))
-    gw.start()
+    gw = start_gateway(server, tmp_path,
+                       push_section=apns.xpush_config(second_apns_topic="org.example.work"))
     try:
-        gw.wait_connected()
         alice, bob = users
-        phone = run(Client(alice[0], alice[1], server.c2s_port).connect())
         token = "b7" * 32
-        reg = run(phone.register_device(server.component, token, "iphone", "apns", app="second"))
-        run(phone.enable_push(server.component, reg["node"], reg["secret"]))
-        run(phone.disconnect())
+        phone_goes_offline(server, alice, token, "apns", app="second")
         write(server, bob, alice[0], "for the work app")
         req = apns.wait_request(lambda r: token in r["headers"][":path"])
         assert req["headers"]["apns-topic"] == "org.example.work"

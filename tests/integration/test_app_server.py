@@ -6,6 +6,7 @@ import pytest
 from slixmpp.exceptions import IqError
 
 from tests.support.procs import wait_for
+from tests.support.scenario import write
 from tests.support.xmpp_client import Client, run
 
 FCM_TOKEN = "fcm-token:APA91bH-test-device-token-0123456789"
@@ -23,20 +24,13 @@ def register_enable_offline(server, account, token=FCM_TOKEN, secret_override=No
     return phone, reg
 
 
-def send_from(server, account, to, body):
-    jid, password = account
-    sender = run(Client(jid, password, server.c2s_port).connect())
-    run(sender.send_chat(to, body))
-    run(sender.disconnect())
-
-
 def test_offline_message_notifies_the_right_user_and_node(server, gateway, users):
     alice, bob = users
     phone, reg = register_enable_offline(server, alice)
     run(phone.disconnect())
 
     body = "meet at the north gate at 7"
-    send_from(server, bob, alice[0], body)
+    write(server, bob, alice[0], body)
 
     n = gateway.wait_notification(lambda n: n["node"] == reg["node"])
     assert n["recipient"] == alice[0]
@@ -57,7 +51,7 @@ def test_hibernated_session_notifies(server, gateway, users):
     wait_for(server.hibernated, 15, what="the server to hibernate the session")
     assert not [n for n in gateway.notifications() if n["kind"] == "alert"]
 
-    send_from(server, bob, alice[0], "are you there?")
+    write(server, bob, alice[0], "are you there?")
 
     n = gateway.wait_notification(lambda n: n["node"] == reg["node"] and n["kind"] == "alert")
     assert n["recipient"] == alice[0]
@@ -68,7 +62,7 @@ def test_wrong_secret_is_refused_with_cancel(server, gateway, users):
     phone, reg = register_enable_offline(server, alice, secret_override="not-the-secret")
     run(phone.disconnect())
 
-    send_from(server, bob, alice[0], "hello?")
+    write(server, bob, alice[0], "hello?")
 
     gateway.wait_log("wrong secret; answered cancel/item-not-found")
     time.sleep(1)
@@ -95,7 +89,7 @@ def test_unregistered_device_is_refused(server, gateway, users):
     run(phone.command(server.component, "unregister-push-fcm", {"device-id": "phone-1"}))
     run(phone.disconnect())
 
-    send_from(server, bob, alice[0], "still there?")
+    write(server, bob, alice[0], "still there?")
 
     gateway.wait_log("unknown node for this server; answered cancel/item-not-found")
     assert [n for n in gateway.notifications() if n["node"] == reg["node"]] == []
@@ -120,7 +114,7 @@ def test_gateway_restart_keeps_registrations(server, gateway, users):
     gateway.wait_connected()
     server.wait_component(before + 1)
 
-    send_from(server, bob, alice[0], "after your restart")
+    write(server, bob, alice[0], "after your restart")
     n = gateway.wait_notification(lambda n: n["node"] == reg["node"])
     assert n["recipient"] == alice[0]
 
@@ -134,7 +128,7 @@ def test_server_restart_reconnects_and_push_stays_enabled(server, gateway, users
     gateway.wait_connected(count=2, timeout=90)
     server.wait_component(1)
 
-    send_from(server, bob, alice[0], "after the server restart")
+    write(server, bob, alice[0], "after the server restart")
     n = gateway.wait_notification(lambda n: n["node"] == reg["node"], timeout=60)
     assert n["recipient"] == alice[0]
     assert gateway.alive()

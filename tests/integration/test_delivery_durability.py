@@ -8,8 +8,9 @@ import pytest
 
 from tests.support.standins import ProviderStandin
 from tests.support.procs import free_port, wait_for
+from tests.support.scenario import phone_goes_offline, start_gateway, write
 from tests.support.xmpp_client import Client, run
-from tests.support.xpushd import Xpushd, xpushctl
+from tests.support.xpushd import xpushctl
 
 FAST_RETRY = "  retry: { initial_ms: 200, max_ms: 1000, max_attempts: 3, poll_ms: 100 }\n"
 # While APNs is down on purpose, only the crash or the expiry may end an attempt.
@@ -21,31 +22,6 @@ def outbox(gateway, state=0):
         return db.execute("SELECT count(*) FROM outbox WHERE state = ?", (state,)).fetchone()[0]
 
 
-def start_gateway(server, tmp_path, push_section):
-    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
-                server_domains=[server.domain], push_section=push_section)
-    before = server.component_authenticated_count()
-    gw.start()
-    gw.wait_connected()
-    server.wait_component(before + 1)
-    return gw
-
-
-def iphone_goes_offline(server, account, token):
-    phone = run(Client(account[0], account[1], server.c2s_port).connect())
-    reg = run(phone.register_device(server.component, token, device_id="iphone", service="apns"))
-    run(phone.enable_push(server.component, reg["node"], reg["secret"]))
-    run(phone.disconnect())
-    return reg
-
-
-def write(server, account, to, bodies):
-    sender = run(Client(account[0], account[1], server.c2s_port).connect())
-    for body in bodies:
-        run(sender.send_chat(to, body))
-    run(sender.disconnect())
-
-
 @pytest.fixture
 def apns(tmp_path):
     standin = ProviderStandin(str(tmp_path))
@@ -55,15 +31,15 @@ def apns(tmp_path):
 
 def test_429_and_500_are_retried_and_delivered(server, users, apns, tmp_path):
     apns.start()
-    gw = start_gateway(server, tmp_path, apns.xpush_config(extra=FAST_RETRY))
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=FAST_RETRY))
     try:
         alice, bob = users
-        iphone_goes_offline(server, alice, "4290" + "ab" * 30)
+        phone_goes_offline(server, alice, "4290" + "ab" * 30, "apns")
         write(server, bob, alice[0], ["one"])
         carol_token = "5000" + "cd" * 30
         # The same phone re-registers with another token: same node, new token.
         phone = run(Client(alice[0], alice[1], server.c2s_port).connect())
-        run(phone.register_device(server.component, carol_token, device_id="iphone", service="apns"))
+        run(phone.register_device(server.component, carol_token, "phone", "apns"))
         run(phone.disconnect())
         write(server, bob, alice[0], ["two"])
 
@@ -78,10 +54,11 @@ def test_429_and_500_are_retried_and_delivered(server, users, apns, tmp_path):
 
 def test_kill_9_after_the_server_was_answered_loses_nothing(server, users, apns, tmp_path):
     apns_port = free_port()  # APNs is down until after the crash
-    gw = start_gateway(server, tmp_path, apns.xpush_config(port=apns_port, extra=PATIENT_RETRY))
+    gw = start_gateway(server, tmp_path,
+                       push_section=apns.xpush_config(port=apns_port, extra=PATIENT_RETRY))
     alice, bob = users
     token = "a2" * 32
-    iphone_goes_offline(server, alice, token)
+    phone_goes_offline(server, alice, token, "apns")
     messages = [f"message {i}" for i in range(5)]
     write(server, bob, alice[0], messages)
     wait_for(lambda: outbox(gw) == len(messages), 30, what="5 notifications in the outbox")
@@ -106,10 +83,10 @@ def test_kill_9_after_the_server_was_answered_loses_nothing(server, users, apns,
 def test_expired_notifications_are_dropped_not_sent_late(server, users, apns, tmp_path):
     apns_port = free_port()
     gw = start_gateway(server, tmp_path,
-                       apns.xpush_config(port=apns_port, extra="  ttl_seconds: 1\n" + PATIENT_RETRY))
+                       push_section=apns.xpush_config(port=apns_port, extra="  ttl_seconds: 1\n" + PATIENT_RETRY))
     try:
         alice, bob = users
-        iphone_goes_offline(server, alice, "a3" * 32)
+        phone_goes_offline(server, alice, "a3" * 32, "apns")
         write(server, bob, alice[0], ["too late"])
         gw.wait_log("dropped", timeout=20)
         apns.start(port=apns_port)
@@ -122,10 +99,10 @@ def test_expired_notifications_are_dropped_not_sent_late(server, users, apns, tm
 
 def test_spent_retries_leave_a_dead_letter_operators_can_see(server, users, apns, tmp_path):
     apns.start()
-    gw = start_gateway(server, tmp_path, apns.xpush_config(extra=FAST_RETRY))
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=FAST_RETRY))
     try:
         alice, bob = users
-        iphone_goes_offline(server, alice, "5003" + "ef" * 30)
+        phone_goes_offline(server, alice, "5003" + "ef" * 30, "apns")
         write(server, bob, alice[0], ["doomed"])
         wait_for(lambda: outbox(gw, state=1) == 1, 30, what="a dead letter")
         report = xpushctl(gw.config, "outbox")

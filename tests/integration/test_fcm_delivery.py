@@ -6,8 +6,7 @@ import json
 import pytest
 
 from tests.support.standins import ProviderStandin
-from tests.support.xmpp_client import Client, run
-from tests.support.xpushd import Xpushd
+from tests.support.scenario import phone_goes_offline, start_gateway, write
 
 RETRY = "  retry: { initial_ms: 200, max_ms: 1000, max_attempts: 5, poll_ms: 100 }\n"
 
@@ -22,29 +21,9 @@ def standin(tmp_path):
 
 @pytest.fixture
 def gateway(server, standin, tmp_path):
-    gw = Xpushd(str(tmp_path), server.component, server.component_secret, server.component_port,
-                server_domains=[server.domain], push_section=standin.xpush_config(extra=RETRY))
-    before = server.component_authenticated_count()
-    gw.start()
-    gw.wait_connected()
-    server.wait_component(before + 1)
+    gw = start_gateway(server, tmp_path, push_section=standin.xpush_config(extra=RETRY))
     yield gw
     assert gw.stop() == 0, gw.log_tail()
-
-
-def android_goes_offline(server, account, token):
-    phone = run(Client(account[0], account[1], server.c2s_port).connect())
-    reg = run(phone.register_device(server.component, token, device_id="android", service="fcm"))
-    run(phone.enable_push(server.component, reg["node"], reg["secret"]))
-    run(phone.disconnect())
-    return reg
-
-
-def write(server, account, to, bodies):
-    sender = run(Client(account[0], account[1], server.c2s_port).connect())
-    for body in bodies:
-        run(sender.send_chat(to, body))
-    run(sender.disconnect())
 
 
 def sends(standin, token):
@@ -55,7 +34,7 @@ def sends(standin, token):
 def test_fcm_message_with_a_cached_access_token(server, gateway, standin, users):
     alice, bob = users
     token = "fcm-good-token:APA91b-0123456789"
-    android_goes_offline(server, alice, token)
+    phone_goes_offline(server, alice, token, "fcm")
     write(server, bob, alice[0], ["first secret", "second secret"])
 
     gateway.wait_log("delivered", count=2)
@@ -78,7 +57,7 @@ def test_fcm_message_with_a_cached_access_token(server, gateway, standin, users)
 
 def test_unregistered_token_disables_the_device(server, gateway, standin, users):
     alice, bob = users
-    reg = android_goes_offline(server, alice, "dead-fcm-token")
+    reg = phone_goes_offline(server, alice, "dead-fcm-token", "fcm")
     write(server, bob, alice[0], ["hello"])
     gateway.wait_log(f"node {reg['node']} disabled")
     write(server, bob, alice[0], ["again"])
@@ -88,7 +67,7 @@ def test_unregistered_token_disables_the_device(server, gateway, standin, users)
 
 def test_unavailable_is_retried_after_retry_after(server, gateway, standin, users):
     alice, bob = users
-    android_goes_offline(server, alice, "unavail-fcm-token")
+    phone_goes_offline(server, alice, "unavail-fcm-token", "fcm")
     write(server, bob, alice[0], ["hello"])
     gateway.wait_log("delivered")
     assert [r["status"] for r in sends(standin, "unavail-fcm-token")] == [503, 200]

@@ -23,7 +23,8 @@ def test_a_missing_apns_key_is_named(tmp_path):
         config.write_text(f.read().replace("provider: log   ", "provider: direct"))
     code, out = check(config)
     assert code == 2
-    assert out == f"xpushd: {config}: cannot read APNs key /etc/xpush/AuthKey_ABC123DEFG.p8\n"
+    assert out == (f"xpushd: {config}: cannot read APNs key /etc/xpush/AuthKey_ABC123DEFG.p8: "
+                   "No such file or directory\n")
 
 
 def test_a_yaml_mistake_points_at_its_line(tmp_path):

@@ -1,0 +1,11 @@
+// Reading a whole (small) file named in the configuration.
+#pragma once
+
+#include <string>
+
+namespace xpush::base {
+
+// Throws std::runtime_error("cannot read <what> <path>: <reason>").
+std::string read_file(const std::string& path, const std::string& what);
+
+}  // namespace xpush::base
