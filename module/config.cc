@@ -124,7 +124,7 @@ std::string apns_host(const Reader& r, const YAML::Node& node, const std::string
 
 void read_apns_app(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns) {
   r.only_keys(a, "push.apns.apps[]", {"name", "topic", "environment", "key_file", "key_id",
-                                      "team_id", "cert_file", "cert_key_file"});
+                                      "team_id", "cert_file", "cert_key_file", "cert_password"});
   push::ApnsAppOptions app;
   app.app.name = r.get<std::string>(a, "name", "push.apns.apps[]", "");
   app.app.topic = r.get<std::string>(a, "topic", "push.apns.apps[]", "");
@@ -134,6 +134,7 @@ void read_apns_app(const Reader& r, const YAML::Node& a, push::ApnsOptions& apns
   app.team_id = r.get<std::string>(a, "team_id", "push.apns.apps[]", "");
   app.cert_file = r.get<std::string>(a, "cert_file", "push.apns.apps[]", "");
   app.cert_key_file = r.get<std::string>(a, "cert_key_file", "push.apns.apps[]", "");
+  app.cert_password = r.get<std::string>(a, "cert_password", "push.apns.apps[]", "");
   const bool token_auth = !app.key_file.empty();
   if (token_auth == !app.cert_file.empty()) {
     r.fail(a, "APNs app '" + app.app.name + "' needs either key_file (token auth) or cert_file");

@@ -21,6 +21,7 @@ ApnsProvider::ApnsProvider(boost::asio::any_io_executor executor, ApnsOptions op
     } else {
       endpoint.client_cert_file = o.cert_file;
       endpoint.client_key_file = o.cert_key_file;
+      endpoint.client_cert_password = o.cert_password;
       endpoint.streams_before_first_success = 1000;  // the rule is for token auth
     }
     app->pool = std::make_unique<H2Pool>(executor_, std::move(endpoint), options_.connections);

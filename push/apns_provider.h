@@ -24,8 +24,9 @@ struct ApnsAppOptions {
   std::string key_file;
   std::string key_id;
   std::string team_id;
-  std::string cert_file;
-  std::string cert_key_file;
+  std::string cert_file;      // PEM, or .p12/.pfx
+  std::string cert_key_file;  // PEM key when not inside cert_file
+  std::string cert_password;  // .p12
   std::optional<H2Endpoint> endpoint;  // this app's own (e.g. sandbox); default: the section's
 };
 

@@ -5,13 +5,48 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/write.hpp>
+#include <openssl/pkcs12.h>
+
 #include <array>
+#include <stdexcept>
+
+#include "base/read_file.h"
 
 namespace xpush::push {
 
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
 using error_code = boost::system::error_code;
+
+namespace {
+
+// A .p12 as Apple's Keychain exports it: certificate, key and chain.
+void use_pkcs12(asio::ssl::context& ctx, const std::string& path, const std::string& password) {
+  const std::string der = base::read_file(path, "client certificate");
+  const auto* p = reinterpret_cast<const unsigned char*>(der.data());
+  PKCS12* p12 = d2i_PKCS12(nullptr, &p, static_cast<long>(der.size()));
+  EVP_PKEY* key = nullptr;
+  X509* cert = nullptr;
+  STACK_OF(X509)* chain = nullptr;
+  const bool parsed = p12 && PKCS12_parse(p12, password.c_str(), &key, &cert, &chain) == 1;
+  PKCS12_free(p12);
+  const bool used = parsed && SSL_CTX_use_certificate(ctx.native_handle(), cert) == 1 &&
+                    SSL_CTX_use_PrivateKey(ctx.native_handle(), key) == 1;
+  for (int i = 0; used && chain && i < sk_X509_num(chain); ++i) {
+    X509* extra = sk_X509_value(chain, i);
+    X509_up_ref(extra);
+    SSL_CTX_add_extra_chain_cert(ctx.native_handle(), extra);
+  }
+  EVP_PKEY_free(key);
+  X509_free(cert);
+  sk_X509_pop_free(chain, X509_free);
+  if (!used) {
+    throw std::runtime_error("client certificate " + path +
+                             (parsed ? " does not suit TLS" : " is not PKCS#12 or the password is wrong"));
+  }
+}
+
+}  // namespace
 
 std::shared_ptr<asio::ssl::context> make_h2_tls_context(const H2Endpoint& endpoint) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
@@ -28,10 +63,12 @@ std::shared_ptr<asio::ssl::context> make_h2_tls_context(const H2Endpoint& endpoi
   } else {
     ctx->set_verify_mode(asio::ssl::verify_none);
   }
-  if (!endpoint.client_cert_file.empty()) {
-    ctx->use_certificate_chain_file(endpoint.client_cert_file);
-    ctx->use_private_key_file(endpoint.client_key_file.empty() ? endpoint.client_cert_file
-                                                               : endpoint.client_key_file,
+  const auto& cert = endpoint.client_cert_file;
+  if (cert.ends_with(".p12") || cert.ends_with(".pfx")) {
+    use_pkcs12(*ctx, cert, endpoint.client_cert_password);
+  } else if (!cert.empty()) {
+    ctx->use_certificate_chain_file(cert);
+    ctx->use_private_key_file(endpoint.client_key_file.empty() ? cert : endpoint.client_key_file,
                               asio::ssl::context::pem);
   }
   return ctx;

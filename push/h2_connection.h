@@ -27,8 +27,9 @@ struct H2Endpoint {
   std::uint16_t port = 443;
   std::string ca_file;           // empty: the system trust store
   bool verify = true;
-  std::string client_cert_file;  // certificate auth (PEM with the key, or with key_file)
+  std::string client_cert_file;  // certificate auth: PEM (with the key, or key_file) or .p12/.pfx
   std::string client_key_file;
+  std::string client_cert_password;  // for a .p12
   // APNs with token auth allows one stream until a request was authorised.
   std::uint32_t streams_before_first_success = 1;
   std::uint32_t max_streams = 1000;  // our own cap, below the server's

@@ -98,3 +98,20 @@ def test_a_registration_chooses_its_app(server, users, apns, tmp_path):
         assert req["status"] == 200
     finally:
         assert gw.stop() == 0
+
+
+@pytest.mark.parametrize("app,topic", [("pem-cert", "org.example.pem"), ("p12-cert", "org.example.p12")])
+def test_certificate_auth(server, users, apns, tmp_path, app, topic):
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(cert_apps=True))
+    try:
+        alice, bob = users
+        token = "c4" * 32
+        phone_goes_offline(server, alice, token, "apns", app=app)
+        write(server, bob, alice[0], "signed with a certificate")
+        req = apns.wait_request(lambda r: token in r["headers"][":path"])
+        assert req["status"] == 200
+        assert req["client_cert"] == "org.example.certapp"
+        assert "authorization" not in req["headers"]
+        assert req["headers"]["apns-topic"] == topic
+    finally:
+        assert gw.stop() == 0

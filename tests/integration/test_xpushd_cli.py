@@ -33,3 +33,17 @@ def test_a_yaml_mistake_points_at_its_line(tmp_path):
     code, out = check(config)
     assert code == 2
     assert out.startswith(f"xpushd: {config}:4:3: unknown key 'keepalive' in component")
+
+
+def test_a_wrong_p12_password_is_reported(tmp_path):
+    from tests.support.certs import make_certificates, make_client_certificate
+    make_certificates(str(tmp_path), ["localhost"])
+    _, p12 = make_client_certificate(str(tmp_path), "app", "right")
+    config = tmp_path / "xpush.yaml"
+    config.write_text(
+        "component: { domain: push.example.com, secret: s }\n"
+        "push:\n  provider: direct\n  apns:\n    apps:\n"
+        f"      - {{ name: a, topic: t, cert_file: {p12}, cert_password: wrong }}\n")
+    code, out = check(config)
+    assert code == 2
+    assert out == f"xpushd: {config}: client certificate {p12} is not PKCS#12 or the password is wrong\n"

@@ -85,7 +85,7 @@ class Apns:
             return "ExpiredProviderToken"
         return None
 
-    def answer(self, headers, body):
+    def answer(self, headers, body, client_cert):
         """Returns (status, extra headers, JSON body or None)."""
         path = headers.get(":path", "")
         if headers.get(":method") != "POST":
@@ -95,7 +95,9 @@ class Apns:
         token = path[len("/3/device/"):]
         if not headers.get("apns-topic"):
             return 400, {}, {"reason": "MissingTopic"}
-        problem = self.check_jwt(headers.get("authorization", ""))
+        # Certificate auth: a client certificate from the provider CA, no JWT.
+        problem = None if client_cert and "authorization" not in headers else \
+            self.check_jwt(headers.get("authorization", ""))
         if problem:
             return 403, {}, {"reason": problem}
         push_type = headers.get("apns-push-type")
@@ -213,6 +215,8 @@ class Connection(asyncio.Protocol):
 
     def connection_made(self, transport):
         self.transport = transport
+        cert = transport.get_extra_info("peercert") or {}
+        self.client_cert = dict(x[0] for x in cert.get("subject", ())).get("commonName")
         self.h2.local_settings.max_concurrent_streams = 1000
         self.h2.initiate_connection()
         self.transport.write(self.h2.data_to_send())
@@ -243,13 +247,14 @@ class Connection(asyncio.Protocol):
             return self.fcm.token(headers, body)
         if self.fcm and path.startswith("/v1/projects/"):
             return self.fcm.send(headers, body)
-        return self.apns.answer(headers, body)
+        return self.apns.answer(headers, body, self.client_cert)
 
     def respond(self, stream_id, headers, body):
         status, extra, answer = self.answer(headers, body)
         with open(self.apns.record, "a") as f:
             f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
-                                "status": status, "connection": self.number}) + "\n")
+                                "status": status, "connection": self.number,
+                                "client_cert": self.client_cert}) + "\n")
         out = [(":status", str(status))] + list(extra.items())
         if answer is None:
             self.h2.send_headers(stream_id, out, end_stream=True)
@@ -269,6 +274,9 @@ async def serve(args):
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(args.cert)
     context.set_alpn_protocols(["h2"])
+    if args.client_ca:
+        context.verify_mode = ssl.CERT_OPTIONAL
+        context.load_verify_locations(args.client_ca)
     public_key = None
     if args.apns_public_key:
         with open(args.apns_public_key, "rb") as f:
@@ -294,6 +302,7 @@ def main():
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--goaway-after", type=int, default=0)
     parser.add_argument("--fcm-service-account")
+    parser.add_argument("--client-ca", help="accept APNs client certificates from this CA")
     try:
         asyncio.run(serve(parser.parse_args()))
     except KeyboardInterrupt:

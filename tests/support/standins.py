@@ -9,7 +9,7 @@ import sys
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
-from .certs import make_certificates
+from .certs import make_certificates, make_client_certificate
 from .procs import stop_process, wait_for
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -23,8 +23,11 @@ class ProviderStandin:
     def __init__(self, workdir):
         self.workdir = os.path.join(workdir, "apns")
         os.makedirs(self.workdir, exist_ok=True)
-        self.ca, self.server_pem = make_certificates(os.path.join(self.workdir, "tls"),
-                                                     ["localhost"])
+        tls = os.path.join(self.workdir, "tls")
+        self.ca, self.server_pem = make_certificates(tls, ["localhost"])
+        self.p12_password = "p12-secret"
+        self.client_pem, self.client_p12 = make_client_certificate(tls, "org.example.certapp",
+                                                                   self.p12_password)
         key = ec.generate_private_key(ec.SECP256R1())
         self.key_file = os.path.join(self.workdir, f"AuthKey_{self.key_id}.p8")
         with open(self.key_file, "wb") as f:
@@ -61,7 +64,8 @@ class ProviderStandin:
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", "-m", "tests.support.provider_standin", "--cert", self.server_pem,
              "--record", self.record, "--apns-public-key", self.public_key, "--port", str(port),
-             "--goaway-after", str(goaway_after), "--fcm-service-account", self.service_account],
+             "--goaway-after", str(goaway_after), "--fcm-service-account", self.service_account,
+             "--client-ca", self.ca],
             cwd=REPO, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):
@@ -87,7 +91,7 @@ class ProviderStandin:
             return found[0] if found else None
         return wait_for(match, timeout, what="a matching request at the APNs stand-in")
 
-    def xpush_config(self, port=None, extra="", second_apns_topic=None):
+    def xpush_config(self, port=None, extra="", second_apns_topic=None, cert_apps=False):
         """The push section of xpush.yaml that points at this stand-in (or at
         `port`, where it may start later); `extra` is added to that section."""
         return (
@@ -108,7 +112,14 @@ class ProviderStandin:
                f"        topic: {second_apns_topic}\n"
                f"        key_file: \"{self.key_file}\"\n"
                f"        key_id: {self.key_id}\n"
-               f"        team_id: {self.team_id}\n" if second_apns_topic else "") +
+               f"        team_id: {self.team_id}\n" if second_apns_topic else "")
+            + ("      - name: pem-cert\n"
+               "        topic: org.example.pem\n"
+               f"        cert_file: \"{self.client_pem}\"\n"
+               "      - name: p12-cert\n"
+               "        topic: org.example.p12\n"
+               f"        cert_file: \"{self.client_p12}\"\n"
+               f"        cert_password: {self.p12_password}\n" if cert_apps else "") +
             "  fcm:\n"
             "    host: localhost\n"
             f"    port: {port or self.port}\n"
