@@ -4,6 +4,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <boost/asio/ip/address.hpp>
+
 #include <fstream>
 #include <set>
 #include <sstream>
@@ -218,7 +220,7 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
 Config read(const YAML::Node& root, const Reader& r) {
   Config cfg;
   if (!root.IsMap()) r.fail(root, "the configuration must be a mapping");
-  r.only_keys(root, "the top level", {"component", "xmpp", "store", "push", "log"});
+  r.only_keys(root, "the top level", {"component", "xmpp", "store", "push", "log", "admin"});
   if (!root["component"]) r.fail(root, "the 'component' section is required");
   read_component(r, root["component"], cfg);
   if (const auto x = root["xmpp"]) {
@@ -233,6 +235,17 @@ Config read(const YAML::Node& root, const Reader& r) {
     }
   }
   if (const auto p = root["push"]) read_push(r, p, cfg);
+  if (const auto a = root["admin"]) {
+    r.only_keys(a, "admin", {"address", "port", "allow_remote"});
+    cfg.admin_address = r.get<std::string>(a, "address", "admin", cfg.admin_address);
+    cfg.admin_port = static_cast<std::uint16_t>(r.get_in_range<int>(a, "port", "admin", 0, 0, 65535));
+    boost::system::error_code ec;
+    const auto address = boost::asio::ip::make_address(cfg.admin_address, ec);
+    if (ec) r.fail(a["address"], "admin.address must be an IP address");
+    if (!address.is_loopback() && !r.get<bool>(a, "allow_remote", "admin", false)) {
+      r.fail(a["address"], "admin.address is not loopback; set admin.allow_remote: true to expose it");
+    }
+  }
   if (const auto l = root["log"]) {
     r.only_keys(l, "log", {"level"});
     cfg.log_level = r.get<std::string>(l, "level", "log", cfg.log_level);

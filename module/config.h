@@ -30,6 +30,9 @@ struct Config {
   DispatcherOptions delivery;
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
   std::string log_level = "info";
+  // Admin HTTP (/health, /metrics): off when admin_port is 0.
+  std::string admin_address = "127.0.0.1";
+  std::uint16_t admin_port = 0;
 };
 
 // Throws ConfigError.

@@ -6,6 +6,7 @@
 #include <boost/asio/steady_timer.hpp>
 
 #include "interceptor/component_link.h"
+#include "module/admin_http.h"
 #include "module/app_server.h"
 #include "module/dispatcher.h"
 #include "module/store_worker.h"
@@ -57,7 +58,17 @@ struct Engine::Parts {
   Dispatcher dispatcher;
   std::unique_ptr<interceptor::ComponentLink> link;
   std::unique_ptr<AppServer> app;
+  std::unique_ptr<AdminServer> admin;
   bool stopping = false;
+
+  AdminSnapshot snapshot() const {
+    const auto& l = link->counters();
+    const auto& a = app->counters();
+    const auto& d = dispatcher.counters();
+    return AdminSnapshot{link->ready(),   l.connects,  a.publishes,  a.publishes_refused,
+                         a.registrations, d.accepted,  d.attempts,   d.delivered,
+                         d.retried,       d.expired,   d.dead_letters, d.tokens_invalid};
+  }
 
   explicit Parts(const Config& config)
       : provider(make_provider(config, io.get_executor())),
@@ -83,6 +94,10 @@ struct Engine::Parts {
               spdlog::warn("component: link down");
             },
             [this] { return app->in_flight(); }});
+    if (config.admin_port != 0) {
+      admin = std::make_unique<AdminServer>(io.get_executor(), config.admin_address, config.admin_port,
+                                            [this] { return snapshot(); });
+    }
   }
 };
 
@@ -100,6 +115,7 @@ void Engine::stop() {
   boost::asio::post(parts_->io, [p = parts_.get()] {
     p->stopping = true;
     p->dispatcher.stop();
+    p->admin.reset();
     if (!p->link->ready()) return p->io.stop();
     p->link->stop();
     p->stop_timer.expires_after(kStopGrace);

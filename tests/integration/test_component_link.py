@@ -60,3 +60,37 @@ def test_polite_stop_closes_the_stream(fake_server, tmp_path):
     gw.wait_connected()
     assert gw.stop() == 0
     assert b"</stream:stream>" in conn.wait_closed()
+
+
+def test_metrics_and_health_follow_the_link(fake_server, tmp_path):
+    from tests.support.fake_server import form_value
+    from tests.support.procs import free_port, wait_for
+    gw = start_gateway(tmp_path, fake_server, admin_port=free_port())
+    try:
+        conn = fake_server.accept()
+        gw.wait_connected()
+        assert gw.admin_get("/health") == (200, "ok\n")
+        conn.send("<iq type='set' id='r1' from='alice@localhost/phone' to='push.localhost'>"
+                  "<command xmlns='http://jabber.org/protocol/commands' node='register-push-fcm'>"
+                  "<x xmlns='jabber:x:data' type='submit'><field var='token'><value>t1</value>"
+                  "</field><field var='device-id'><value>d</value></field></x></command></iq>")
+        reply = conn.reply_to("r1")
+        node, secret = form_value(reply, "node"), form_value(reply, "secret")
+        conn.send(f"<iq type='set' id='p1' from='localhost' to='push.localhost'><pubsub "
+                  f"xmlns='http://jabber.org/protocol/pubsub'><publish node='{node}'><item>"
+                  "<notification xmlns='urn:xmpp:push:0'/></item></publish><publish-options>"
+                  "<x xmlns='jabber:x:data' type='submit'><field var='FORM_TYPE'><value>"
+                  "http://jabber.org/protocol/pubsub#publish-options</value></field><field "
+                  f"var='secret'><value>{secret}</value></field></x></publish-options></pubsub></iq>")
+        assert "type='result'" in conn.reply_to("p1")
+        wait_for(lambda: "xpush_delivered_total 1\n" in gw.admin_get("/metrics")[1], 10,
+                 what="one delivery in /metrics")
+        status, metrics = gw.admin_get("/metrics")
+        for line in ("xpush_component_connected 1", "xpush_publishes_total 1",
+                     "xpush_registrations_total 1", "xpush_notifications_accepted_total 1",
+                     "xpush_delivery_attempts_total 1"):
+            assert line + "\n" in metrics, line
+        conn.close()
+        wait_for(lambda: gw.admin_get("/health")[0] == 503, 10, what="/health to report the link down")
+    finally:
+        assert gw.stop() == 0

@@ -33,7 +33,7 @@ def xpushd_binary():
 
 class Xpushd:
     def __init__(self, workdir, component, component_secret, port, server_domains=None,
-                 extra_component="", push_section=None, **component_options):
+                 extra_component="", push_section=None, admin_port=None, **component_options):
         """component_options override the defaults below (keepalive_seconds=1, ...);
         extra_component is YAML text appended to the component section;
         push_section replaces the log provider's push section."""
@@ -62,7 +62,9 @@ class Xpushd:
                 push:
                   provider: log
                   log: {{ path: "{self.notifications_path}" }}
-                """)) + "log:\n  level: debug\n")
+                """)) + "log:\n  level: debug\n" +
+                (f"admin:\n  port: {admin_port}\n" if admin_port else ""))
+        self.admin_port = admin_port
 
     @staticmethod
     def _component_options(overrides):
@@ -118,6 +120,16 @@ class Xpushd:
 
     def wait_connected(self, count=1, timeout=30):
         self.wait_log("component: connected", count, timeout)
+
+    def admin_get(self, path):
+        """(status, body) of GET http://127.0.0.1:<admin_port><path>."""
+        import urllib.error
+        import urllib.request
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.admin_port}{path}", timeout=5) as r:
+                return r.status, r.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
 
     def notifications(self):
         try:

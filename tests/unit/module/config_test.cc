@@ -46,6 +46,8 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
                "xpush.yaml:4:22: component.keepalive_seconds must be between 1 and 60");
   expect_error(kMinimal + "  port: 1\n  port: 2\n",
                "xpush.yaml:5:3: duplicate key 'port' in component");
+  expect_error(kMinimal + "admin:\n  address: 0.0.0.0\n  port: 9109\n",
+               "xpush.yaml:5:12: admin.address is not loopback; set admin.allow_remote: true to expose it");
   expect_error("component:\n  secret: s\n", "xpush.yaml:2:3: component.domain is required");
   expect_error("component:\n  domain: d\n",
                "xpush.yaml:2:3: component.secret or component.secret_file is required");

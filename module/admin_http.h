@@ -1,0 +1,52 @@
+// The admin endpoint: GET /health and GET /metrics (Prometheus text format)
+// over HTTP/1.1 on the loop. Off unless configured; loopback unless allowed.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+
+namespace xpush {
+
+struct AdminSnapshot {
+  bool component_connected = false;
+  std::uint64_t component_connects = 0;
+  std::uint64_t publishes = 0;
+  std::uint64_t publishes_refused = 0;
+  std::uint64_t registrations = 0;
+  std::uint64_t notifications_accepted = 0;
+  std::uint64_t delivery_attempts = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t expired = 0;
+  std::uint64_t dead_letters = 0;
+  std::uint64_t tokens_invalid = 0;
+};
+
+struct AdminResponse {
+  int status = 200;
+  std::string content_type;
+  std::string body;
+};
+
+// Pure: what GET `target` answers given the counters.
+AdminResponse admin_response(std::string_view method, std::string_view target, const AdminSnapshot& s);
+
+class AdminServer {
+ public:
+  // Throws std::runtime_error when the address cannot be bound.
+  AdminServer(boost::asio::any_io_executor executor, const std::string& address, std::uint16_t port,
+              std::function<AdminSnapshot()> snapshot);
+  ~AdminServer();
+  std::uint16_t port() const;
+
+  struct Impl;
+
+ private:
+  std::shared_ptr<Impl> impl_;
+};
+
+}  // namespace xpush
