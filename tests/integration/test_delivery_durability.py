@@ -111,3 +111,24 @@ def test_spent_retries_leave_a_dead_letter_operators_can_see(server, users, apns
         assert len([r for r in apns.requests() if r["status"] == 503]) == 3
     finally:
         assert gw.stop() == 0
+
+
+def test_every_notification_delivered_once_under_random_faults(server, users, apns, tmp_path):
+    apns.start(fault_rate=0.3, delay_ms=5)
+    retry = "  retry: { initial_ms: 100, max_ms: 400, max_attempts: 50, poll_ms: 50 }\n"
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=retry))
+    try:
+        alice, bob = users
+        token = "f1" * 32
+        phone_goes_offline(server, alice, token, "apns")
+        count = 20
+        write(server, bob, alice[0], [f"message {i}" for i in range(count)])
+        wait_for(lambda: outbox(gw) == 0 and gw.log_count("delivered") >= count, 60,
+                 what="every notification delivered")
+        answers = [r for r in apns.requests() if token in r["headers"][":path"]]
+        delivered = [r["headers"]["apns-id"] for r in answers if r["status"] == 200]
+        assert len(delivered) == len(set(delivered)) == count  # each once, none lost
+        assert any(r["status"] == 503 for r in answers)       # the faults did happen
+        assert outbox(gw, state=1) == 0
+    finally:
+        assert gw.stop() == 0

@@ -20,6 +20,10 @@ the device token's first hex digits so that tests can ask for an outcome:
     5003...   503 ServiceUnavailable, always
     anything  200 with an apns-id
 
+As APNs does, a connection allows one stream (SETTINGS_MAX_CONCURRENT_STREAMS
+1) until a request with a provider token succeeded, then 1000.
+With --fault-rate F, each APNs or FCM send fails with 503 (ServiceUnavailable /
+UNAVAILABLE) with probability F; --delay-ms D delays every answer.
 With --goaway-after N, a connection that has answered N requests is ended
 with GOAWAY (reason "Shutdown", as APNs sends it) and closed.
 
@@ -30,6 +34,7 @@ It prints "PORT <n>" once it listens on 127.0.0.1.
 """
 import argparse
 import asyncio
+import random
 import base64
 import json
 import ssl
@@ -40,6 +45,7 @@ import uuid
 import h2.config
 import h2.connection
 import h2.events
+import h2.settings
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
@@ -203,11 +209,14 @@ class Fcm:
 class Connection(asyncio.Protocol):
     count = 0
 
-    def __init__(self, apns, fcm, goaway_after):
+    def __init__(self, apns, fcm, goaway_after, fault_rate=0.0, delay=0.0):
         Connection.count += 1
         self.number = Connection.count
         self.goaway_after = goaway_after
+        self.fault_rate = fault_rate
+        self.delay = delay
         self.answered = 0
+        self.authorised = False
         self.apns = apns
         self.fcm = fcm
         self.h2 = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
@@ -217,7 +226,7 @@ class Connection(asyncio.Protocol):
         self.transport = transport
         cert = transport.get_extra_info("peercert") or {}
         self.client_cert = dict(x[0] for x in cert.get("subject", ())).get("commonName")
-        self.h2.local_settings.max_concurrent_streams = 1000
+        self.h2.local_settings.max_concurrent_streams = 1
         self.h2.initiate_connection()
         self.transport.write(self.h2.data_to_send())
 
@@ -238,11 +247,26 @@ class Connection(asyncio.Protocol):
                 self.h2.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
             elif isinstance(event, h2.events.StreamEnded):
                 headers, body = self.streams.pop(event.stream_id)
-                self.respond(event.stream_id, headers, bytes(body))
+                if self.delay:
+                    asyncio.get_running_loop().call_later(
+                        self.delay, self.respond_and_flush, event.stream_id, headers, bytes(body))
+                else:
+                    self.respond(event.stream_id, headers, bytes(body))
+        self.transport.write(self.h2.data_to_send())
+
+    def respond_and_flush(self, stream_id, headers, body):
+        if self.transport.is_closing():
+            return
+        self.respond(stream_id, headers, body)
         self.transport.write(self.h2.data_to_send())
 
     def answer(self, headers, body):
         path = headers.get(":path", "")
+        is_send = path.startswith("/3/device/") or path.endswith("/messages:send")
+        if is_send and self.fault_rate and random.random() < self.fault_rate:
+            if path.startswith("/3/device/"):
+                return 503, {}, {"reason": "ServiceUnavailable"}
+            return Fcm.error(503, "UNAVAILABLE", "The service is unavailable.", "UNAVAILABLE")
         if self.fcm and path == "/token":
             return self.fcm.token(headers, body)
         if self.fcm and path.startswith("/v1/projects/"):
@@ -255,6 +279,10 @@ class Connection(asyncio.Protocol):
             f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
                                 "status": status, "connection": self.number,
                                 "client_cert": self.client_cert}) + "\n")
+        if status == 200 and headers.get("authorization", "").startswith("bearer ") \
+                and not self.authorised:
+            self.authorised = True  # the token is good: lift the one-stream limit
+            self.h2.update_settings({h2.settings.SettingCodes.MAX_CONCURRENT_STREAMS: 1000})
         out = [(":status", str(status))] + list(extra.items())
         if answer is None:
             self.h2.send_headers(stream_id, out, end_stream=True)
@@ -287,8 +315,9 @@ async def serve(args):
         with open(args.fcm_service_account) as f:
             fcm = Fcm(json.load(f))
     loop = asyncio.get_running_loop()
-    server = await loop.create_server(lambda: Connection(apns, fcm, args.goaway_after),
-                                      "127.0.0.1", args.port, ssl=context)
+    server = await loop.create_server(
+        lambda: Connection(apns, fcm, args.goaway_after, args.fault_rate, args.delay_ms / 1000),
+        "127.0.0.1", args.port, ssl=context)
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
     async with server:
         await server.serve_forever()
@@ -303,6 +332,8 @@ def main():
     parser.add_argument("--goaway-after", type=int, default=0)
     parser.add_argument("--fcm-service-account")
     parser.add_argument("--client-ca", help="accept APNs client certificates from this CA")
+    parser.add_argument("--fault-rate", type=float, default=0.0)
+    parser.add_argument("--delay-ms", type=float, default=0.0)
     try:
         asyncio.run(serve(parser.parse_args()))
     except KeyboardInterrupt:
