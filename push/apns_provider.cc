@@ -1,5 +1,6 @@
 #include "push/apns_provider.h"
 
+#include <map>
 #include <stdexcept>
 
 #include "base/read_file.h"
@@ -10,14 +11,20 @@ namespace xpush::push {
 
 ApnsProvider::ApnsProvider(boost::asio::any_io_executor executor, ApnsOptions options, Clock clock)
     : executor_(executor), options_(std::move(options)), clock_(std::move(clock)) {
+  // Apple wants one provider token per key, however many topics use it.
+  std::map<std::string, std::shared_ptr<ApnsTokenCache>> caches;
   for (const auto& o : options_.apps) {
     auto app = std::make_unique<App>();
     app->options = o;
     H2Endpoint endpoint = o.endpoint.value_or(options_.endpoint);
     if (!o.key_file.empty()) {
-      auto cache = ApnsTokenCache::create(base::read_file(o.key_file, "APNs key"), o.key_id, o.team_id);
-      if (!cache) throw std::runtime_error("app " + o.app.name + ": " + cache.error());
-      app->tokens = std::move(*cache);
+      auto& shared = caches[o.key_file + '\n' + o.key_id + '\n' + o.team_id];
+      if (!shared) {
+        auto cache = ApnsTokenCache::create(base::read_file(o.key_file, "APNs key"), o.key_id, o.team_id);
+        if (!cache) throw std::runtime_error("app " + o.app.name + ": " + cache.error());
+        shared = std::make_shared<ApnsTokenCache>(std::move(*cache));
+      }
+      app->tokens = shared;
     } else {
       endpoint.client_cert_file = o.cert_file;
       endpoint.client_key_file = o.cert_key_file;

@@ -47,7 +47,7 @@ class ApnsProvider final : public Provider {
  private:
   struct App {
     ApnsAppOptions options;
-    std::optional<ApnsTokenCache> tokens;
+    std::shared_ptr<ApnsTokenCache> tokens;  // shared by every app signing with the same key
     std::unique_ptr<H2Pool> pool;
   };
 

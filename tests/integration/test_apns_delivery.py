@@ -96,6 +96,12 @@ def test_a_registration_chooses_its_app(server, users, apns, tmp_path):
         req = apns.wait_request(lambda r: token in r["headers"][":path"])
         assert req["headers"]["apns-topic"] == "org.example.work"
         assert req["status"] == 200
+        # Both apps sign with the same key: one provider token for both.
+        write(server, bob, alice[0], "again")
+        phone_goes_offline(server, bob, GOOD_TOKEN, "apns")
+        write(server, alice, bob[0], "to the default app")
+        first_app = apns.wait_request(lambda r: GOOD_TOKEN in r["headers"][":path"])
+        assert first_app["headers"]["authorization"] == req["headers"]["authorization"]
     finally:
         assert gw.stop() == 0
 
