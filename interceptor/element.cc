@@ -1,5 +1,7 @@
 #include "interceptor/element.h"
 
+#include "base/sanitize.h"
+
 namespace xpush::interceptor {
 
 Element Element::text_node(std::string text) {
@@ -83,8 +85,17 @@ std::string Element::child_text(std::string_view name, std::string_view ns) cons
   return c ? c->text() : std::string{};
 }
 
-void append_escaped_text(std::string& out, std::string_view text) {
-  for (char ch : text) {
+// What we write must not end the server's stream: text from config, provider
+// answers or our own code passes the same XML Char check as what we parse.
+std::string_view xml_safe(std::string_view text, std::string& storage) {
+  if (base::is_clean(text)) return text;
+  storage = base::sanitize(text);
+  return storage;
+}
+
+void append_escaped_text(std::string& out, std::string_view raw) {
+  std::string storage;
+  for (char ch : xml_safe(raw, storage)) {
     switch (ch) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;
@@ -94,8 +105,9 @@ void append_escaped_text(std::string& out, std::string_view text) {
   }
 }
 
-void append_escaped_attr(std::string& out, std::string_view value) {
-  for (char ch : value) {
+void append_escaped_attr(std::string& out, std::string_view raw) {
+  std::string storage;
+  for (char ch : xml_safe(raw, storage)) {
     switch (ch) {
       case '&': out += "&amp;"; break;
       case '<': out += "&lt;"; break;

@@ -3,8 +3,10 @@
 #include <chrono>
 #include <ctime>
 #include <iostream>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "base/sanitize.h"
 #include "module/config.h"
 #include "store/sqlite_store.h"
 
@@ -51,6 +53,20 @@ int outbox(const std::string& config_path, bool as_json, std::size_t limit) {
   return 0;
 }
 
+// stdin -> stdout; what changed, and where, to stderr.
+int sanitize_stdin(bool report, bool drop, bool strip_discouraged) {
+  std::string input{std::istreambuf_iterator<char>(std::cin), std::istreambuf_iterator<char>()};
+  std::vector<xpush::base::SanitizeChange> changes;
+  const xpush::base::SanitizeOptions options{
+      .forbidden = drop ? xpush::base::Forbidden::kDrop : xpush::base::Forbidden::kReplace,
+      .discouraged = strip_discouraged ? xpush::base::DiscouragedChars::kStrip
+                                       : xpush::base::DiscouragedChars::kKeep};
+  std::cout << xpush::base::sanitize(input, options, report ? &changes : nullptr);
+  for (const auto& c : changes) std::cerr << "byte " << c.offset << ": " << c.what << "\n";
+  if (report) std::cerr << changes.size() << " change(s)\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -64,9 +80,16 @@ int main(int argc, char** argv) {
   std::size_t limit = 100;
   outbox_cmd->add_flag("--json", as_json, "one JSON object per dead letter");
   outbox_cmd->add_option("--limit", limit, "dead letters to list")->capture_default_str();
+  auto* sanitize_cmd = cli.add_subcommand(
+      "sanitize", "make stdin valid UTF-8 of XML characters (U+FFFD for the rest) on stdout");
+  bool report = false, drop = false, strip = false;
+  sanitize_cmd->add_flag("--report", report, "list what changed, with byte offsets, on stderr");
+  sanitize_cmd->add_flag("--drop", drop, "remove forbidden characters instead of replacing them");
+  sanitize_cmd->add_flag("--strip-discouraged", strip, "also remove what XML 1.0 discourages");
   CLI11_PARSE(cli, argc, argv);
 
   try {
+    if (*sanitize_cmd) return sanitize_stdin(report, drop, strip);
     if (*outbox_cmd) return outbox(config_path, as_json, limit);
   } catch (const xpush::ConfigError& e) {
     std::cerr << "xpushctl: " << e.what() << "\n";

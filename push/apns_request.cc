@@ -63,8 +63,9 @@ std::string apns_collapse_id(std::string_view key) {
   return hex;
 }
 
-tl::expected<HttpRequest, std::string> build_apns_request(const Notification& n, const ApnsApp& app,
+tl::expected<HttpRequest, std::string> build_apns_request(const Notification& raw, const ApnsApp& app,
                                                           std::string_view bearer) {
+  const Notification n = sanitized(raw);
   const auto render = [&n](std::string_view title, std::string_view body) {
     json payload = json::object();
     for (const auto& [key, value] : n.data) {

@@ -57,9 +57,10 @@ bool fcm_reserved_data_key(std::string_view key) {
          key.starts_with("gcm.notification.");
 }
 
-tl::expected<HttpRequest, std::string> build_fcm_request(const Notification& n, const FcmApp& app,
+tl::expected<HttpRequest, std::string> build_fcm_request(const Notification& raw, const FcmApp& app,
                                                          std::string_view access_token,
                                                          std::chrono::system_clock::time_point now) {
+  const Notification n = sanitized(raw);
   const auto ttl = remaining_ttl(n, now);
   const auto render = [&](std::string_view title, std::string_view body) {
     json message = {{"token", n.device.token}};

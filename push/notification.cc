@@ -1,5 +1,7 @@
 #include "push/notification.h"
 
+#include "base/sanitize.h"
+
 namespace xpush::push {
 
 std::string_view to_string(Platform platform) {
@@ -24,6 +26,16 @@ std::string_view to_string(Outcome outcome) {
     case Outcome::kRejected: return "rejected";
   }
   return "rejected";
+}
+
+Notification sanitized(Notification n) {
+  for (std::string* text : {&n.title, &n.body, &n.sound, &n.thread_id, &n.collapse_key}) {
+    if (!base::is_clean(*text)) *text = base::sanitize(*text);
+  }
+  std::map<std::string, std::string> data;
+  for (auto& [key, value] : n.data) data.emplace(base::sanitize(key), base::sanitize(value));
+  n.data = std::move(data);
+  return n;
 }
 
 }  // namespace xpush::push

@@ -53,6 +53,10 @@ enum class Outcome {
 
 std::string_view to_string(Outcome outcome);
 
+// The notification with every text a phone would show made valid UTF-8 of
+// XML characters (control characters and broken sequences become U+FFFD).
+Notification sanitized(Notification notification);
+
 struct PushResult {
   Outcome outcome = Outcome::kDelivered;
   int status = 0;

@@ -47,3 +47,14 @@ def test_a_wrong_p12_password_is_reported(tmp_path):
     code, out = check(config)
     assert code == 2
     assert out == f"xpushd: {config}: client certificate {p12} is not PKCS#12 or the password is wrong\n"
+
+
+def test_xpushctl_sanitize_reports_what_it_changed():
+    binary = os.path.join(os.path.dirname(xpushd_binary()), "xpushctl")
+    done = subprocess.run([binary, "sanitize", "--report"], input=b"ok \x01 bad \xc3\x28 \xe2\x9c\x89\n",
+                          capture_output=True, timeout=30)
+    assert done.returncode == 0
+    assert done.stdout == "ok \ufffd bad \ufffd( \u2709\n".encode()
+    assert done.stderr.decode() == ("byte 3: U+0001 is not an XML character\n"
+                                    "byte 9: invalid UTF-8 (1 byte)\n"
+                                    "2 change(s)\n")

@@ -16,6 +16,16 @@ TEST(Element, SerializeEscapesTextAndAttributes) {
             "<message to='a&apos;b&quot;&lt;c&gt;&amp;'><body>1 &lt; 2 &amp; 3 &gt; 2</body></message>");
 }
 
+TEST(Element, WhatWeWriteIsAlwaysXml) {
+  Element e{ns::kComponent, "message"};
+  e.set_attr("to", "a\x01" "b");
+  e.add(ns::kComponent, "body").add_text("bell \x07, broken \xC3\x28, fine \xE2\x9C\x89");
+  const std::string xml = serialize(e);
+  EXPECT_EQ(xml, "<message to='a\xEF\xBF\xBD" "b'><body>bell \xEF\xBF\xBD, broken \xEF\xBF\xBD(, "
+                 "fine \xE2\x9C\x89</body></message>");
+  EXPECT_EQ(serialize(testing::parse_stanza(xml)), xml);  // and our own parser accepts it
+}
+
 TEST(Element, RoundTripThroughTheParser) {
   const std::string xml =
       "<iq type='set' id='x' xml:lang='en'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"

@@ -88,6 +88,17 @@ TEST(ApnsRequest, CollapseIdWithinSixtyFourBytes) {
   EXPECT_NE(hashed, apns_collapse_id(std::string(66, 'k')));
 }
 
+TEST(ApnsRequest, TextIsSanitisedBeforeItReachesThePhone) {
+  Notification n = alert();
+  n.title = "Ann\x1b[31m";
+  n.body = "broken \xED\xA0\x80 surrogate";
+  n.data = {{"k\x01", "v\xFF"}};
+  const auto j = json::parse(build_apns_request(n, kApp, "")->body);
+  EXPECT_EQ(j["aps"]["alert"]["title"], "Ann\xEF\xBF\xBD[31m");
+  EXPECT_EQ(j["aps"]["alert"]["body"], "broken \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD surrogate");
+  EXPECT_EQ(j["k\xEF\xBF\xBD"], "v\xEF\xBF\xBD");
+}
+
 TEST(ApnsRequest, CustomDataCannotReplaceAps) {
   Notification n = alert();
   n.data = {{"aps", "evil"}, {"k", "v"}};
