@@ -1,5 +1,8 @@
 #include "push/payload_fit.h"
 
+#include <unicode/ubrk.h>
+#include <unicode/utext.h>
+
 namespace xpush::push {
 
 std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
@@ -10,11 +13,32 @@ std::string_view utf8_prefix(std::string_view text, std::size_t max_bytes) {
   return text.substr(0, cut);
 }
 
+std::string_view grapheme_prefix(std::string_view text, std::size_t max_bytes) {
+  if (text.size() <= max_bytes) return text;
+  UErrorCode status = U_ZERO_ERROR;
+  UText* utext = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
+  UBreakIterator* it = ubrk_open(UBRK_CHARACTER, "", nullptr, 0, &status);
+  std::string_view out = utf8_prefix(text, max_bytes);  // if ICU cannot help
+  if (U_SUCCESS(status)) {
+    ubrk_setUText(it, utext, &status);
+    // With a UTF-8 UText, ICU's offsets are byte offsets into `text`. Start
+    // from a code point boundary: ICU pins an offset inside a code point to
+    // its start before looking back, which would skip a valid boundary.
+    const auto at = static_cast<int32_t>(out.size());
+    int32_t boundary = UBRK_DONE;
+    if (U_SUCCESS(status)) boundary = ubrk_isBoundary(it, at) ? at : ubrk_preceding(it, at);
+    if (boundary != UBRK_DONE) out = text.substr(0, static_cast<std::size_t>(boundary));
+  }
+  ubrk_close(it);
+  utext_close(utext);
+  return out;
+}
+
 namespace {
 
 std::string shortened(std::string_view text, std::size_t keep) {
   if (keep >= text.size()) return std::string{text};
-  std::string out{utf8_prefix(text, keep)};
+  std::string out{grapheme_prefix(text, keep)};
   out += kEllipsis;
   return out;
 }

@@ -31,6 +31,44 @@ TEST(Utf8Prefix, NeverCutsInsideASequence) {
   }
 }
 
+TEST(GraphemePrefix, NeverSplitsAUserPerceivedCharacter) {
+  const std::string family = "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7";  // 👨‍👩‍👧
+  const std::string flags = "\xF0\x9F\x87\xA9\xF0\x9F\x87\xAA\xF0\x9F\x87\xAB\xF0\x9F\x87\xB7";  // 🇩🇪🇫🇷
+  const std::string cafe = "cafe\xCC\x81s";  // café with a combining acute
+  struct Case {
+    const char* name;
+    std::string text;
+    std::size_t max;
+    std::string expected;
+  };
+  const std::vector<Case> cases = {
+      {"inside a ZWJ sequence", "a" + family + "b", 12, "a"},
+      {"after the ZWJ sequence", "a" + family + "b", 1 + family.size(), "a" + family},
+      {"inside a flag pair", flags, 6, ""},
+      {"between flags", flags, 9, flags.substr(0, 8)},
+      {"inside a combining sequence", cafe, 5, "caf"},
+      {"after the combining sequence", cafe, 6, "cafe\xCC\x81"},
+      {"fits", cafe, 99, cafe},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.name);
+    EXPECT_EQ(grapheme_prefix(c.text, c.max), c.expected);
+  }
+}
+
+TEST(FitPayload, EmojiSequencesAreKeptWhole) {
+  const std::string family = "\xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91\xA7";
+  std::string body;
+  for (int i = 0; i < 400; ++i) body += family;
+  auto fitted = fit_payload(4096, "T", body, render);
+  ASSERT_TRUE(fitted);
+  auto kept = nlohmann::json::parse(fitted->json)["body"].get<std::string>();
+  ASSERT_TRUE(kept.ends_with(kEllipsis));
+  kept.resize(kept.size() - kEllipsis.size());
+  EXPECT_EQ(kept.size() % family.size(), 0u);
+  EXPECT_GT(kept.size(), 0u);
+}
+
 TEST(FitPayload, FitsUntouchedWhenSmall) {
   auto fitted = fit_payload(4096, "Title", "Body", render);
   ASSERT_TRUE(fitted);
