@@ -5,6 +5,8 @@
 #include <array>
 #include <stdexcept>
 
+#include "base/hex.h"
+
 namespace xpush::interceptor {
 
 std::string handshake_digest(std::string_view stream_id, std::string_view secret) {
@@ -16,14 +18,7 @@ std::string handshake_digest(std::string_view stream_id, std::string_view secret
   if (EVP_Digest(input.data(), input.size(), md.data(), &md_len, EVP_sha1(), nullptr) != 1) {
     throw std::runtime_error("SHA-1 unavailable in OpenSSL");
   }
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  hex.reserve(md_len * 2);
-  for (unsigned int i = 0; i < md_len; ++i) {
-    hex += kHex[md[i] >> 4];
-    hex += kHex[md[i] & 0xf];
-  }
-  return hex;
+  return base::to_hex(md.data(), md_len);
 }
 
 }  // namespace xpush::interceptor

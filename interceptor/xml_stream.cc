@@ -49,6 +49,10 @@ struct XmlStream::Impl {
 
   void create();
   void fail(ParseErrorKind kind, std::string detail);
+  void fail_too_large() {
+    fail(ParseErrorKind::kStanzaTooLarge,
+         "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes");
+  }
   bool over_size_limit() const {
     return fed > boundary && fed - boundary > limits.max_stanza_bytes;
   }
@@ -145,8 +149,7 @@ void XmlStream::Impl::on_start(const XML_Char* raw_name, const XML_Char** attrs)
   }
   open.push_back(std::move(element));
   if (over_size_limit()) {
-    fail(ParseErrorKind::kStanzaTooLarge,
-         "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes");
+    fail_too_large();
   }
 }
 
@@ -178,8 +181,7 @@ void XmlStream::Impl::on_text(std::string_view text) {
   open.back().add_text(text);
   if (static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser)) - boundary >
       limits.max_stanza_bytes) {
-    fail(ParseErrorKind::kStanzaTooLarge,
-         "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes");
+    fail_too_large();
   }
 }
 
@@ -206,8 +208,7 @@ XmlStream::Result XmlStream::feed(std::string_view bytes) {
                            XML_GetCurrentColumnNumber(s.parser)};
     }
     if (!s.error && s.over_size_limit()) {
-      s.fail(ParseErrorKind::kStanzaTooLarge,
-             "stanza larger than " + std::to_string(s.limits.max_stanza_bytes) + " bytes");
+      s.fail_too_large();
     }
   }
   return Result{std::exchange(s.events, {}), s.error};

@@ -1,5 +1,7 @@
 #include "push/apns_request.h"
 
+#include "base/hex.h"
+
 #include <openssl/evp.h>
 
 #include <array>
@@ -54,13 +56,7 @@ std::string apns_collapse_id(std::string_view key) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   EVP_Digest(key.data(), key.size(), md.data(), &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string hex;
-  for (unsigned int i = 0; i < len; ++i) {
-    hex += kHex[md[i] >> 4];
-    hex += kHex[md[i] & 0xf];
-  }
-  return hex;
+  return base::to_hex(md.data(), len);
 }
 
 tl::expected<HttpRequest, std::string> build_apns_request(const Notification& raw, const ApnsApp& app,

@@ -1,5 +1,7 @@
 #include "push/log_provider.h"
 
+#include "base/hex.h"
+
 #include <openssl/evp.h>
 
 #include <array>
@@ -14,13 +16,7 @@ std::string token_fingerprint(const std::string& token) {
   std::array<unsigned char, EVP_MAX_MD_SIZE> md{};
   unsigned int len = 0;
   EVP_Digest(token.data(), token.size(), md.data(), &len, EVP_sha256(), nullptr);
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < 4 && i < len; ++i) {
-    out += kHex[md[i] >> 4];
-    out += kHex[md[i] & 0xf];
-  }
-  return out;
+  return base::to_hex(md.data(), std::min(len, 4u));
 }
 
 std::string format_log_line(const Notification& n) {
