@@ -39,6 +39,11 @@ AdminResponse admin_response(std::string_view method, std::string_view target, c
   metric("xpush_expired_total", "counter", "Notifications dropped at their expiry", s.expired);
   metric("xpush_dead_letters_total", "counter", "Notifications given up on", s.dead_letters);
   metric("xpush_tokens_invalid_total", "counter", "Device tokens the provider reported dead", s.tokens_invalid);
+  metric("xpush_dropped_by_rules_total", "counter", "Publishes a rule dropped (answered result)", s.dropped_by_rules);
+  metric("xpush_alerts_folded_total", "counter", "Alerts folded into a throttling digest", s.folded);
+  metric("xpush_rules_reloads_total", "counter", "Rules files put in force after the start", s.rules_reloads);
+  metric("xpush_rules_reload_failures_total", "counter", "Rules edits refused for errors (old rules kept)",
+         s.rules_reload_failures);
   return {200, "text/plain; version=0.0.4", out.str()};
 }
 

@@ -24,6 +24,10 @@ struct AdminSnapshot {
   std::uint64_t expired = 0;
   std::uint64_t dead_letters = 0;
   std::uint64_t tokens_invalid = 0;
+  std::uint64_t dropped_by_rules = 0;
+  std::uint64_t folded = 0;
+  std::uint64_t rules_reloads = 0;
+  std::uint64_t rules_reload_failures = 0;
 };
 
 struct AdminResponse {

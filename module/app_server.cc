@@ -8,7 +8,7 @@
 #include "interceptor/jid.h"
 #include "interceptor/offline_event.h"
 #include "module/secrets.h"
-#include "rules/decision.h"
+#include "rules/loader.h"
 
 namespace xpush {
 
@@ -18,23 +18,50 @@ using interceptor::iq_error;
 
 namespace {
 
+push::Kind kind_for(rules::Action action) {
+  switch (action) {
+    case rules::Action::kAlert: return push::Kind::kAlert;
+    case rules::Action::kVoip: return push::Kind::kVoip;
+    case rules::Action::kSilent:
+    case rules::Action::kDrop: break;
+  }
+  return push::Kind::kBackground;
+}
+
+void apply_alert(push::Notification& n, const rules::Alert& a) {
+  n.title = a.title;
+  n.subtitle = a.subtitle;
+  n.body = a.body;
+  n.title_loc_key = a.title_loc_key;
+  n.title_loc_args = a.title_loc_args;
+  n.loc_key = a.loc_key;
+  n.loc_args = a.loc_args;
+  n.sound = a.sound;
+  n.badge = a.badge;
+  n.thread_id = a.thread_id;
+  n.category = a.category;
+  n.collapse_key = a.collapse_key;
+  n.interruption_level = a.interruption_level;
+  n.high_priority = a.priority == rules::Priority::kHigh;
+  n.data = a.data;
+}
+
 push::Notification make_notification(const interceptor::OfflineEvent& event,
                                      const rules::Decision& decision,
                                      const store::Registration& registration,
-                                     std::chrono::seconds ttl) {
+                                     std::chrono::seconds default_ttl) {
   push::Notification n;
   n.id = random_uuid();
   n.recipient = event.recipient;
   n.node = event.node;
-  n.device = push::Device{registration.platform == "apns" ? push::Platform::kApns
-                                                          : push::Platform::kFcm,
-                          registration.token, registration.app};
-  n.kind = decision.action == rules::Action::kAlert ? push::Kind::kAlert : push::Kind::kBackground;
-  n.title = decision.title;
-  n.body = decision.body;
+  const bool apns = registration.platform == "apns";
+  n.device = push::Device{apns ? push::Platform::kApns : push::Platform::kFcm, registration.token,
+                          registration.app};
+  n.kind = kind_for(decision.action);
+  apply_alert(n, apns ? decision.apns : decision.fcm);
   n.rule = decision.rule;
   n.created_at = event.received_at;
-  n.ttl = ttl;
+  n.ttl = decision.ttl.value_or(default_ttl);
   return n;
 }
 
@@ -130,21 +157,47 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   event.summary = request.summary;
   event.received_at = std::chrono::system_clock::now();
 
-  const rules::Decision decision = rules::builtin_decision(event);
+  const auto rules = options_.rules ? options_.rules() : rules::builtin_rules();
+  const rules::Decision decision = rules->evaluate(event, event.received_at);
+  const std::string modifier = decision.modifier.empty() ? "" : " (" + decision.modifier + ")";
   if (decision.action == rules::Action::kDrop) {
-    spdlog::info("publish node={}: dropped by rule {}", request.node, decision.rule);
+    ++counters_.dropped_by_rules;
+    spdlog::info("publish node={}: dropped by rule {}{}", request.node, decision.rule, modifier);
     return reply_(interceptor::iq_result(iq));
   }
   auto notification = make_notification(event, decision, registration, options_.notification_ttl);
-  ++counters_.notifications;
-  spdlog::info("publish node={}: {} by rule {}, notification {}", request.node,
-               rules::to_string(decision.action), decision.rule, notification.id);
-  // Answered only once the notification is on disk: "accepted" survives a crash.
+  spdlog::info("publish node={}: {} by rule {}{}, notification {}", request.node,
+               rules::to_string(decision.action), decision.rule, modifier, notification.id);
+  accept_notification(iq, decision, std::move(notification), registration.domain);
+}
+
+void AppServer::accept_notification(const Element& iq, const rules::Decision& decision,
+                                    push::Notification notification, const std::string& domain) {
+  // Answered only once the notification is on disk: "accepted" survives a
+  // crash. A folded alert is answered `result` too: throttling must never
+  // make the server drop the registration.
   ++in_flight_;
-  dispatcher_.accept(std::move(notification), registration.domain, [this, iq](bool stored) {
+  auto answer = [this, iq](bool stored) {
     --in_flight_;
     reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
-  });
+  };
+  if (decision.action == rules::Action::kAlert && decision.throttle &&
+      decision.throttle->window.count() > 0) {
+    auto step = throttle_.on_alert(domain + "/" + notification.node, notification.created_at,
+                                   decision.throttle->window, random_uuid());
+    if (auto* fold = std::get_if<AlertThrottle::Fold>(&step)) {
+      ++counters_.folded;
+      const auto [apns, fcm] = decision.throttle->digest(fold->count);
+      apply_alert(notification, notification.device.platform == push::Platform::kApns ? apns : fcm);
+      spdlog::info("notification {}: folded into digest {} ({} message(s), sent at the window's end)",
+                   notification.id, fold->digest_id, fold->count);
+      notification.id = fold->digest_id;
+      notification.created_at = fold->due;
+      return dispatcher_.defer(std::move(notification), domain, fold->due, std::move(answer));
+    }
+  }
+  ++counters_.notifications;
+  dispatcher_.accept(std::move(notification), domain, std::move(answer));
 }
 
 void AppServer::on_command(Element iq) {

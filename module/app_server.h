@@ -13,8 +13,10 @@
 #include "interceptor/element.h"
 #include "interceptor/push_publish.h"
 #include "interceptor/registration_command.h"
+#include "module/alert_throttle.h"
 #include "module/dispatcher.h"
 #include "module/store_worker.h"
+#include "rules/rule_set.h"
 
 namespace xpush {
 
@@ -26,6 +28,8 @@ struct AppServerOptions {
   // Empty: only the default app (no name) is accepted.
   std::vector<std::string> apns_apps;
   std::vector<std::string> fcm_apps;
+  // The rules in force at the moment of asking; empty: the built-in rules.
+  std::function<std::shared_ptr<const rules::RuleSet>()> rules;
 };
 
 struct AppServerCounters {
@@ -33,6 +37,8 @@ struct AppServerCounters {
   std::uint64_t publishes_refused = 0;
   std::uint64_t notifications = 0;
   std::uint64_t registrations = 0;
+  std::uint64_t dropped_by_rules = 0;
+  std::uint64_t folded = 0;  // alerts folded into a throttling digest
 };
 
 class AppServer {
@@ -50,6 +56,8 @@ class AppServer {
   void on_publish(interceptor::Element iq);
   void on_verified_publish(const interceptor::Element& iq, const interceptor::PublishRequest& request,
                            const store::Registration& registration);
+  void accept_notification(const interceptor::Element& iq, const rules::Decision& decision,
+                           push::Notification notification, const std::string& domain);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
   void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);
@@ -62,6 +70,7 @@ class AppServer {
   AppServerOptions options_;
   Reply reply_;
   AppServerCounters counters_;
+  AlertThrottle throttle_;
   std::size_t in_flight_ = 0;
 };
 

@@ -220,7 +220,7 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
 Config read(const YAML::Node& root, const Reader& r) {
   Config cfg;
   if (!root.IsMap()) r.fail(root, "the configuration must be a mapping");
-  r.only_keys(root, "the top level", {"component", "xmpp", "store", "push", "log", "admin"});
+  r.only_keys(root, "the top level", {"component", "xmpp", "store", "rules", "push", "log", "admin"});
   if (!root["component"]) r.fail(root, "the 'component' section is required");
   read_component(r, root["component"], cfg);
   if (const auto x = root["xmpp"]) {
@@ -233,6 +233,12 @@ Config read(const YAML::Node& root, const Reader& r) {
       r.only_keys(sqlite, "store.sqlite", {"path"});
       cfg.sqlite_path = r.get<std::string>(sqlite, "path", "store.sqlite", cfg.sqlite_path);
     }
+  }
+  if (const auto rules = root["rules"]) {
+    r.only_keys(rules, "rules", {"file", "watch_ms"});
+    cfg.rules_path = r.get<std::string>(rules, "file", "rules", "");
+    cfg.rules_watch_interval = std::chrono::milliseconds{
+        r.get_in_range<int>(rules, "watch_ms", "rules", 1000, 0, 3'600'000)};
   }
   if (const auto p = root["push"]) read_push(r, p, cfg);
   if (const auto a = root["admin"]) {

@@ -29,6 +29,10 @@ struct Config {
   push::FcmOptions fcm;
   DispatcherOptions delivery;
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
+  // rules.yaml; empty: the built-in rules. Reloaded on SIGHUP and when it
+  // changes (checked every rules_watch_interval; 0: SIGHUP only).
+  std::string rules_path;
+  std::chrono::milliseconds rules_watch_interval{1000};
   std::string log_level = "info";
   // Admin HTTP (/health, /metrics): off when admin_port is 0.
   std::string admin_address = "127.0.0.1";

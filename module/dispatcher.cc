@@ -31,15 +31,25 @@ void Dispatcher::stop() {
   poll_timer_.cancel();
 }
 
-void Dispatcher::accept(push::Notification n, std::string domain, std::function<void(bool)> stored) {
+namespace {
+std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+OutboxEntry outbox_entry(const push::Notification& n, std::string domain) {
   OutboxEntry entry;
   entry.id = n.id;
   entry.domain = std::move(domain);
   entry.node = n.node;
   entry.payload = push::to_json(n);
-  entry.created_ms =
-      std::chrono::duration_cast<std::chrono::milliseconds>(n.created_at.time_since_epoch()).count();
+  entry.created_ms = epoch_ms(n.created_at);
   entry.expires_ms = entry.created_ms + std::chrono::milliseconds{n.ttl}.count();
+  return entry;
+}
+}  // namespace
+
+void Dispatcher::accept(push::Notification n, std::string domain, std::function<void(bool)> stored) {
+  OutboxEntry entry = outbox_entry(n, std::move(domain));
   entry.next_attempt_ms = now_ms();
   in_flight_.insert(entry.id);  // ours to send as soon as it is stored
   store_.run([entry](store::Store& s) { return s.enqueue(entry); },
@@ -52,6 +62,21 @@ void Dispatcher::accept(push::Notification n, std::string domain, std::function<
                ++counters_.accepted;
                stored(true);
                deliver(std::move(entry));
+             });
+}
+
+void Dispatcher::defer(push::Notification n, std::string domain,
+                       std::chrono::system_clock::time_point due, std::function<void(bool)> stored) {
+  OutboxEntry entry = outbox_entry(n, std::move(domain));
+  entry.next_attempt_ms = epoch_ms(due);  // the poll sends it from then on
+  store_.run([entry](store::Store& s) { return s.enqueue(entry); },
+             [this, id = entry.id, stored = std::move(stored)](auto queued) {
+               if (!queued) {
+                 spdlog::error("notification {}: not queued: {}", id, queued.error().message);
+                 return stored(false);
+               }
+               ++counters_.accepted;
+               stored(true);
              });
 }
 

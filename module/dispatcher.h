@@ -54,6 +54,10 @@ class Dispatcher {
   // server then), `stored(false)` if the store failed (nothing will be sent).
   void accept(push::Notification notification, std::string domain,
               std::function<void(bool stored)> stored);
+  // The same, for sending at `due` rather than now. Deferring again with the
+  // same notification id (before `due`) replaces the waiting notification.
+  void defer(push::Notification notification, std::string domain,
+             std::chrono::system_clock::time_point due, std::function<void(bool stored)> stored);
 
   const DispatcherCounters& counters() const { return counters_; }
 

@@ -9,6 +9,7 @@
 #include "module/admin_http.h"
 #include "module/app_server.h"
 #include "module/dispatcher.h"
+#include "module/rules_file.h"
 #include "module/store_worker.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
@@ -35,9 +36,10 @@ std::unique_ptr<push::Provider> make_provider(const Config& config,
   return std::make_unique<push::LogProvider>(config.push_log_path);
 }
 
-AppServerOptions app_server_options(const Config& config) {
+AppServerOptions app_server_options(const Config& config, const RulesFile& rules) {
   AppServerOptions o{config.link.session.component_domain, config.server_domains,
                      config.notification_ttl};
+  o.rules = [&rules] { return rules.current(); };
   for (const auto& a : config.apns.apps) o.apns_apps.push_back(a.app.name);
   for (const auto& a : config.fcm.apps) o.fcm_apps.push_back(a.name);
   return o;
@@ -53,6 +55,7 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
 struct Engine::Parts {
   boost::asio::io_context io;
   boost::asio::steady_timer stop_timer{io};
+  RulesFile rules;
   std::unique_ptr<push::Provider> provider;
   StoreWorker store;
   Dispatcher dispatcher;
@@ -60,24 +63,28 @@ struct Engine::Parts {
   std::unique_ptr<AppServer> app;
   std::unique_ptr<AdminServer> admin;
   bool stopping = false;
+  std::chrono::milliseconds config_rules_watch;
 
   AdminSnapshot snapshot() const {
     const auto& l = link->counters();
     const auto& a = app->counters();
     const auto& d = dispatcher.counters();
-    return AdminSnapshot{link->ready(),   l.connects,  a.publishes,  a.publishes_refused,
-                         a.registrations, d.accepted,  d.attempts,   d.delivered,
-                         d.retried,       d.expired,   d.dead_letters, d.tokens_invalid};
+    const auto& r = rules.counters();
+    return AdminSnapshot{link->ready(),   l.connects,         a.publishes,  a.publishes_refused,
+                         a.registrations, d.accepted,         d.attempts,   d.delivered,
+                         d.retried,       d.expired,          d.dead_letters, d.tokens_invalid,
+                         a.dropped_by_rules, a.folded,        r.reloads,    r.reload_failures};
   }
 
   explicit Parts(const Config& config)
-      : provider(make_provider(config, io.get_executor())),
+      : rules(config.rules_path),
+        provider(make_provider(config, io.get_executor())),
         store(io.get_executor(), open_store(config)),
         dispatcher(io.get_executor(), store, *provider, config.delivery,
                    [] { return std::chrono::system_clock::now(); }) {
     app = std::make_unique<AppServer>(
         store, dispatcher,
-        app_server_options(config),
+        app_server_options(config, rules),
         [this](const interceptor::Element& reply) {
           if (!link->send(reply)) {
             spdlog::warn("reply {} to {} lost: component link is down", reply.attr_or("id"),
@@ -94,6 +101,7 @@ struct Engine::Parts {
               spdlog::warn("component: link down");
             },
             [this] { return app->in_flight(); }});
+    config_rules_watch = config.rules_watch_interval;
     if (config.admin_port != 0) {
       admin = std::make_unique<AdminServer>(io.get_executor(), config.admin_address, config.admin_port,
                                             [this] { return snapshot(); });
@@ -106,6 +114,7 @@ Engine::Engine(const Config& config) : parts_(std::make_unique<Parts>(config)) {
 Engine::~Engine() = default;
 
 void Engine::run() {
+  parts_->rules.watch(parts_->io.get_executor(), parts_->config_rules_watch);
   parts_->dispatcher.start();
   parts_->link->start();
   parts_->io.run();
@@ -115,6 +124,7 @@ void Engine::stop() {
   boost::asio::post(parts_->io, [p = parts_.get()] {
     p->stopping = true;
     p->dispatcher.stop();
+    p->rules.stop();
     p->admin.reset();
     if (!p->link->ready()) return p->io.stop();
     p->link->stop();

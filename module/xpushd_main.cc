@@ -12,6 +12,7 @@
 #include "module/engine.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
+#include "rules/loader.h"
 
 int main(int argc, char** argv) {
   CLI::App cli{"xpushd: wakes phones for offline XMPP users through APNs and FCM"};
@@ -42,6 +43,13 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
       std::cerr << "xpushd: " << config_path << ": " << e.what() << "\n";
       return 2;
+    }
+    if (!config.rules_path.empty()) {
+      const auto rules = xpush::rules::load_rules_file(config.rules_path);
+      if (!rules) {
+        for (const auto& e : rules.error()) std::cerr << "xpushd: " << e << "\n";
+        return 2;
+      }
     }
     std::cout << config_path << ": ok\n";
     return 0;

@@ -7,6 +7,7 @@
 #include <array>
 #include <nlohmann/json.hpp>
 
+#include "push/aps.h"
 #include "push/payload_fit.h"
 
 namespace xpush::push {
@@ -17,36 +18,6 @@ using nlohmann::json;
 
 std::string dump(const json& j) {
   return j.dump(-1, ' ', false, json::error_handler_t::replace);
-}
-
-std::string_view push_type(Kind kind) {
-  switch (kind) {
-    case Kind::kAlert: return "alert";
-    case Kind::kBackground: return "background";
-    case Kind::kVoip: return "voip";
-  }
-  return "alert";
-}
-
-// Apple: 10 delivers at once and must show something; a content-available
-// push alone must use 5.
-std::string_view priority(Kind kind) { return kind == Kind::kBackground ? "5" : "10"; }
-
-json aps_for(const Notification& n, std::string_view title, std::string_view body) {
-  json aps = json::object();
-  if (n.kind == Kind::kBackground) {
-    aps["content-available"] = 1;
-    return aps;
-  }
-  json alert = json::object();
-  alert["title"] = title;
-  if (!body.empty()) alert["body"] = body;
-  aps["alert"] = std::move(alert);
-  if (!n.sound.empty()) aps["sound"] = n.sound;
-  if (n.badge) aps["badge"] = *n.badge;
-  if (!n.thread_id.empty()) aps["thread-id"] = n.thread_id;
-  aps["mutable-content"] = 1;  // lets the app's service extension fetch the real message
-  return aps;
 }
 
 }  // namespace
@@ -67,7 +38,7 @@ tl::expected<HttpRequest, std::string> build_apns_request(const Notification& ra
     for (const auto& [key, value] : n.data) {
       if (key != "aps") payload[key] = value;  // custom keys beside aps
     }
-    payload["aps"] = aps_for(n, title, body);
+    payload["aps"] = aps_dictionary(n, title, body);
     return dump(payload);
   };
   const auto limit = n.kind == Kind::kVoip ? kApnsVoipPayloadLimit : kApnsPayloadLimit;
@@ -79,8 +50,8 @@ tl::expected<HttpRequest, std::string> build_apns_request(const Notification& ra
   auto& h = request.headers;
   if (!bearer.empty()) h.emplace_back("authorization", "bearer " + std::string{bearer});
   h.emplace_back("apns-topic", n.kind == Kind::kVoip ? app.topic + ".voip" : app.topic);
-  h.emplace_back("apns-push-type", push_type(n.kind));
-  h.emplace_back("apns-priority", priority(n.kind));
+  h.emplace_back("apns-push-type", apns_push_type(n.kind));
+  h.emplace_back("apns-priority", apns_priority(n));
   const auto expires = std::chrono::duration_cast<std::chrono::seconds>(
       (n.created_at + n.ttl).time_since_epoch());
   h.emplace_back("apns-expiration", std::to_string(std::max<long long>(expires.count(), 0)));

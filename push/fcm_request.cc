@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "push/apns_request.h"
+#include "push/aps.h"
 #include "push/payload_fit.h"
 
 namespace xpush::push {
@@ -19,35 +20,46 @@ std::chrono::seconds remaining_ttl(const Notification& n, std::chrono::system_cl
   return std::clamp(left, std::chrono::seconds{0}, kFcmMaxTtl);
 }
 
+json android_notification(const Notification& n, const FcmApp& app) {
+  json notification = json::object();
+  if (!app.android_channel_id.empty()) notification["channel_id"] = app.android_channel_id;
+  if (!n.sound.empty()) notification["sound"] = n.sound;
+  if (!n.category.empty()) notification["click_action"] = n.category;
+  if (n.badge) notification["notification_count"] = *n.badge;
+  if (!n.title_loc_key.empty()) {
+    notification["title_loc_key"] = n.title_loc_key;
+    notification["title_loc_args"] = n.title_loc_args;
+  }
+  if (!n.loc_key.empty()) {
+    notification["body_loc_key"] = n.loc_key;
+    notification["body_loc_args"] = n.loc_args;
+  }
+  return notification;
+}
+
 json android_block(const Notification& n, const FcmApp& app, std::chrono::seconds ttl) {
   // HIGH is what wakes a phone in Doze, for alerts and background syncs alike.
-  json android = {{"priority", "HIGH"}, {"ttl", std::to_string(ttl.count()) + "s"}};
+  json android = {{"priority", n.high_priority ? "HIGH" : "NORMAL"},
+                  {"ttl", std::to_string(ttl.count()) + "s"}};
   if (!n.collapse_key.empty()) android["collapse_key"] = n.collapse_key;
   if (n.kind == Kind::kAlert) {
-    json notification = json::object();
-    if (!app.android_channel_id.empty()) notification["channel_id"] = app.android_channel_id;
-    if (!n.sound.empty()) notification["sound"] = n.sound;
+    json notification = android_notification(n, app);
     if (!notification.empty()) android["notification"] = std::move(notification);
   }
   return android;
 }
 
 // iOS devices reached through FCM: the same rules as direct APNs.
-json apns_block(const Notification& n) {
-  const bool alert = n.kind == Kind::kAlert;
-  json headers = {{"apns-priority", alert ? "10" : "5"},
-                  {"apns-push-type", alert ? "alert" : "background"}};
+json apns_block(const Notification& n, std::string_view title, std::string_view body) {
+  // FCM has no VoIP: a call reaches iOS through FCM as an alert.
+  Notification shown = n;
+  if (shown.kind == Kind::kVoip) shown.kind = Kind::kAlert;
+  json headers = {{"apns-priority", apns_priority(shown)},
+                  {"apns-push-type", apns_push_type(shown.kind)}};
   if (!n.collapse_key.empty()) headers["apns-collapse-id"] = apns_collapse_id(n.collapse_key);
-  json aps = json::object();
-  if (alert) {
-    if (!n.sound.empty()) aps["sound"] = n.sound;
-    if (n.badge) aps["badge"] = *n.badge;
-    if (!n.thread_id.empty()) aps["thread-id"] = n.thread_id;
-    aps["mutable-content"] = 1;
-  } else {
-    aps["content-available"] = 1;
-  }
-  return {{"headers", std::move(headers)}, {"payload", {{"aps", std::move(aps)}}}};
+  // FCM lets apns.payload override message.notification, so aps.alert
+  // repeats the text beside what only APNs has (subtitle, loc keys).
+  return {{"headers", std::move(headers)}, {"payload", {{"aps", aps_dictionary(shown, title, body)}}}};
 }
 
 }  // namespace
@@ -64,8 +76,9 @@ tl::expected<HttpRequest, std::string> build_fcm_request(const Notification& raw
   const auto ttl = remaining_ttl(n, now);
   const auto render = [&](std::string_view title, std::string_view body) {
     json message = {{"token", n.device.token}};
-    if (n.kind == Kind::kAlert) {
-      json notification = {{"title", title}};
+    if (n.kind == Kind::kAlert && (!title.empty() || !body.empty())) {
+      json notification = json::object();
+      if (!title.empty()) notification["title"] = title;
       if (!body.empty()) notification["body"] = body;
       message["notification"] = std::move(notification);
     }
@@ -75,7 +88,7 @@ tl::expected<HttpRequest, std::string> build_fcm_request(const Notification& raw
     }
     if (!data.empty()) message["data"] = std::move(data);
     message["android"] = android_block(n, app, ttl);
-    message["apns"] = apns_block(n);
+    message["apns"] = apns_block(n, title, body);
     return dump(json{{"message", std::move(message)}});
   };
   auto fitted = fit_payload(kFcmPayloadLimit, n.title, n.body, render);

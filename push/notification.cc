@@ -29,8 +29,14 @@ std::string_view to_string(Outcome outcome) {
 }
 
 Notification sanitized(Notification n) {
-  for (std::string* text : {&n.title, &n.body, &n.sound, &n.thread_id, &n.collapse_key}) {
+  for (std::string* text : {&n.title, &n.subtitle, &n.body, &n.title_loc_key, &n.loc_key, &n.sound,
+                            &n.thread_id, &n.collapse_key, &n.category, &n.interruption_level}) {
     if (!base::is_clean(*text)) *text = base::sanitize(*text);
+  }
+  for (auto* args : {&n.title_loc_args, &n.loc_args}) {
+    for (auto& arg : *args) {
+      if (!base::is_clean(arg)) arg = base::sanitize(arg);
+    }
   }
   std::map<std::string, std::string> data;
   for (auto& [key, value] : n.data) data.emplace(base::sanitize(key), base::sanitize(value));

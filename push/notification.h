@@ -6,6 +6,7 @@
 #include <map>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace xpush::push {
 
@@ -32,11 +33,21 @@ struct Notification {
   Device device;
   Kind kind = Kind::kBackground;
   std::string title;
+  std::string subtitle;
   std::string body;
+  // Localised on the device: a key of the app's strings with its arguments,
+  // used instead of (or, where the device lacks the key, beside) the text.
+  std::string title_loc_key;
+  std::vector<std::string> title_loc_args;
+  std::string loc_key;
+  std::vector<std::string> loc_args;
   std::string sound;                // empty: none; "default" for the system sound
   std::optional<int> badge;
   std::string thread_id;            // grouping on the device
   std::string collapse_key;         // replaces an undelivered notification with the same key
+  std::string category;             // APNs category / Android click action: the app's actions
+  std::string interruption_level;   // APNs: passive, active, time-sensitive, critical
+  bool high_priority = true;        // false: the provider may batch it to save power
   std::map<std::string, std::string> data;  // custom key/values for the app (strings only)
   std::string rule;                 // the rule that decided it
   std::chrono::system_clock::time_point created_at{};

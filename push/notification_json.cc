@@ -21,7 +21,15 @@ std::string to_json(const Notification& n) {
             {"app", n.device.app},
             {"kind", to_string(n.kind)},
             {"title", n.title},
+            {"subtitle", n.subtitle},
             {"body", n.body},
+            {"title_loc_key", n.title_loc_key},
+            {"title_loc_args", n.title_loc_args},
+            {"loc_key", n.loc_key},
+            {"loc_args", n.loc_args},
+            {"category", n.category},
+            {"interruption_level", n.interruption_level},
+            {"high_priority", n.high_priority},
             {"sound", n.sound},
             {"thread_id", n.thread_id},
             {"collapse_key", n.collapse_key},
@@ -57,6 +65,15 @@ tl::expected<Notification, std::string> notification_from_json(std::string_view 
         std::chrono::milliseconds{j.at("created_ms").get<std::int64_t>()}};
     n.ttl = std::chrono::seconds{j.at("ttl_s").get<std::int64_t>()};
     if (j.contains("badge")) n.badge = j["badge"].get<int>();
+    // Added after the first outbox format: absent in rows written before.
+    n.subtitle = j.value("subtitle", "");
+    n.title_loc_key = j.value("title_loc_key", "");
+    n.title_loc_args = j.value("title_loc_args", std::vector<std::string>{});
+    n.loc_key = j.value("loc_key", "");
+    n.loc_args = j.value("loc_args", std::vector<std::string>{});
+    n.category = j.value("category", "");
+    n.interruption_level = j.value("interruption_level", "");
+    n.high_priority = j.value("high_priority", true);
     return n;
   } catch (const json::exception& e) {
     return tl::unexpected(std::string{"notification JSON: "} + e.what());

@@ -1,9 +1,14 @@
-// What to do with an offline event, and which rule said so.
+// What to do with an offline event, and which rule said so. A decision is
+// data: the engine turns it into a notification per device, the dry run
+// prints it, and logs name the rule that decided.
 #pragma once
 
+#include <chrono>
+#include <functional>
+#include <map>
+#include <optional>
 #include <string>
-
-#include "interceptor/offline_event.h"
+#include <vector>
 
 namespace xpush::rules {
 
@@ -11,24 +16,49 @@ enum class Action {
   kDrop,    // nothing reaches the phone
   kSilent,  // a background wake so the app can fetch, no alert
   kAlert,   // a visible notification
+  kVoip,    // an incoming call (APNs PushKit, FCM high priority data)
 };
 
 std::string_view to_string(Action action);
 
-struct Decision {
-  Action action = Action::kDrop;
-  std::string rule;  // name of the deciding rule, for logs and dry runs
+enum class Priority { kHigh, kNormal };
+std::string_view to_string(Priority priority);
+
+// The rendered text and presentation of one notification for one platform.
+struct Alert {
   std::string title;
+  std::string subtitle;
   std::string body;
+  std::string title_loc_key;  // localised on the device instead of title/body
+  std::vector<std::string> title_loc_args;
+  std::string loc_key;
+  std::vector<std::string> loc_args;
+  std::string sound;
+  std::optional<int> badge;
+  std::string thread_id;
+  std::string category;
+  std::string collapse_key;
+  std::string interruption_level;  // APNs: passive, active, time-sensitive, critical
+  Priority priority = Priority::kHigh;
+  std::map<std::string, std::string> data;  // custom key/values for the app
 };
 
-// The built-in policy, used until a rules file is configured: the de-facto
-// signal of importance is a non-empty last-message-body (Prosody sends its
-// placeholder only for messages with a body or encrypted payload, ejabberd
-// sends no summary for receipts). Important events alert with a generic text
-// and never the message body; the rest wake the app silently.
-Decision builtin_decision(const interceptor::OfflineEvent& event);
+// "At most one alert per device per window": alerts inside the window are
+// folded into one digest sent when it ends. `digest(count)` renders it for
+// `count` folded messages, per platform.
+struct Throttle {
+  std::chrono::seconds window{0};
+  std::function<std::pair<Alert, Alert>(int count)> digest;  // {apns, fcm}
+};
 
-inline constexpr std::string_view kDefaultAlertTitle = "New message";
+struct Decision {
+  Action action = Action::kDrop;
+  std::string rule;      // name of the deciding rule, for logs and dry runs
+  std::string modifier;  // what changed the rule's action afterwards, e.g. "quiet-hours:night"
+  Alert apns;            // the rule's alert with its apns overrides
+  Alert fcm;             // ... and with its fcm overrides
+  std::optional<std::chrono::seconds> ttl;
+  std::optional<Throttle> throttle;
+};
 
 }  // namespace xpush::rules

@@ -211,7 +211,9 @@ StoreResult<void> SqliteStore::enqueue(const OutboxEntry& e) {
   SqliteStatement s{db_.handle(),
                     "INSERT INTO outbox (id, domain, node, payload, created_ms, expires_ms,"
                     " next_attempt_ms, attempts, state, last_reason) VALUES (?1, ?2, ?3, ?4, ?5,"
-                    " ?6, ?7, ?8, 0, '')"};
+                    " ?6, ?7, ?8, 0, '') ON CONFLICT (id) DO UPDATE SET payload = excluded.payload,"
+                    " expires_ms = excluded.expires_ms, next_attempt_ms = excluded.next_attempt_ms"
+                    " WHERE state = 0"};
   s.bind(1, e.id).bind(2, e.domain).bind(3, e.node).bind(4, e.payload).bind(5, e.created_ms);
   s.bind(6, e.expires_ms).bind(7, e.next_attempt_ms).bind(8, std::int64_t{e.attempts});
   return run("queueing a notification", s);

@@ -48,6 +48,8 @@ class Store {
                                                  const std::string& reason,
                                                  std::int64_t dead_since_ms) = 0;
 
+  // Adds the entry, or, when a pending entry has its id, replaces that one's
+  // payload, expiry and due time (a throttling digest that grows).
   virtual StoreResult<void> enqueue(const OutboxEntry& entry) = 0;
   // Pending entries due at `now_ms`, oldest first.
   virtual StoreResult<std::vector<OutboxEntry>> due_entries(std::int64_t now_ms,

@@ -51,7 +51,28 @@ TEST(ApnsRequest, BackgroundIsContentAvailableAtPriorityFive) {
   EXPECT_EQ(r->header("apns-push-type"), "background");
   EXPECT_EQ(r->header("apns-priority"), "5");  // never 10 with content-available alone
   EXPECT_FALSE(r->header("authorization"));   // certificate auth
-  EXPECT_EQ(json::parse(r->body), json::parse(R"({"aps":{"content-available":1},"account":"a1"})"));
+  // A silent push carries the badge: it is how an app's badge is cleared.
+  EXPECT_EQ(json::parse(r->body),
+            json::parse(R"({"aps":{"content-available":1,"badge":3},"account":"a1"})"));
+}
+
+TEST(ApnsRequest, RulesFieldsReachTheAlertDictionary) {
+  Notification n = alert();
+  n.subtitle = "in Lunch";
+  n.loc_key = "MSG_FROM";
+  n.loc_args = {"Bob"};
+  n.title_loc_key = "TITLE";
+  n.category = "MESSAGE";
+  n.interruption_level = "time-sensitive";
+  n.high_priority = false;
+  auto r = build_apns_request(n, kApp, "");
+  ASSERT_TRUE(r);
+  EXPECT_EQ(r->header("apns-priority"), "5");  // normal priority: the device may save power
+  const auto aps = json::parse(r->body)["aps"];
+  EXPECT_EQ(aps["alert"], json::parse(R"({"title":"New message","subtitle":"in Lunch",
+      "loc-key":"MSG_FROM","loc-args":["Bob"],"title-loc-key":"TITLE","title-loc-args":[]})"));
+  EXPECT_EQ(aps["category"], "MESSAGE");
+  EXPECT_EQ(aps["interruption-level"], "time-sensitive");
 }
 
 TEST(ApnsRequest, VoipUsesTheVoipTopicAndTheLargerLimit) {

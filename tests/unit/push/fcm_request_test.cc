@@ -40,7 +40,27 @@ TEST(FcmRequest, AlertMessage) {
       "android":{"priority":"HIGH","ttl":"3000s","collapse_key":"bob",
                  "notification":{"channel_id":"messages"}},
       "apns":{"headers":{"apns-priority":"10","apns-push-type":"alert","apns-collapse-id":"bob"},
-              "payload":{"aps":{"mutable-content":1}}}}})"));
+              "payload":{"aps":{"alert":{"title":"New message"},"mutable-content":1}}}}})"));
+}
+
+TEST(FcmRequest, LocalisedNormalPriorityAlert) {
+  Notification n = notification(Kind::kAlert);
+  n.title.clear();
+  n.loc_key = "MSG_FROM";
+  n.loc_args = {"Bob"};
+  n.category = "OPEN_CHAT";
+  n.badge = 4;
+  n.high_priority = false;
+  auto r = build_fcm_request(n, kApp, "t", kCreated);
+  ASSERT_TRUE(r);
+  const auto m = json::parse(r->body)["message"];
+  EXPECT_FALSE(m.contains("notification"));  // nothing to show but the localised text
+  EXPECT_EQ(m["android"]["priority"], "NORMAL");
+  EXPECT_EQ(m["android"]["notification"], json::parse(R"({"channel_id":"messages",
+      "body_loc_key":"MSG_FROM","body_loc_args":["Bob"],"click_action":"OPEN_CHAT",
+      "notification_count":4})"));
+  EXPECT_EQ(m["apns"]["headers"]["apns-priority"], "5");
+  EXPECT_EQ(m["apns"]["payload"]["aps"]["alert"], json::parse(R"({"loc-key":"MSG_FROM","loc-args":["Bob"]})"));
 }
 
 TEST(FcmRequest, BackgroundIsDataOnly) {

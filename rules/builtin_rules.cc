@@ -1,0 +1,34 @@
+#include "rules/loader.h"
+
+#include <stdexcept>
+
+namespace xpush::rules {
+
+// Prosody sends its summary's last-message-body placeholder only for
+// messages with a body or an encrypted payload, and ejabberd sends no summary
+// for receipts, so a non-empty body is the signal of a message people write.
+std::string_view builtin_rules_yaml() {
+  return R"(version: 1
+rules:
+  - name: builtin:important
+    match:
+      body: { empty: false }
+    action: alert
+    alert:
+      title: New message
+default:
+  name: builtin:background
+  action: silent
+)";
+}
+
+std::shared_ptr<const RuleSet> builtin_rules() {
+  static const std::shared_ptr<const RuleSet> rules = [] {
+    auto loaded = load_rules_text(builtin_rules_yaml(), "<builtin rules>");
+    if (!loaded) throw std::logic_error("the built-in rules do not load: " + loaded.error().front());
+    return *loaded;
+  }();
+  return rules;
+}
+
+}  // namespace xpush::rules

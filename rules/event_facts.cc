@@ -1,0 +1,107 @@
+#include "rules/event_facts.h"
+
+#include <charconv>
+
+#include "interceptor/jid.h"
+
+namespace xpush::rules {
+
+using interceptor::Element;
+
+namespace {
+
+int parse_count(const std::optional<std::string>& text) {
+  int value = 1;
+  if (text) std::from_chars(text->data(), text->data() + text->size(), value);
+  return value > 0 ? value : 1;
+}
+
+std::optional<std::string> json_text(const nlohmann::json& value) {
+  if (value.is_null()) return std::nullopt;
+  if (value.is_string()) return value.get<std::string>();
+  return value.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+}
+
+}  // namespace
+
+EventFacts::EventFacts(const interceptor::OfflineEvent& event) : event_(event) {
+  std::string from_text;
+  if (event.source == interceptor::EventSource::kForwardedStanza && event.stanza) {
+    stanza_ = &*event.stanza;
+    type_ = std::string{stanza_->attr_or("type", "normal")};
+    from_text = std::string{stanza_->attr_or("from")};
+    body_ = stanza_->child_text("body", stanza_->ns());
+    message_id_ = std::string{stanza_->attr_or("id")};
+  } else {
+    from_text = event.summary.last_message_sender;
+    body_ = event.summary.last_message_body;
+    count_ = parse_count(event.summary.message_count);
+  }
+  if (auto jid = interceptor::Jid::parse(from_text)) {
+    from_ = jid->bare();
+    from_local_ = jid->local;
+    from_domain_ = jid->domain;
+    if (type_ == "groupchat") nick_ = jid->resource;
+  }
+  to_ = event.recipient;
+  if (auto jid = interceptor::Jid::parse(event.recipient)) to_domain_ = jid->domain;
+}
+
+const nlohmann::json& EventFacts::json() const {
+  if (!json_) {
+    const auto first = body_.find_first_not_of(" \t\r\n");
+    if (first != std::string::npos && body_[first] == '{') {
+      json_ = nlohmann::json::parse(body_, nullptr, /*allow_exceptions=*/false);
+      if (json_->is_discarded() || !json_->is_object()) json_ = nlohmann::json{};
+    } else {
+      json_ = nlohmann::json{};
+    }
+  }
+  return *json_;
+}
+
+std::optional<std::string> EventFacts::json_value(std::string_view dotted_path) const {
+  const nlohmann::json* at = &json();
+  while (!dotted_path.empty()) {
+    const auto dot = dotted_path.find('.');
+    const std::string key{dotted_path.substr(0, dot)};
+    dotted_path = dot == std::string_view::npos ? std::string_view{} : dotted_path.substr(dot + 1);
+    if (at->is_object()) {
+      const auto it = at->find(key);
+      if (it == at->end()) return std::nullopt;
+      at = &*it;
+    } else if (at->is_array()) {
+      std::size_t index = 0;
+      const auto [end, ec] = std::from_chars(key.data(), key.data() + key.size(), index);
+      if (ec != std::errc{} || end != key.data() + key.size() || index >= at->size()) {
+        return std::nullopt;
+      }
+      at = &(*at)[index];
+    } else {
+      return std::nullopt;
+    }
+  }
+  return json_text(*at);
+}
+
+std::optional<std::string> EventFacts::element_value(const ElementPath& path) const {
+  if (!stanza_) return std::nullopt;
+  const Element* at = stanza_;
+  for (const auto& [ns, name] : path.steps) {
+    at = at->child(name, ns.empty() ? at->ns() : std::string_view{ns});
+    if (!at) return std::nullopt;
+  }
+  if (path.attribute.empty()) return at->text();
+  if (auto value = at->attr(path.attribute)) return std::string{*value};
+  return std::nullopt;
+}
+
+bool EventFacts::has_child(std::string_view ns, std::string_view name) const {
+  if (!stanza_) return false;
+  for (const auto& child : stanza_->children()) {
+    if (!child.is_text() && child.ns() == ns && (name.empty() || child.name() == name)) return true;
+  }
+  return false;
+}
+
+}  // namespace xpush::rules
