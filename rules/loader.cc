@@ -96,7 +96,7 @@ class Loader {
   std::optional<Condition> any_of(const YAML::Node& value, bool all);
   std::optional<StringTest> string_test(const YAML::Node& node, std::string_view what);
   std::optional<Condition> value_map(const YAML::Node& node, std::string_view what,
-                                     const std::function<std::optional<Condition>(const std::string&, StringTest)>& make);
+                                     const std::function<std::optional<Condition>(const YAML::Node& key, StringTest)>& make);
   std::optional<Condition> jid_condition(const YAML::Node& value, std::string_view what,
                                          const std::string& (EventFacts::*get)() const);
 
@@ -375,7 +375,10 @@ AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
     const YAML::Node& value = kv.second;
     if (std::find(kTextKeys.begin(), kTextKeys.end(), key) != kTextKeys.end()) {
       auto t = templ(value, key);
-      if (!t) continue;
+      if (!t) {
+        spec.text[key] = Template{};  // reported; present, so no "needs a title" on top
+        continue;
+      }
       if (key == "badge" && t->variables().empty() && !t->empty()) {
         int n = 0;
         if (!YAML::convert<int>::decode(value, n) || n < 0) {
@@ -521,7 +524,7 @@ std::optional<StringTest> Loader::string_test(const YAML::Node& node, std::strin
 
 std::optional<Condition> Loader::value_map(
     const YAML::Node& node, std::string_view what,
-    const std::function<std::optional<Condition>(const std::string&, StringTest)>& make) {
+    const std::function<std::optional<Condition>(const YAML::Node& key, StringTest)>& make) {
   if (!check_keys(node, what, std::string{"name: matcher pairs"}, [](std::string_view) { return true; })) {
     return std::nullopt;
   }
@@ -529,7 +532,7 @@ std::optional<Condition> Loader::value_map(
   for (const auto& kv : node) {
     auto test = string_test(kv.second, std::string{what} + "." + kv.first.Scalar());
     if (!test) return std::nullopt;
-    auto c = make(kv.first.Scalar(), std::move(*test));
+    auto c = make(kv.first, std::move(*test));
     if (!c) return std::nullopt;
     all.push_back(std::move(*c));
   }
@@ -588,21 +591,22 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
     };
   }
   if (key == "json") {
-    return value_map(value, "json", [](const std::string& path, StringTest t) -> std::optional<Condition> {
-      return [path, t = std::move(t)](const EventFacts& f) { return t(f.json_value(path)); };
+    return value_map(value, "json", [](const YAML::Node& name_node, StringTest t) -> std::optional<Condition> {
+      return [path = name_node.Scalar(), t = std::move(t)](const EventFacts& f) { return t(f.json_value(path)); };
     });
   }
   if (key == "element") {
-    return value_map(value, "element", [this, &value](const std::string& path, StringTest t) -> std::optional<Condition> {
-      auto parsed = element_path(value, path);
+    return value_map(value, "element", [this](const YAML::Node& name_node, StringTest t) -> std::optional<Condition> {
+      auto parsed = element_path(name_node, name_node.Scalar());
       if (!parsed) return std::nullopt;
       return [p = std::move(*parsed), t = std::move(t)](const EventFacts& f) { return t(f.element_value(p)); };
     });
   }
   if (key == "field") {
-    return value_map(value, "field", [this, &value](const std::string& name, StringTest t) -> std::optional<Condition> {
+    return value_map(value, "field", [this](const YAML::Node& name_node, StringTest t) -> std::optional<Condition> {
+      const std::string name = name_node.Scalar();
       if (!fields_.count(name)) {
-        error(value, "unknown field '" + name + "' (declare it under 'fields')");
+        error(name_node, "unknown field '" + name + "' (declare it under 'fields')");
         return std::nullopt;
       }
       const Field field = fields_.at(name);
@@ -613,8 +617,8 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
   }
   if (key == "summary") {
     if (!check_keys(value, "summary", {"message_count", "last_message_sender", "last_message_body"})) return std::nullopt;
-    return value_map(value, "summary", [](const std::string& name, StringTest t) -> std::optional<Condition> {
-      return [name, t = std::move(t)](const EventFacts& f) {
+    return value_map(value, "summary", [](const YAML::Node& name_node, StringTest t) -> std::optional<Condition> {
+      return [name = name_node.Scalar(), t = std::move(t)](const EventFacts& f) {
         const auto& s = f.event().summary;
         if (!s.present) return t(std::nullopt);
         if (name == "message_count") return t(s.message_count);
