@@ -230,4 +230,24 @@ std::string describe(const ParseError& error) {
          std::to_string(error.column) + ": " + error.detail;
 }
 
+tl::expected<Element, std::string> parse_stanza_text(std::string_view xml) {
+  const auto first = xml.find_first_not_of(" \t\r\n\xEF\xBB\xBF");
+  xml = first == std::string_view::npos ? std::string_view{} : xml.substr(first);
+  if (xml.starts_with("<?xml")) {
+    const auto end = xml.find("?>");
+    if (end == std::string_view::npos) return tl::unexpected(std::string{"unterminated XML declaration"});
+    xml.remove_prefix(end + 2);
+  }
+  XmlStream stream;
+  std::string wrapped =
+      "<stream:stream xmlns:stream='http://etherx.jabber.org/streams' xmlns='jabber:client'>";
+  wrapped += xml;
+  auto result = stream.feed(wrapped);
+  for (auto& event : result.events) {
+    if (auto* element = std::get_if<Element>(&event)) return std::move(*element);
+  }
+  if (result.error) return tl::unexpected(describe(*result.error));
+  return tl::unexpected(std::string{"no complete element"});
+}
+
 }  // namespace xpush::interceptor

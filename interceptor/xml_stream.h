@@ -12,6 +12,8 @@
 #include <string>
 #include <string_view>
 #include <variant>
+
+#include <tl/expected.hpp>
 #include <vector>
 
 #include "interceptor/element.h"
@@ -72,5 +74,10 @@ class XmlStream {
  private:
   std::unique_ptr<Impl> impl_;
 };
+
+// One stanza from a file or a capture, as if it had arrived on a client
+// stream (default namespace jabber:client). An XML declaration in front is
+// allowed; anything else the stream parser refuses is an error.
+tl::expected<Element, std::string> parse_stanza_text(std::string_view xml);
 
 }  // namespace xpush::interceptor

@@ -7,6 +7,7 @@
 #include "interceptor/iq.h"
 #include "interceptor/jid.h"
 #include "interceptor/offline_event.h"
+#include "module/notification_from_decision.h"
 #include "module/secrets.h"
 #include "rules/loader.h"
 
@@ -17,53 +18,6 @@ using interceptor::ErrorType;
 using interceptor::iq_error;
 
 namespace {
-
-push::Kind kind_for(rules::Action action) {
-  switch (action) {
-    case rules::Action::kAlert: return push::Kind::kAlert;
-    case rules::Action::kVoip: return push::Kind::kVoip;
-    case rules::Action::kSilent:
-    case rules::Action::kDrop: break;
-  }
-  return push::Kind::kBackground;
-}
-
-void apply_alert(push::Notification& n, const rules::Alert& a) {
-  n.title = a.title;
-  n.subtitle = a.subtitle;
-  n.body = a.body;
-  n.title_loc_key = a.title_loc_key;
-  n.title_loc_args = a.title_loc_args;
-  n.loc_key = a.loc_key;
-  n.loc_args = a.loc_args;
-  n.sound = a.sound;
-  n.badge = a.badge;
-  n.thread_id = a.thread_id;
-  n.category = a.category;
-  n.collapse_key = a.collapse_key;
-  n.interruption_level = a.interruption_level;
-  n.high_priority = a.priority == rules::Priority::kHigh;
-  n.data = a.data;
-}
-
-push::Notification make_notification(const interceptor::OfflineEvent& event,
-                                     const rules::Decision& decision,
-                                     const store::Registration& registration,
-                                     std::chrono::seconds default_ttl) {
-  push::Notification n;
-  n.id = random_uuid();
-  n.recipient = event.recipient;
-  n.node = event.node;
-  const bool apns = registration.platform == "apns";
-  n.device = push::Device{apns ? push::Platform::kApns : push::Platform::kFcm, registration.token,
-                          registration.app};
-  n.kind = kind_for(decision.action);
-  apply_alert(n, apns ? decision.apns : decision.fcm);
-  n.rule = decision.rule;
-  n.created_at = event.received_at;
-  n.ttl = decision.ttl.value_or(default_ttl);
-  return n;
-}
 
 // ejabberd drops a registration on the first error that is not `wait`, so a
 // store hiccup must never be answered otherwise.
@@ -165,7 +119,11 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
     spdlog::info("publish node={}: dropped by rule {}{}", request.node, decision.rule, modifier);
     return reply_(interceptor::iq_result(iq));
   }
-  auto notification = make_notification(event, decision, registration, options_.notification_ttl);
+  auto notification = notification_from_decision(decision, device_of(registration), options_.notification_ttl);
+  notification.id = random_uuid();
+  notification.recipient = event.recipient;
+  notification.node = event.node;
+  notification.created_at = event.received_at;
   spdlog::info("publish node={}: {} by rule {}{}, notification {}", request.node,
                rules::to_string(decision.action), decision.rule, modifier, notification.id);
   accept_notification(iq, decision, std::move(notification), registration.domain);

@@ -6,8 +6,14 @@
 #include <iterator>
 #include <nlohmann/json.hpp>
 
+#include "base/read_file.h"
 #include "base/sanitize.h"
+#include "interceptor/jid.h"
+#include "interceptor/push_publish.h"
+#include "interceptor/xml_stream.h"
 #include "module/config.h"
+#include "module/rules_dry_run.h"
+#include "rules/loader.h"
 #include "store/sqlite_store.h"
 
 namespace {
@@ -67,6 +73,84 @@ int sanitize_stdin(bool report, bool drop, bool strip_discouraged) {
   return 0;
 }
 
+// Exit 0 when the file loads, 1 with every error otherwise.
+int rules_check(const std::string& path) {
+  const auto loaded = xpush::rules::load_rules_file(path);
+  if (!loaded) {
+    for (const auto& e : loaded.error()) std::cerr << e << "\n";
+    std::cerr << loaded.error().size() << " error(s)\n";
+    return 1;
+  }
+  std::cout << path << ": ok, " << (*loaded)->size() << " rules\n";
+  return 0;
+}
+
+struct RulesTestInput {
+  std::string stanza_file;
+  std::string publish_file;
+  std::string recipient;
+  std::string at;  // ISO 8601 UTC, e.g. 2026-11-22T23:30:00Z
+  std::string platform = "both";
+  xpush::DryRunOptions dry_run;
+};
+
+tl::expected<xpush::interceptor::OfflineEvent, std::string> event_from(const RulesTestInput& in) {
+  using namespace xpush::interceptor;
+  const bool is_stanza = !in.stanza_file.empty();
+  auto element = parse_stanza_text(xpush::base::read_file(is_stanza ? in.stanza_file : in.publish_file,
+                                                          is_stanza ? "stanza" : "publish"));
+  if (!element) return tl::unexpected((is_stanza ? in.stanza_file : in.publish_file) + ": " + element.error());
+  OfflineEvent event;
+  event.recipient = in.recipient;
+  if (is_stanza) {
+    event.source = EventSource::kForwardedStanza;
+    if (event.recipient.empty()) {
+      if (auto to = Jid::parse(element->attr_or("to"))) event.recipient = to->bare();
+    }
+    event.stanza = std::move(*element);
+    return event;
+  }
+  auto publish = parse_publish(*element);
+  if (!publish) return tl::unexpected(in.publish_file + ": " + publish.error());
+  event.summary = publish->summary;
+  event.node = publish->node;
+  return event;
+}
+
+std::optional<std::chrono::system_clock::time_point> parse_utc(const std::string& text) {
+  std::tm tm{};
+  const char* end = strptime(text.c_str(), "%Y-%m-%dT%H:%M:%S", &tm);
+  if (!end || (*end != '\0' && std::string_view{end} != "Z")) return std::nullopt;
+  return std::chrono::system_clock::from_time_t(timegm(&tm));
+}
+
+int rules_test(const std::string& path, RulesTestInput in) {
+  const auto loaded = xpush::rules::load_rules_file(path);
+  if (!loaded) {
+    for (const auto& e : loaded.error()) std::cerr << e << "\n";
+    return 1;
+  }
+  auto event = event_from(in);
+  if (!event) {
+    std::cerr << "xpushctl: " << event.error() << "\n";
+    return 1;
+  }
+  in.dry_run.now = std::chrono::system_clock::now();
+  if (!in.at.empty()) {
+    const auto at = parse_utc(in.at);
+    if (!at) {
+      std::cerr << "xpushctl: --at wants a UTC time such as 2026-11-22T23:30:00Z\n";
+      return 2;
+    }
+    in.dry_run.now = *at;
+  }
+  in.dry_run.apns = in.platform != "fcm";
+  in.dry_run.fcm = in.platform != "apns";
+  event->received_at = in.dry_run.now;
+  std::cout << xpush::describe_decision((*loaded)->evaluate(*event, in.dry_run.now), in.dry_run);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -86,14 +170,45 @@ int main(int argc, char** argv) {
   sanitize_cmd->add_flag("--report", report, "list what changed, with byte offsets, on stderr");
   sanitize_cmd->add_flag("--drop", drop, "remove forbidden characters instead of replacing them");
   sanitize_cmd->add_flag("--strip-discouraged", strip, "also remove what XML 1.0 discourages");
+  auto* rules_cmd = cli.add_subcommand("rules", "check a rules file, or show what a message would become");
+  rules_cmd->require_subcommand(1);
+  std::string rules_path;
+  auto* check_cmd = rules_cmd->add_subcommand("check", "exit 0 when the file is valid, 1 with its errors");
+  check_cmd->add_option("file", rules_path, "rules.yaml")->required();
+  auto* test_cmd = rules_cmd->add_subcommand(
+      "test", "the deciding rule and the exact APNs and FCM requests for one message");
+  RulesTestInput input;
+  test_cmd->add_option("file", rules_path, "rules.yaml")->required();
+  auto* stanza_opt = test_cmd->add_option("--stanza", input.stanza_file, "an offline <message/> stanza (XML file)");
+  auto* publish_opt = test_cmd->add_option("--publish", input.publish_file,
+                                           "a XEP-0357 publish <iq/> as the server sends it (XML file)");
+  stanza_opt->excludes(publish_opt);
+  test_cmd->add_option("--recipient", input.recipient, "the offline user's JID (default: the stanza's to)");
+  test_cmd->add_option("--at", input.at, "decide as at this UTC time, e.g. 2026-11-22T23:30:00Z (quiet hours)");
+  test_cmd->add_option("--platform", input.platform, "apns, fcm or both")
+      ->check(CLI::IsMember({"apns", "fcm", "both"}))
+      ->capture_default_str();
+  test_cmd->add_option("--topic", input.dry_run.apns_topic, "APNs topic (bundle id)")->capture_default_str();
+  test_cmd->add_option("--project", input.dry_run.fcm_project, "FCM project id")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
 
   try {
+    if (*check_cmd) return rules_check(rules_path);
+    if (*test_cmd) {
+      if (input.stanza_file.empty() && input.publish_file.empty()) {
+        std::cerr << "xpushctl: rules test needs --stanza FILE or --publish FILE\n";
+        return 2;
+      }
+      return rules_test(rules_path, input);
+    }
     if (*sanitize_cmd) return sanitize_stdin(report, drop, strip);
     if (*outbox_cmd) return outbox(config_path, as_json, limit);
   } catch (const xpush::ConfigError& e) {
     std::cerr << "xpushctl: " << e.what() << "\n";
     return 2;
+  } catch (const std::runtime_error& e) {  // an unreadable input file
+    std::cerr << "xpushctl: " << e.what() << "\n";
+    return 1;
   }
   return 0;
 }

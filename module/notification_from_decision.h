@@ -1,0 +1,24 @@
+// A rules decision made into the notification for one device: the alert of
+// the device's platform, the push type the action implies, the rule's TTL.
+// Shared by the app server and the dry run (`xpushctl rules test`), so what
+// the dry run prints is what a phone gets.
+#pragma once
+
+#include <chrono>
+
+#include "push/notification.h"
+#include "rules/decision.h"
+#include "store/registration.h"
+
+namespace xpush {
+
+push::Device device_of(const store::Registration& registration);
+
+// id, recipient, node and created_at are left for the caller.
+push::Notification notification_from_decision(const rules::Decision& decision, push::Device device,
+                                              std::chrono::seconds default_ttl);
+
+// Puts a rendered alert's fields on the notification (all of them).
+void apply_alert(push::Notification& notification, const rules::Alert& alert);
+
+}  // namespace xpush
