@@ -36,6 +36,7 @@ std::string format_log_line(const Notification& n) {
       {"rule", n.rule},
       {"created_ms", ms.count()},
   };
+  if (n.badge) line["badge"] = *n.badge;
   // Replacement keeps a line valid JSON whatever bytes a title carries.
   return line.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

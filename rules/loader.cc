@@ -55,6 +55,16 @@ class Loader {
     std::string where = name_;
     if (!m.is_null()) where += ":" + std::to_string(m.line + 1) + ":" + std::to_string(m.column + 1);
     errors_.push_back(where + ": " + (context_.empty() ? "" : context_ + ": ") + message);
+    places_.emplace_back(m.is_null() ? 0 : m.line, m.is_null() ? 0 : m.column);
+  }
+  // The errors in the order of their place in the file.
+  std::vector<std::string> errors_in_file_order() {
+    std::vector<std::size_t> order(errors_.size());
+    for (std::size_t i = 0; i < order.size(); ++i) order[i] = i;
+    std::stable_sort(order.begin(), order.end(), [this](auto a, auto b) { return places_[a] < places_[b]; });
+    std::vector<std::string> out;
+    for (auto i : order) out.push_back(std::move(errors_[i]));
+    return out;
   }
   bool check_keys(const YAML::Node& map, std::string_view where, const std::string& expected,
                   const std::function<bool(std::string_view)>& allowed);
@@ -103,6 +113,7 @@ class Loader {
   std::string name_;
   std::string context_;
   std::vector<std::string> errors_;
+  std::vector<std::pair<int, int>> places_;  // (line, column) of each error
   std::map<std::string, std::string> namespaces_;
   std::map<std::string, Field> fields_;
   AlertSpec default_apns_, default_fcm_;
@@ -724,7 +735,10 @@ std::optional<Rule> Loader::rule(const YAML::Node& node, bool is_default) {
     // A problem in defaults.throttle was reported once, under defaults.
     const auto reported = errors_.size();
     r.throttle = throttle(*throttle_node, r.apns, r.fcm);
-    if (!node["throttle"]) errors_.resize(reported);
+    if (!node["throttle"]) {
+      errors_.resize(reported);
+      places_.resize(reported);
+    }
   }
   context_.clear();
   return r;
@@ -739,7 +753,7 @@ LoadResult Loader::load(std::string_view yaml_text) {
         name_ + ":" + std::to_string(e.mark.line + 1) + ":" + std::to_string(e.mark.column + 1) + ": " + e.msg});
   }
   if (!check_keys(root, "the rules file", {"version", "namespaces", "fields", "defaults", "quiet_hours", "mute", "rules", "default"})) {
-    if (!root.IsMap()) return tl::unexpected(errors_);
+    if (!root.IsMap()) return tl::unexpected(errors_in_file_order());
   }
   if (root["version"]) {
     const auto v = integer(root["version"], "version");
@@ -770,7 +784,7 @@ LoadResult Loader::load(std::string_view yaml_text) {
   if (root["default"]) {
     if (auto r = rule(root["default"], true)) fallback = std::move(*r);
   }
-  if (!errors_.empty()) return tl::unexpected(std::move(errors_));
+  if (!errors_.empty()) return tl::unexpected(errors_in_file_order());
   return std::make_shared<const RuleSet>(std::move(rules), std::move(fallback), std::move(quiet_hours_),
                                          std::move(mutes_), std::move(fields_));
 }

@@ -33,10 +33,12 @@ def xpushd_binary():
 
 class Xpushd:
     def __init__(self, workdir, component, component_secret, port, server_domains=None,
-                 extra_component="", push_section=None, admin_port=None, **component_options):
+                 extra_component="", push_section=None, admin_port=None, rules_file=None,
+                 **component_options):
         """component_options override the defaults below (keepalive_seconds=1, ...);
         extra_component is YAML text appended to the component section;
-        push_section replaces the log provider's push section."""
+        push_section replaces the log provider's push section; rules_file is
+        watched every 100 ms."""
         self.workdir = os.path.join(workdir, "xpushd")
         os.makedirs(self.workdir, exist_ok=True)
         self.config = os.path.join(self.workdir, "xpush.yaml")
@@ -63,6 +65,7 @@ class Xpushd:
                   provider: log
                   log: {{ path: "{self.notifications_path}" }}
                 """)) + "log:\n  level: debug\n" +
+                (f"rules:\n  file: {rules_file}\n  watch_ms: 100\n" if rules_file else "") +
                 (f"admin:\n  port: {admin_port}\n" if admin_port else ""))
         self.admin_port = admin_port
 

@@ -1,0 +1,92 @@
+"""xpushctl rules check|test and xpushd --check-config with rules: what a
+product team sees before an edit goes live."""
+import json
+import os
+import subprocess
+
+from tests.support.xpushd import REPO, xpushd_binary
+
+FIXTURES = os.path.join(os.path.dirname(REPO), "shared", "fixtures")
+EXAMPLE = os.path.join(REPO, "packaging", "examples", "rules.yaml")
+
+
+def xpushctl(*args):
+    binary = os.path.join(os.path.dirname(xpushd_binary()), "xpushctl")
+    return subprocess.run([binary, *args], capture_output=True, text=True, timeout=30)
+
+
+def test_check_accepts_the_example_and_points_at_each_mistake(tmp_path):
+    ok = xpushctl("rules", "check", EXAMPLE)
+    assert ok.returncode == 0, ok.stderr
+    assert ok.stdout == f"{EXAMPLE}: ok, 11 rules\n"
+
+    broken = tmp_path / "rules.yaml"
+    broken.write_text("rules:\n"
+                      "  - name: vip\n"
+                      "    match: { from: \"*@vip.example.org\", body: { regex: \"a(b\" } }\n"
+                      "    action: alert\n"
+                      "    alert: { title: \"{{sender | upper}}\", bodyy: x }\n")
+    bad = xpushctl("rules", "check", str(broken))
+    assert bad.returncode == 1
+    assert bad.stdout == ""
+    lines = bad.stderr.splitlines()
+    # In the order of the file, each with its line and column.
+    assert lines[0] == f"{broken}:3:56: rule 'vip': bad regular expression 'a(b': missing ): a(b"
+    assert lines[1] == (f"{broken}:5:21: rule 'vip': title: unknown filter 'upper' "
+                        "(expected truncate or default)")
+    assert lines[2] == (f"{broken}:5:43: rule 'vip': unknown key 'bodyy' in alert (expected one of: "
+                        "title, subtitle, body, title_loc_key, title_loc_args, loc_key, loc_args, "
+                        "sound, badge, thread_id, category, collapse_key, interruption_level, "
+                        "priority, data, apns, fcm)")
+    assert lines[3] == "3 error(s)"
+
+
+def test_dry_run_prints_the_rule_and_the_exact_payloads():
+    out = xpushctl("rules", "test", EXAMPLE, "--stanza",
+                   os.path.join(FIXTURES, "messages", "json-body-secret.xml"))
+    assert out.returncode == 0, out.stderr
+    text = out.stdout
+    assert text.startswith("rule: secret-chat\naction: alert\n")
+    apns_part, fcm_part = text.split("--- APNs")[1].split("--- FCM HTTP v1")
+    apns_json = json.loads(apns_part[apns_part.index("\n{"):])
+    assert apns_json["aps"]["alert"] == {"title": "李四", "body": "New secret message"}
+    assert "apns-push-type: alert" in apns_part
+    fcm_json = json.loads(fcm_part[fcm_part.index("\n{"):])
+    assert fcm_json["message"]["notification"] == {"title": "李四", "body": "New secret message"}
+    assert "door code" not in text  # the secret content never appears
+
+
+def test_dry_run_of_a_summary_at_night_is_silent():
+    out = xpushctl("rules", "test", EXAMPLE, "--publish",
+                   os.path.join(FIXTURES, "xep0357", "prosody-0.12-default.xml"),
+                   "--recipient", "alice@example.org", "--at", "2026-11-22T23:30:00Z",
+                   "--platform", "apns")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("rule: summary\naction: silent\nchanged by: quiet-hours:night\n")
+    assert "apns-push-type: background" in out.stdout
+    assert '"content-available": 1' in out.stdout
+    assert "--- FCM" not in out.stdout
+
+
+def test_dry_run_of_a_receipt_sends_nothing():
+    out = xpushctl("rules", "test", EXAMPLE, "--stanza",
+                   os.path.join(FIXTURES, "messages", "receipt-only.xml"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout == "rule: receipts\naction: drop\nnothing is sent\n"
+
+
+def test_xpushd_refuses_to_start_with_a_broken_rules_file(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - name: x\n    match: {}\n    action: shout\n")
+    config = tmp_path / "xpush.yaml"
+    config.write_text("component: { domain: push.localhost, secret: s3cret-s3cret, port: 5347 }\n"
+                      f"rules: {{ file: {rules} }}\n")
+    check = subprocess.run([xpushd_binary(), "--config", str(config), "--check-config"],
+                           capture_output=True, text=True, timeout=30)
+    assert check.returncode == 2
+    assert check.stderr == (f"xpushd: {rules}:4:13: rule 'x': unknown action 'shout' "
+                            "(expected drop, silent, alert or voip)\n")
+    run = subprocess.run([xpushd_binary(), "--config", str(config)], capture_output=True, text=True,
+                         timeout=30)
+    assert run.returncode == 1
+    assert f"rules not loaded:\n{rules}:4:13: rule 'x': unknown action 'shout'" in run.stderr
