@@ -16,7 +16,10 @@ namespace xpush::rules {
 namespace {
 
 using std::chrono::seconds;
-using StringTest = std::function<bool(const std::optional<std::string>&)>;
+// A test on a value that may be absent (nullopt). Values are views: the
+// body is tested where it lies, not copied per rule.
+using Value = std::optional<std::string_view>;
+using StringTest = std::function<bool(const Value&)>;
 
 constexpr std::array<std::string_view, 15> kAlertKeys = {
     "title", "subtitle", "body", "title_loc_key", "title_loc_args", "loc_key", "loc_args",
@@ -477,14 +480,14 @@ std::shared_ptr<const ThrottleSpec> Loader::throttle(const YAML::Node& node, con
 
 std::optional<StringTest> Loader::string_test(const YAML::Node& node, std::string_view what) {
   if (node.IsScalar()) {  // shorthand: equals
-    return [expected = node.Scalar()](const std::optional<std::string>& v) { return v && *v == expected; };
+    return [expected = node.Scalar()](const Value& v) { return v && *v == expected; };
   }
   if (node.IsSequence()) {  // shorthand: one of
     std::vector<std::string> options;
     for (const auto& item : node) {
       if (auto t = text(item, what)) options.push_back(*t);
     }
-    return [options](const std::optional<std::string>& v) {
+    return [options](const Value& v) {
       return v && std::find(options.begin(), options.end(), *v) != options.end();
     };
   }
@@ -519,7 +522,7 @@ std::optional<StringTest> Loader::string_test(const YAML::Node& node, std::strin
         error(value, "bad regular expression '" + *pattern + "': " + re->error());
         return std::nullopt;
       }
-      tests.push_back([re](const auto& v) { return v && RE2::PartialMatch(*v, *re); });
+      tests.push_back([re](const auto& v) { return v && RE2::PartialMatch(re2::StringPiece{v->data(), v->size()}, *re); });
     } else {
       const auto needle = text(value, key);
       if (!needle) return std::nullopt;
@@ -528,7 +531,7 @@ std::optional<StringTest> Loader::string_test(const YAML::Node& node, std::strin
       if (key == "starts_with") tests.push_back([n = *needle](const auto& v) { return v && v->starts_with(n); });
     }
   }
-  return [tests](const std::optional<std::string>& v) {
+  return [tests](const Value& v) {
     return std::all_of(tests.begin(), tests.end(), [&v](const StringTest& t) { return t(v); });
   };
 }
@@ -588,7 +591,7 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
   if (key == "type") {
     auto test = string_test(value, "type");
     if (!test) return std::nullopt;
-    return [t = std::move(*test)](const EventFacts& f) { return t(f.type()); };
+    return [t = std::move(*test)](const EventFacts& f) { return t(std::string_view{f.type()}); };
   }
   if (key == "from") return jid_condition(value, key, &EventFacts::from);
   if (key == "to") return jid_condition(value, key, &EventFacts::to);
@@ -598,7 +601,7 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
     auto test = string_test(value, "body");
     if (!test) return std::nullopt;
     return [t = std::move(*test)](const EventFacts& f) {
-      return t(f.body().empty() ? std::nullopt : std::optional<std::string>{f.body()});
+      return t(f.body().empty() ? Value{} : Value{f.body()});
     };
   }
   if (key == "json") {
@@ -632,9 +635,9 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
       return [name = name_node.Scalar(), t = std::move(t)](const EventFacts& f) {
         const auto& s = f.event().summary;
         if (!s.present) return t(std::nullopt);
-        if (name == "message_count") return t(s.message_count);
+        if (name == "message_count") return t(s.message_count ? Value{*s.message_count} : Value{});
         const std::string& v = name == "last_message_sender" ? s.last_message_sender : s.last_message_body;
-        return t(v.empty() ? std::nullopt : std::optional<std::string>{v});
+        return t(v.empty() ? Value{} : Value{v});
       };
     });
   }

@@ -3,14 +3,12 @@
 #include <unicode/ubrk.h>
 #include <unicode/utext.h>
 
-#include <cctype>
 
 namespace xpush::rules {
 
 namespace {
-bool same_char(char a, char b) {
-  return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
-}
+constexpr char ascii_lower(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+constexpr bool same_char(char a, char b) { return a == b || ascii_lower(a) == ascii_lower(b); }
 }  // namespace
 
 bool glob_match(std::string_view pattern, std::string_view text) {
@@ -36,6 +34,8 @@ bool glob_match(std::string_view pattern, std::string_view text) {
 }
 
 std::string truncate_graphemes(std::string_view text, std::size_t max_graphemes) {
+  // Every cluster takes at least one byte: short texts need no ICU.
+  if (text.size() <= max_graphemes) return std::string{text};
   UErrorCode status = U_ZERO_ERROR;
   UText* utext = utext_openUTF8(nullptr, text.data(), static_cast<int64_t>(text.size()), &status);
   UBreakIterator* it = ubrk_open(UBRK_CHARACTER, "", nullptr, 0, &status);
