@@ -2,9 +2,11 @@
 product team sees before an edit goes live."""
 import json
 import os
+import signal
 import subprocess
 
-from tests.support.xpushd import REPO, xpushd_binary
+from tests.support.procs import free_port
+from tests.support.xpushd import REPO, Xpushd, xpushd_binary
 
 FIXTURES = os.path.join(os.path.dirname(REPO), "shared", "fixtures")
 EXAMPLE = os.path.join(REPO, "packaging", "examples", "rules.yaml")
@@ -90,3 +92,30 @@ def test_xpushd_refuses_to_start_with_a_broken_rules_file(tmp_path):
                          timeout=30)
     assert run.returncode == 1
     assert f"rules not loaded:\n{rules}:4:13: rule 'x': unknown action 'shout'" in run.stderr
+
+
+def test_sighup_reloads_and_a_refused_edit_is_counted(tmp_path):
+    rules = tmp_path / "rules.yaml"
+    rules.write_text("rules:\n  - { name: one, match: {}, action: silent }\n")
+    # No XMPP server is needed to reload rules: xpushd keeps trying to connect meanwhile.
+    gw = Xpushd(str(tmp_path), "push.localhost", "s3cret-s3cret", free_port(),
+                admin_port=free_port(), rules_file=str(rules), rules_watch_ms=0)
+    gw.start()
+    try:
+        gw.wait_log(f"rules: 1 rules from {rules}")
+        rules.write_text("rules:\n  - { name: one, match: {}, action: silent }\n"
+                         "  - { name: two, match: {}, action: drop }\n")
+        gw.signal(signal.SIGHUP)
+        gw.wait_log(f"rules: reloaded 2 rules from {rules}")
+
+        rules.write_text("rules:\n  - { name: one, match: { tpye: chat }, action: silent }\n")
+        gw.signal(signal.SIGHUP)
+        gw.wait_log("refused (1 error(s)); the 2 rules in force stay")
+        assert f"{rules}:2:27: rule 'one': unknown key 'tpye' in match" in gw.log_text()
+        status, metrics = gw.admin_get("/metrics")
+        assert status == 200
+        assert "xpush_rules_reloads_total 1\n" in metrics
+        assert "xpush_rules_reload_failures_total 1\n" in metrics
+        assert gw.alive()
+    finally:
+        assert gw.stop() == 0, gw.log_tail()

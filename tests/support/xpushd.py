@@ -34,11 +34,11 @@ def xpushd_binary():
 class Xpushd:
     def __init__(self, workdir, component, component_secret, port, server_domains=None,
                  extra_component="", push_section=None, admin_port=None, rules_file=None,
-                 **component_options):
+                 rules_watch_ms=100, **component_options):
         """component_options override the defaults below (keepalive_seconds=1, ...);
         extra_component is YAML text appended to the component section;
         push_section replaces the log provider's push section; rules_file is
-        watched every 100 ms."""
+        watched every rules_watch_ms (0: SIGHUP only)."""
         self.workdir = os.path.join(workdir, "xpushd")
         os.makedirs(self.workdir, exist_ok=True)
         self.config = os.path.join(self.workdir, "xpush.yaml")
@@ -65,7 +65,7 @@ class Xpushd:
                   provider: log
                   log: {{ path: "{self.notifications_path}" }}
                 """)) + "log:\n  level: debug\n" +
-                (f"rules:\n  file: {rules_file}\n  watch_ms: 100\n" if rules_file else "") +
+                (f"rules:\n  file: {rules_file}\n  watch_ms: {rules_watch_ms}\n" if rules_file else "") +
                 (f"admin:\n  port: {admin_port}\n" if admin_port else ""))
         self.admin_port = admin_port
 
@@ -98,6 +98,9 @@ class Xpushd:
             self.proc.wait(10)
             self.proc = None
             self._logfile.close()
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
 
     def alive(self):
         return self.proc is not None and self.proc.poll() is None
