@@ -45,15 +45,20 @@ def write_rules(path, text):
     os.replace(tmp, path)
 
 
+def gateway_with_rules(server, tmp_path, text):
+    """xpushd for this server with `text` as its watched rules file."""
+    rules = str(tmp_path / "rules.yaml")
+    write_rules(rules, text)
+    return rules, start_gateway(server, tmp_path, rules_file=rules)
+
+
 def alerts_for(gw, node):
     return [n for n in gw.notifications() if n["node"] == node and n["kind"] == "alert"]
 
 
 def test_edits_apply_without_restart_and_a_broken_edit_keeps_the_old_rules(server, users, tmp_path):
     alice, bob = users
-    rules = str(tmp_path / "rules.yaml")
-    write_rules(rules, rules_text("v1"))
-    gw = start_gateway(server, tmp_path, rules_file=rules)
+    rules, gw = gateway_with_rules(server, tmp_path, rules_text("v1"))
     try:
         reg = phone_goes_offline(server, alice, TOKEN)
         write(server, bob, alice[0], "one")
@@ -80,9 +85,7 @@ def test_edits_apply_without_restart_and_a_broken_edit_keeps_the_old_rules(serve
 
 def test_reloading_while_messages_flow_loses_none(server, users, tmp_path):
     alice, bob = users
-    rules = str(tmp_path / "rules.yaml")
-    write_rules(rules, rules_text("v1"))
-    gw = start_gateway(server, tmp_path, rules_file=rules)
+    rules, gw = gateway_with_rules(server, tmp_path, rules_text("v1"))
     editing = threading.Event()
     edits = []
 
@@ -120,11 +123,9 @@ def test_reloading_while_messages_flow_loses_none(server, users, tmp_path):
 
 def test_a_burst_folds_into_one_digest_and_the_registration_stays(server, users, tmp_path):
     alice, bob = users
-    rules = str(tmp_path / "rules.yaml")
     throttle = ("    throttle:\n      window: 8s\n      body: \"{{count}} new messages\"\n"
                 "      badge: \"{{count}}\"\n")
-    write_rules(rules, rules_text("chat", throttle))
-    gw = start_gateway(server, tmp_path, rules_file=rules)
+    _, gw = gateway_with_rules(server, tmp_path, rules_text("chat", throttle))
     try:
         reg = phone_goes_offline(server, alice, TOKEN)
         write(server, bob, alice[0], ["a", "b", "c", "d"])
