@@ -1,6 +1,8 @@
 """Hostile bytes from the server end: each ends only its own stream, xpushd
 logs what was wrong and where, reconnects by itself, keeps the devices it
 already registered and serves the next valid publish."""
+import collections
+
 import pytest
 
 from tests.support.fake_server import FakeComponentServer, form_value
@@ -67,14 +69,19 @@ def gateway(fake_server, tmp_path):
     assert code == 0, f"xpushd exited with {code}:\n{gw.log_tail()}"
 
 
-def test_hostile_input_ends_only_that_stream(fake_server, gateway):
-    conn = fake_server.accept()
+def register(conn):
     conn.send(REGISTER)
     reply = conn.reply_to("reg1")
     node, secret = form_value(reply, "node"), form_value(reply, "secret")
     assert node and secret
+    return node, secret
 
-    for i, (name, payload, reason) in enumerate(HOSTILE):
+
+def survive_each(fake_server, gateway, conn, node, secret, cases):
+    """Sends each hostile payload behind a valid publish on a fresh stream;
+    returns the stream xpushd opened after the last one."""
+    seen = collections.Counter()
+    for i, (name, payload, reason) in enumerate(cases):
         # A valid publish in the same write, before the bad bytes, is still answered.
         # xpushd hangs up before reading all of a flood, so that one goes in pieces.
         sent = conn.send_flood(publish(f"before{i}", node, secret).encode() + payload)
@@ -84,21 +91,60 @@ def test_hostile_input_ends_only_that_stream(fake_server, gateway):
         assert b"id='before%d'" % i in answered and b"type='result'" in answered, name
         assert b"</stream:stream>" in answered, name
         conn.close()
-        gateway.wait_log(reason, count=1, timeout=15)
+        seen[reason] += 1
+        gateway.wait_log(reason, count=seen[reason], timeout=15)
         assert gateway.alive(), f"xpushd died on {name}:\n{gateway.log_tail()}"
         conn = fake_server.accept()  # xpushd reconnected by itself
+    return conn
 
+
+def check_served_after(gateway, conn, node, secret, streams_ended):
     conn.send(publish("after", node, secret))
     assert "type='result'" in conn.reply_to("after")
     conn.close()
-
     log = gateway.log_text()
-    assert log.count("component: bad input:") == len(HOSTILE)
-    assert log.count("component: connected") == len(HOSTILE) + 1
+    assert log.count("component: bad input:") == streams_ended
+    assert log.count("component: connected") == streams_ended + 1
     # Each publish was answered once its notification was stored; the log
     # provider writes the line right after.
-    wait_for(lambda: len([n for n in gateway.notifications() if n["node"] == node]) == len(HOSTILE) + 1,
+    wait_for(lambda: len([n for n in gateway.notifications() if n["node"] == node]) == streams_ended + 1,
              10, what="one notification per publish")
+
+
+def test_hostile_input_ends_only_that_stream(fake_server, gateway):
+    conn = fake_server.accept()
+    node, secret = register(conn)
+    conn = survive_each(fake_server, gateway, conn, node, secret, HOSTILE)
+    check_served_after(gateway, conn, node, secret, len(HOSTILE))
+
+
+def forbidden_code_points():
+    """Every C0 control XML forbids, the edges of the surrogates, U+FFFE and
+    U+FFFF: raw (as a broken encoder writes them) and as decimal and hex
+    references. Exhaustive over all 2048 surrogates in the unit tests."""
+    cases = []
+    for c in [c for c in range(0x20) if c not in (0x9, 0xA, 0xD)] + [0xD800, 0xDBFF, 0xDC00,
+                                                                       0xDFFF, 0xFFFE, 0xFFFF]:
+        raw = chr(c).encode("utf-8", "surrogatepass")
+        for form, text in (("raw", raw), ("decimal ref", b"&#%d;" % c), ("hex ref", b"&#x%X;" % c)):
+            cases.append((f"U+{c:04X} {form}", b"<message><body>" + text + b"</body></message>",
+                          "component: bad input:"))
+    return cases
+
+
+def test_every_forbidden_code_point_ends_only_its_stream(fake_server, tmp_path):
+    gw = Xpushd(str(tmp_path), "push.localhost", fake_server.secret, fake_server.port,
+                server_domains=["localhost"], reconnect="{ initial_ms: 10, max_ms: 50 }")
+    gw.start()
+    try:
+        conn = fake_server.accept()
+        node, secret = register(conn)
+        cases = forbidden_code_points()
+        assert len(cases) == (29 + 6) * 3
+        conn = survive_each(fake_server, gw, conn, node, secret, cases)
+        check_served_after(gw, conn, node, secret, len(cases))
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
 
 
 def test_wrong_component_secret_is_logged_and_retried(tmp_path):

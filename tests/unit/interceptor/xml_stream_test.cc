@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
 #include <string>
 
 namespace xpush::interceptor {
@@ -98,6 +99,84 @@ TEST(XmlStream, RefusesWhatXmppForbids) {
     ASSERT_TRUE(r.error);
     EXPECT_EQ(r.error->kind, c.kind) << describe(*r.error);
     EXPECT_TRUE(stanzas_of(r).empty());
+  }
+}
+
+// Encodes any value up to 0x1FFFFF the UTF-8 way, surrogates included
+// (which is what a broken encoder sends).
+std::string raw_utf8(char32_t c) {
+  std::string out;
+  if (c < 0x80) {
+    out += static_cast<char>(c);
+  } else if (c < 0x800) {
+    out += static_cast<char>(0xC0 | (c >> 6));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else if (c < 0x10000) {
+    out += static_cast<char>(0xE0 | (c >> 12));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  } else {
+    out += static_cast<char>(0xF0 | (c >> 18));
+    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
+    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
+    out += static_cast<char>(0x80 | (c & 0x3F));
+  }
+  return out;
+}
+
+bool body_parses(const std::string& body_text) {
+  XmlStream stream;
+  auto r = stream.feed(kHeader + "<message><body>" + body_text + "</body></message>");
+  return !r.error && stanzas_of(r).size() == 1;
+}
+
+std::string hex_ref(char32_t c) {
+  char buf[16];
+  std::snprintf(buf, sizeof buf, "&#x%X;", static_cast<unsigned>(c));
+  return buf;
+}
+
+TEST(XmlStream, EveryForbiddenCodePointIsRefusedRawAndAsAReference) {
+  std::vector<char32_t> forbidden;
+  for (char32_t c = 0; c < 0x20; ++c) {
+    if (c != 0x9 && c != 0xA && c != 0xD) forbidden.push_back(c);
+  }
+  for (char32_t c = 0xD800; c <= 0xDFFF; ++c) forbidden.push_back(c);
+  forbidden.push_back(0xFFFE);
+  forbidden.push_back(0xFFFF);
+  forbidden.push_back(0x110000);
+  for (const char32_t c : forbidden) {
+    SCOPED_TRACE(static_cast<unsigned>(c));
+    EXPECT_FALSE(body_parses(raw_utf8(c)));
+    EXPECT_FALSE(body_parses("&#" + std::to_string(static_cast<unsigned>(c)) + ";"));
+    EXPECT_FALSE(body_parses(hex_ref(c)));
+  }
+}
+
+TEST(XmlStream, TheBoundariesOfXmlCharAreAccepted) {
+  for (const char32_t c : {0x9u, 0xAu, 0xDu, 0x20u, 0xD7FFu, 0xE000u, 0xFFFDu, 0x10000u, 0x10FFFFu}) {
+    SCOPED_TRACE(static_cast<unsigned>(c));
+    EXPECT_TRUE(body_parses(raw_utf8(c)));
+    EXPECT_TRUE(body_parses(hex_ref(c)));
+  }
+}
+
+TEST(XmlStream, EveryFormOfBrokenUtf8IsRefused) {
+  for (const std::string& bad : {
+           std::string{"\xC0\x80"},            // overlong NUL
+           std::string{"\xE0\x80\xAF"},        // overlong '/'
+           std::string{"\xF0\x80\x80\xAF"},    // overlong, four bytes
+           std::string{"\x80"},                // stray continuation byte
+           std::string{"a\xBFz"},              // stray continuation inside text
+           std::string{"\xE4\xB8"},            // truncated three-byte sequence
+           std::string{"\xF0\x9F\x98"},        // truncated emoji
+           std::string{"\xF4\x90\x80\x80"},    // above U+10FFFF
+           std::string{"\xF5\x80\x80\x80"},    // a lead byte that never occurs
+           std::string{"\xFF"},                // neither
+           std::string{"\xC3\x28"},            // a lead byte then ASCII
+       }) {
+    SCOPED_TRACE(bad);
+    EXPECT_FALSE(body_parses(bad));
   }
 }
 
