@@ -44,6 +44,13 @@ AdminResponse admin_response(std::string_view method, std::string_view target, c
   metric("xpush_rules_reloads_total", "counter", "Rules files put in force after the start", s.rules_reloads);
   metric("xpush_rules_reload_failures_total", "counter", "Rules edits refused for errors (old rules kept)",
          s.rules_reload_failures);
+  metric("xpush_forwarded_total", "counter", "Offline messages from the forwarding hook", s.forwarded);
+  metric("xpush_forwarded_refused_total", "counter", "Forwarded messages refused (malformed or unconfigured server)",
+         s.forwarded_refused);
+  metric("xpush_forwarded_duplicates_total", "counter", "The same message forwarded again (pushed once)",
+         s.forwarded_duplicates);
+  metric("xpush_publishes_covered_total", "counter", "Publishes for a message already forwarded (answered, not pushed)",
+         s.publishes_covered);
   return {200, "text/plain; version=0.0.4", out.str()};
 }
 

@@ -28,6 +28,10 @@ struct AdminSnapshot {
   std::uint64_t folded = 0;
   std::uint64_t rules_reloads = 0;
   std::uint64_t rules_reload_failures = 0;
+  std::uint64_t forwarded = 0;
+  std::uint64_t forwarded_refused = 0;
+  std::uint64_t forwarded_duplicates = 0;
+  std::uint64_t publishes_covered = 0;
 };
 
 struct AdminResponse {

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "interceptor/forwarded_message.h"
 #include "interceptor/iq.h"
 #include "interceptor/jid.h"
 #include "interceptor/offline_event.h"
@@ -48,8 +49,8 @@ void AppServer::handle(Element stanza) {
     case StanzaKind::kCommand: return on_command(std::move(stanza));
     case StanzaKind::kOtherRequest:
       return reply_(iq_error(stanza, ErrorType::kCancel, "service-unavailable"));
+    case StanzaKind::kMessage: return on_message(std::move(stanza));
     case StanzaKind::kResponse:
-    case StanzaKind::kMessage:
     case StanzaKind::kPresence:
     case StanzaKind::kUnknown: return;
   }
@@ -103,41 +104,115 @@ void AppServer::on_publish(Element iq) {
 
 void AppServer::on_verified_publish(const Element& iq, const interceptor::PublishRequest& request,
                                     const store::Registration& registration) {
+  const auto now = std::chrono::system_clock::now();
+  if (ledger_.covers_publish(registration.domain + "/" + registration.node, now)) {
+    ++counters_.publishes_covered;
+    spdlog::info("publish node={}: the forwarded message was decided already; answered result",
+                 request.node);
+    return reply_(interceptor::iq_result(iq));
+  }
   interceptor::OfflineEvent event;
   event.source = interceptor::EventSource::kPushSummary;
   event.recipient = registration.account;
   event.server_domain = registration.domain;
   event.node = request.node;
   event.summary = request.summary;
-  event.received_at = std::chrono::system_clock::now();
+  event.received_at = now;
+  decide_and_send(event, registration, [this, iq](bool stored) {
+    reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
+  });
+}
 
+void AppServer::on_message(Element message) {
+  if (!interceptor::is_forwarded_message(message)) return;  // nothing else is addressed to us
+  ++counters_.forwarded;
+  auto forwarded = interceptor::parse_forwarded_message(message);
+  if (!forwarded) {
+    ++counters_.forwarded_refused;
+    return spdlog::warn("forwarded message from {} refused: {}", message.attr_or("from"), forwarded.error());
+  }
+  if (!domain_allowed(forwarded->server_domain)) {
+    ++counters_.forwarded_refused;
+    return spdlog::warn("forwarded message from {} refused: server domain is not configured",
+                        forwarded->server_domain);
+  }
+  const auto now = std::chrono::system_clock::now();
+  if (!ledger_.first_sighting(forwarded->message_key, now)) {
+    ++counters_.forwarded_duplicates;
+    return spdlog::info("forwarded message for a user of {}: already decided, pushed once",
+                        forwarded->server_domain);
+  }
+  // Copied before the message moves into the completion (argument order is unspecified).
+  auto lookup = [account = forwarded->recipient](store::Store& s) { return s.registrations_of(account); };
+  ++in_flight_;
+  store_.run(std::move(lookup),
+             [this, forwarded = std::move(*forwarded), now](auto devices) {
+               --in_flight_;
+               if (!devices) {
+                 // The server keeps the message offline; only this wake-up is lost.
+                 return spdlog::error("forwarded message: store: {}; not pushed", devices.error().message);
+               }
+               on_forwarded(forwarded, *devices, now);
+             });
+}
+
+void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
+                             const std::vector<store::Registration>& devices,
+                             std::chrono::system_clock::time_point now) {
+  const auto& message = forwarded.message;
+  const std::string room = message.attr_or("type") == "groupchat"
+                               ? interceptor::Jid::parse(message.attr_or("from")).value_or(interceptor::Jid{}).bare()
+                               : std::string{};
+  std::size_t decided = 0;
+  for (const auto& device : devices) {
+    if (device.domain != forwarded.server_domain || (!device.muc.empty() && device.muc != room)) continue;
+    interceptor::OfflineEvent event;
+    event.source = interceptor::EventSource::kForwardedStanza;
+    event.recipient = device.account;
+    event.server_domain = device.domain;
+    event.node = device.node;
+    event.stanza = message;
+    event.received_at = now;
+    ledger_.decided(device.domain + "/" + device.node, now);
+    decide_and_send(event, device, [node = device.node](bool stored) {
+      if (!stored) spdlog::error("forwarded message for node {}: not stored; not pushed", node);
+    });
+    ++decided;
+  }
+  if (decided == 0) spdlog::debug("forwarded message: no device registered for the recipient");
+}
+
+void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
+                                const store::Registration& registration,
+                                std::function<void(bool stored)> done) {
   const auto rules = options_.rules ? options_.rules() : rules::builtin_rules();
   const rules::Decision decision = rules->evaluate(event, event.received_at);
   const std::string modifier = decision.modifier.empty() ? "" : " (" + decision.modifier + ")";
+  const char* source = event.source == interceptor::EventSource::kPushSummary ? "publish" : "forwarded";
   if (decision.action == rules::Action::kDrop) {
     ++counters_.dropped_by_rules;
-    spdlog::info("publish node={}: dropped by rule {}{}", request.node, decision.rule, modifier);
-    return reply_(interceptor::iq_result(iq));
+    spdlog::info("{} node={}: dropped by rule {}{}", source, event.node, decision.rule, modifier);
+    return done(true);
   }
   auto notification = notification_from_decision(decision, device_of(registration), options_.notification_ttl);
   notification.id = random_uuid();
   notification.recipient = event.recipient;
   notification.node = event.node;
   notification.created_at = event.received_at;
-  spdlog::info("publish node={}: {} by rule {}{}, notification {}", request.node,
+  spdlog::info("{} node={}: {} by rule {}{}, notification {}", source, event.node,
                rules::to_string(decision.action), decision.rule, modifier, notification.id);
-  accept_notification(iq, decision, std::move(notification), registration.domain);
+  accept_notification(decision, std::move(notification), registration.domain, std::move(done));
 }
 
-void AppServer::accept_notification(const Element& iq, const rules::Decision& decision,
-                                    push::Notification notification, const std::string& domain) {
-  // Answered only once the notification is on disk: "accepted" survives a
-  // crash. A folded alert is answered `result` too: throttling must never
-  // make the server drop the registration.
+void AppServer::accept_notification(const rules::Decision& decision, push::Notification notification,
+                                    const std::string& domain, std::function<void(bool stored)> done) {
+  // `done` runs once the notification is on disk: "accepted" survives a
+  // crash. A folded alert is accepted too: throttling must never make the
+  // server drop the registration.
   ++in_flight_;
-  auto answer = [this, iq](bool stored) {
+  auto answer = [this, done = std::move(done)](bool stored) {
     --in_flight_;
-    reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
+    done(stored);
   };
   if (decision.action == rules::Action::kAlert && decision.throttle &&
       decision.throttle->window.count() > 0) {

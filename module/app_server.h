@@ -11,9 +11,12 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "interceptor/element.h"
+#include "interceptor/forwarded_message.h"
 #include "interceptor/push_publish.h"
+#include "interceptor/offline_event.h"
 #include "interceptor/registration_command.h"
 #include "module/alert_throttle.h"
+#include "module/forward_ledger.h"
 #include "module/dispatcher.h"
 #include "module/store_worker.h"
 #include "rules/rule_set.h"
@@ -39,6 +42,10 @@ struct AppServerCounters {
   std::uint64_t registrations = 0;
   std::uint64_t dropped_by_rules = 0;
   std::uint64_t folded = 0;  // alerts folded into a throttling digest
+  std::uint64_t forwarded = 0;            // messages from the forwarding hook
+  std::uint64_t forwarded_refused = 0;    // malformed, or from a server not configured
+  std::uint64_t forwarded_duplicates = 0; // the same message forwarded again
+  std::uint64_t publishes_covered = 0;    // publishes for a message already forwarded
 };
 
 class AppServer {
@@ -56,8 +63,15 @@ class AppServer {
   void on_publish(interceptor::Element iq);
   void on_verified_publish(const interceptor::Element& iq, const interceptor::PublishRequest& request,
                            const store::Registration& registration);
-  void accept_notification(const interceptor::Element& iq, const rules::Decision& decision,
-                           push::Notification notification, const std::string& domain);
+  void on_message(interceptor::Element message);
+  void on_forwarded(const interceptor::ForwardedMessage& forwarded,
+                    const std::vector<store::Registration>& devices,
+                    std::chrono::system_clock::time_point now);
+  // Rules, then the outbox (or a throttling digest); `done(stored)` once it is on disk.
+  void decide_and_send(const interceptor::OfflineEvent& event, const store::Registration& registration,
+                       std::function<void(bool stored)> done);
+  void accept_notification(const rules::Decision& decision, push::Notification notification,
+                           const std::string& domain, std::function<void(bool stored)> done);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
   void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);
@@ -71,6 +85,7 @@ class AppServer {
   Reply reply_;
   AppServerCounters counters_;
   AlertThrottle throttle_;
+  ForwardLedger ledger_{std::chrono::seconds{60}};
   std::size_t in_flight_ = 0;
 };
 

@@ -73,7 +73,8 @@ struct Engine::Parts {
     return AdminSnapshot{link->ready(),   l.connects,         a.publishes,  a.publishes_refused,
                          a.registrations, d.accepted,         d.attempts,   d.delivered,
                          d.retried,       d.expired,          d.dead_letters, d.tokens_invalid,
-                         a.dropped_by_rules, a.folded,        r.reloads,    r.reload_failures};
+                         a.dropped_by_rules, a.folded,        r.reloads,    r.reload_failures,
+                         a.forwarded,     a.forwarded_refused, a.forwarded_duplicates, a.publishes_covered};
   }
 
   explicit Parts(const Config& config)

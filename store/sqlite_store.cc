@@ -184,6 +184,17 @@ StoreResult<std::optional<Registration>> SqliteStore::find_registration(const st
   return tl::unexpected(db_.error("looking up a node"));
 }
 
+StoreResult<std::vector<Registration>> SqliteStore::registrations_of(const std::string& account) {
+  SqliteStatement s{db_.handle(), "SELECT " + std::string{kColumns} +
+                                      " FROM registrations WHERE account = ?1 AND enabled = 1 ORDER BY id"};
+  s.bind(1, account);
+  std::vector<Registration> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_registration(s));
+  if (rc != SQLITE_DONE) return tl::unexpected(db_.error("listing an account's devices"));
+  return out;
+}
+
 StoreResult<std::int64_t> SqliteStore::count_registrations() {
   SqliteStatement s{db_.handle(), "SELECT count(*) FROM registrations"};
   if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting registrations"));

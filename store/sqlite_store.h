@@ -19,6 +19,7 @@ class SqliteStore final : public Store {
                                         const std::string& muc) override;
   StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
                                                               const std::string& node) override;
+  StoreResult<std::vector<Registration>> registrations_of(const std::string& account) override;
   StoreResult<std::int64_t> count_registrations() override;
   StoreResult<bool> disable_registration(const std::string& domain, const std::string& node,
                                          const std::string& reason,

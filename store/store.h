@@ -40,6 +40,8 @@ class Store {
                                                 const std::string& muc) = 0;
   virtual StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
                                                                       const std::string& node) = 0;
+  // The enabled registrations of an account (bare JID), every device.
+  virtual StoreResult<std::vector<Registration>> registrations_of(const std::string& account) = 0;
   virtual StoreResult<std::int64_t> count_registrations() = 0;
   // The provider said the device token is dead. Ignored when the device
   // registered again after `dead_since_ms` (APNs' timestamp; 0: unknown).

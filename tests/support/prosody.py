@@ -16,12 +16,16 @@ class Prosody(ServerLog):
     name = "prosody"
 
     def __init__(self, workdir, domain="localhost", component="push.localhost",
-                 component_secret="component-secret-for-tests", push_max_errors=16):
+                 component_secret="component-secret-for-tests", push_max_errors=16,
+                 forward=False):
+        """forward: also load packaging/prosody/mod_xpush_forward.lua, pointed
+        at the component."""
         self.workdir = os.path.join(workdir, "prosody")
         self.domain = domain
         self.component = component
         self.component_secret = component_secret
         self.push_max_errors = push_max_errors
+        self.forward = forward
         self.c2s_port = free_port()
         self.component_port = free_port()
         self.config = os.path.join(self.workdir, "prosody.cfg.lua")
@@ -32,6 +36,9 @@ class Prosody(ServerLog):
 
     def _write_config(self):
         w = self.workdir
+        packaging = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+            os.path.abspath(__file__)))), "packaging", "prosody")
+        forward_module = '"xpush_forward";' if self.forward else ""
         cfg = textwrap.dedent(f"""\
             run_as_root = true
             daemonize = false
@@ -53,9 +60,10 @@ class Prosody(ServerLog):
             modules_disabled = {{ "s2s", "tls", "posix" }}
             modules_enabled = {{
                 "roster"; "saslauth"; "disco"; "carbons"; "ping"; "smacks";
-                "mam"; "offline"; "cloud_notify";
+                "mam"; "offline"; "cloud_notify"; {forward_module}
             }}
-            plugin_paths = {{ "/usr/lib/prosody/modules" }}
+            plugin_paths = {{ "/usr/lib/prosody/modules", "{packaging}" }}
+            xpush_forward_to = "{self.component}"
             smacks_hibernation_time = 120
             push_max_errors = {self.push_max_errors}
 

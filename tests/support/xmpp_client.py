@@ -104,6 +104,11 @@ class Client:
         # A round trip proves the server has taken the message.
         await self.xmpp["xep_0199"].ping(jid=self.xmpp.boundjid.domain, timeout=10)
 
+    async def send_xml(self, xml):
+        """Sends a raw stanza (e.g. a message with custom extension elements)."""
+        self.xmpp.send_raw(xml)
+        await self.xmpp["xep_0199"].ping(jid=self.xmpp.boundjid.domain, timeout=10)
+
     async def disconnect(self):
         done = asyncio.Event()
         self.xmpp.add_event_handler("disconnected", lambda _: done.set())

@@ -92,6 +92,20 @@ class AppServerTest : public ::testing::Test {
     return "error without condition";
   }
 
+  // Hands a stanza in that gets no reply, and runs the loop until `done`.
+  void deliver(const std::string& xml, const std::function<bool()>& done) {
+    app_.handle(parse_stanza(xml));
+    for (int i = 0; i < 300 && !done(); ++i) io_.run_one_for(std::chrono::milliseconds{10});
+  }
+  void settle() {
+    for (int i = 0; i < 20; ++i) io_.run_one_for(std::chrono::milliseconds{10});
+  }
+
+  static std::string forwarded(const std::string& from, const std::string& inner) {
+    return "<message from='" + from + "' to='push.localhost'><forwarded xmlns='urn:xmpp:forward:0'>"
+           "<delay xmlns='urn:xmpp:delay' stamp='2026-11-22T08:00:00Z'/>" + inner + "</forwarded></message>";
+  }
+
   testing::TempDir dir_;
   boost::asio::io_context io_;
   // Keeps run_for() waiting for the store thread's answer.
@@ -229,6 +243,9 @@ class UnavailableStore : public store::Store {
       const std::string&, const std::string&) override {
     return tl::unexpected(busy());
   }
+  store::StoreResult<std::vector<store::Registration>> registrations_of(const std::string&) override {
+    return tl::unexpected(busy());
+  }
   store::StoreResult<std::int64_t> count_registrations() override { return tl::unexpected(busy()); }
   store::StoreResult<bool> disable_registration(const std::string&, const std::string&,
                                                 const std::string&, std::int64_t) override {
@@ -283,6 +300,63 @@ TEST(AppServerStoreFailure, TemporaryFailuresAreAnsweredWait) {
   }
   EXPECT_EQ(app.in_flight(), 0u);
   EXPECT_TRUE(provider.sent.empty());
+}
+
+}  // namespace
+}  // namespace xpush
+
+namespace xpush {
+namespace {
+
+const std::string kBobToAlice =
+    "<message xmlns='jabber:client' from='bob@localhost/pc' to='alice@localhost' type='chat' id='m1'>"
+    "<body>lunch?</body><origin-id xmlns='urn:xmpp:sid:0' id='o-1'/></message>";
+
+TEST_F(AppServerTest, ForwardedMessageNotifiesEveryDeviceOfTheAccount) {
+  register_device();
+  deliver(forwarded("localhost", kBobToAlice), [this] { return !provider_.sent.empty(); });
+  ASSERT_EQ(provider_.sent.size(), 1u);
+  EXPECT_EQ(provider_.sent[0].recipient, "alice@localhost");
+  EXPECT_EQ(provider_.sent[0].rule, "builtin:important");
+  EXPECT_EQ(app_.counters().forwarded, 1u);
+}
+
+TEST_F(AppServerTest, TheSameMessageForwardedTwiceIsPushedOnce) {
+  register_device();
+  deliver(forwarded("localhost", kBobToAlice), [this] { return !provider_.sent.empty(); });
+  app_.handle(parse_stanza(forwarded("localhost", kBobToAlice)));
+  settle();
+  EXPECT_EQ(provider_.sent.size(), 1u);
+  EXPECT_EQ(app_.counters().forwarded_duplicates, 1u);
+}
+
+TEST_F(AppServerTest, APublishForAForwardedMessageIsAnsweredButNotPushedAgain) {
+  const auto reg = register_device();
+  deliver(forwarded("localhost", kBobToAlice), [this] { return !provider_.sent.empty(); });
+  EXPECT_EQ(error_of(exchange(publish("localhost", reg.node, secret(reg.secret), summary_with_body("x")))),
+            "result");
+  settle();
+  EXPECT_EQ(provider_.sent.size(), 1u);
+  EXPECT_EQ(app_.counters().publishes_covered, 1u);
+  // The next publish has no forwarded message to match: it notifies.
+  EXPECT_EQ(error_of(exchange(publish("localhost", reg.node, secret(reg.secret), summary_with_body("x")))),
+            "result");
+  settle();
+  EXPECT_EQ(provider_.sent.size(), 2u);
+}
+
+TEST_F(AppServerTest, ForwardedMessagesFromElsewhereAreRefused) {
+  register_device();
+  const std::vector<std::string> refused = {
+      forwarded("evil.example", "<message xmlns='jabber:client' to='alice@evil.example'><body>x</body></message>"),
+      forwarded("localhost", "<message xmlns='jabber:client' to='alice@other.example'><body>x</body></message>"),
+      forwarded("bob@localhost", kBobToAlice),
+      "<message from='localhost' to='push.localhost'><forwarded xmlns='urn:xmpp:forward:0'/></message>",
+  };
+  for (const auto& xml : refused) app_.handle(parse_stanza(xml));
+  settle();
+  EXPECT_TRUE(provider_.sent.empty());
+  EXPECT_EQ(app_.counters().forwarded_refused, refused.size());
 }
 
 }  // namespace

@@ -81,6 +81,20 @@ TEST(SqliteStore, DeadTokenDisablesUnlessTheDeviceRegisteredAgainSince) {
   EXPECT_TRUE((*store->find_registration("example.org", "N1"))->enabled);
 }
 
+TEST(SqliteStore, AnAccountsEnabledDevices) {
+  testing::TempDir dir;
+  auto store = open_store(dir.file("x.db"));
+  ASSERT_TRUE(store->upsert_registration(device("N1", "phone")));
+  ASSERT_TRUE(store->upsert_registration(device("N2", "tablet")));
+  ASSERT_TRUE(store->upsert_registration(device("N3", "phone", "bob@example.org")));
+  ASSERT_TRUE(store->disable_registration("example.org", "N2", "410", 0));
+  auto alices = store->registrations_of("alice@example.org");
+  ASSERT_TRUE(alices);
+  ASSERT_EQ(alices->size(), 1u);
+  EXPECT_EQ(alices->at(0).node, "N1");
+  EXPECT_TRUE(store->registrations_of("carol@example.org")->empty());
+}
+
 TEST(SqliteStore, RemoveDevice) {
   testing::TempDir dir;
   auto store = open_store(dir.file("x.db"));
