@@ -51,6 +51,8 @@ AdminResponse admin_response(std::string_view method, std::string_view target, c
          s.forwarded_duplicates);
   metric("xpush_publishes_covered_total", "counter", "Publishes for a message already forwarded (answered, not pushed)",
          s.publishes_covered);
+  metric("xpush_forwarded_covered_total", "counter", "Forwarded messages already pushed from their publish",
+         s.forwarded_covered);
   return {200, "text/plain; version=0.0.4", out.str()};
 }
 

@@ -32,6 +32,7 @@ struct AdminSnapshot {
   std::uint64_t forwarded_refused = 0;
   std::uint64_t forwarded_duplicates = 0;
   std::uint64_t publishes_covered = 0;
+  std::uint64_t forwarded_covered = 0;
 };
 
 struct AdminResponse {

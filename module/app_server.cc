@@ -111,6 +111,7 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
                  request.node);
     return reply_(interceptor::iq_result(iq));
   }
+  ledger_.published(registration.domain + "/" + registration.node, now);
   interceptor::OfflineEvent event;
   event.source = interceptor::EventSource::kPushSummary;
   event.recipient = registration.account;
@@ -166,6 +167,13 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
   std::size_t decided = 0;
   for (const auto& device : devices) {
     if (device.domain != forwarded.server_domain || (!device.muc.empty() && device.muc != room)) continue;
+    const std::string key = device.domain + "/" + device.node;
+    if (ledger_.covers_forwarded(key, now)) {
+      ++counters_.forwarded_covered;
+      spdlog::info("forwarded node={}: its XEP-0357 publish was decided already; not pushed again",
+                   device.node);
+      continue;
+    }
     interceptor::OfflineEvent event;
     event.source = interceptor::EventSource::kForwardedStanza;
     event.recipient = device.account;
@@ -173,7 +181,7 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
     event.node = device.node;
     event.stanza = message;
     event.received_at = now;
-    ledger_.decided(device.domain + "/" + device.node, now);
+    ledger_.forwarded(key, now);
     decide_and_send(event, device, [node = device.node](bool stored) {
       if (!stored) spdlog::error("forwarded message for node {}: not stored; not pushed", node);
     });

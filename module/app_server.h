@@ -46,6 +46,7 @@ struct AppServerCounters {
   std::uint64_t forwarded_refused = 0;    // malformed, or from a server not configured
   std::uint64_t forwarded_duplicates = 0; // the same message forwarded again
   std::uint64_t publishes_covered = 0;    // publishes for a message already forwarded
+  std::uint64_t forwarded_covered = 0;    // forwarded messages already published
 };
 
 class AppServer {
@@ -85,7 +86,7 @@ class AppServer {
   Reply reply_;
   AppServerCounters counters_;
   AlertThrottle throttle_;
-  ForwardLedger ledger_{std::chrono::seconds{60}};
+  ForwardLedger ledger_{std::chrono::seconds{30}};
   std::size_t in_flight_ = 0;
 };
 

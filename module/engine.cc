@@ -74,7 +74,8 @@ struct Engine::Parts {
                          a.registrations, d.accepted,         d.attempts,   d.delivered,
                          d.retried,       d.expired,          d.dead_letters, d.tokens_invalid,
                          a.dropped_by_rules, a.folded,        r.reloads,    r.reload_failures,
-                         a.forwarded,     a.forwarded_refused, a.forwarded_duplicates, a.publishes_covered};
+                         a.forwarded,     a.forwarded_refused, a.forwarded_duplicates, a.publishes_covered,
+                         a.forwarded_covered};
   }
 
   explicit Parts(const Config& config)

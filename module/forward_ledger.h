@@ -1,10 +1,11 @@
-// What came through the forwarding hook recently, so that each message is
-// pushed once: a message forwarded twice (from offline storage and from a
-// hibernated session's queue) is recognised by its key, and the XEP-0357
-// publish a server also sends for a forwarded message is recognised by its
-// node. A summary carries no message id, so publishes are matched by count:
-// each device notified from a forwarded message covers the next publish for
-// that device within the window.
+// What came through the forwarding hook and as XEP-0357 publishes recently,
+// so that each message is pushed once: a message forwarded twice (from
+// offline storage and from a hibernated session's queue) is recognised by
+// its key, and a forwarded message and the publish a server also sends for
+// it are paired by device. A summary carries no message id, so the pairing
+// counts: each decision from one path covers the next event of the other
+// path for the same device within the window. Prosody forwards before it
+// publishes; ejabberd publishes first when MAM stores the message.
 #pragma once
 
 #include <chrono>
@@ -25,16 +26,24 @@ class ForwardLedger {
   // message with neither origin-id nor id) is never taken for a repeat.
   bool first_sighting(const std::string& message_key, TimePoint now);
   // A device (domain/node) was decided for from a forwarded message.
-  void decided(const std::string& device, TimePoint now);
-  // Takes one such decision for this device within the window, if any.
+  void forwarded(const std::string& device, TimePoint now);
+  // A device was decided for from a publish that no forwarded message covered.
+  void published(const std::string& device, TimePoint now);
+  // Takes one decision of the other path for this device within the window.
   bool covers_publish(const std::string& device, TimePoint now);
+  bool covers_forwarded(const std::string& device, TimePoint now);
 
  private:
+  void tick(TimePoint now);  // forgets what is past the window, now and then
   void forget_old(TimePoint now);
 
   std::chrono::seconds window_;
   std::unordered_map<std::string, TimePoint> keys_;
-  std::unordered_map<std::string, std::deque<TimePoint>> devices_;
+  using Decisions = std::unordered_map<std::string, std::deque<TimePoint>>;
+  bool take(Decisions& decisions, const std::string& device, TimePoint now);
+
+  Decisions forwarded_;
+  Decisions published_;
   std::size_t calls_ = 0;
 };
 

@@ -23,12 +23,15 @@ class Ejabberd(ServerLog):
     name = "ejabberd"
 
     def __init__(self, workdir=None, domain="localhost", component="push.localhost",
-                 component_secret="component-secret-for-tests", tls_cert=None):
+                 component_secret="component-secret-for-tests", tls_cert=None, forward=False):
+        """forward: also build and load packaging/ejabberd/mod_xpush_forward.erl."""
         self.workdir = tempfile.mkdtemp(prefix="xpush-ejabberd-")
         self.domain = domain
         self.component = component
         self.component_secret = component_secret
         self.tls_cert = tls_cert  # PEM with key and chain: the component port speaks TLS
+        self.forward = forward
+        self.ebin = os.path.join(self.workdir, "ebin")
         self.c2s_port = free_port()
         self.component_port = free_port()
         self.dist_port = free_port()
@@ -41,6 +44,10 @@ class Ejabberd(ServerLog):
         self.ctl_config = os.path.join(self.workdir, "ejabberdctl.cfg")
         os.makedirs(self.spool)
         os.makedirs(self.logs)
+        if forward:
+            build = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(
+                os.path.abspath(__file__)))), "packaging", "ejabberd", "build-module")
+            subprocess.run([build, self.ebin], check=True, capture_output=True, timeout=120)
         self._write_config()
         user = pwd.getpwnam("ejabberd")
         for root, dirs, files in os.walk(self.workdir):
@@ -94,7 +101,7 @@ class Ejabberd(ServerLog):
                 resume_timeout: 120
               mod_push: {}
               mod_push_keepalive: {}
-            """)
+            """) + (f"  mod_xpush_forward:\n    component: {self.component}\n" if self.forward else "")
         with open(self.config, "w") as f:
             f.write(cfg)
         with open(self.ctl_config, "w") as f:
@@ -104,7 +111,7 @@ class Ejabberd(ServerLog):
                 INET_DIST_INTERFACE=127.0.0.1
                 EJABBERD_PID_PATH={self.pidfile}
                 EJABBERD_BYPASS_WARNINGS=true
-                """))
+                """) + (f'ERL_OPTIONS="-pa {self.ebin}"\n' if self.forward else ""))
 
     def _ctl(self, *args, timeout=120, check=True):
         cmd = [EJABBERDCTL, "-c", self.ctl_config, "-f", self.config, "-s", self.spool,

@@ -1,0 +1,70 @@
+%%% mod_xpush_forward: hands every message ejabberd stores offline for a
+%%% local user to the xpush component, whole, wrapped in a XEP-0297
+%%% <forwarded/> with a XEP-0203 <delay/>, so that push rules see JSON
+%%% bodies, extension elements and encryption markers, not just a XEP-0357
+%%% summary. Messages queued for a hibernated (XEP-0198 pending) session are
+%%% forwarded too. Nothing else changes: the message is still stored offline.
+%%%
+%%% Build (once, for the installed ejabberd) and load:
+%%%   erlc -I /usr/lib/x86_64-linux-gnu/ejabberd-*/include \
+%%%        -I /usr/lib/erlang/lib/p1_xmpp-*/include -o /opt/xpush/ebin mod_xpush_forward.erl
+%%%   ejabberdctl.cfg:  ERL_OPTIONS="-pa /opt/xpush/ebin"
+%%%   ejabberd.yml:     modules: { mod_xpush_forward: { component: push.example.com } }
+-module(mod_xpush_forward).
+-behaviour(gen_mod).
+
+-export([start/2, stop/1, reload/3, depends/2, mod_options/1, mod_opt_type/1, mod_doc/0]).
+-export([offline_message/1, c2s_stanza/3]).
+
+-include("xmpp.hrl").
+-include("logger.hrl").
+
+%% After mod_offline has stored the message (50), before mod_push (55).
+-define(PRIORITY, 54).
+
+start(Host, _Opts) ->
+    ejabberd_hooks:add(offline_message_hook, Host, ?MODULE, offline_message, ?PRIORITY),
+    ejabberd_hooks:add(c2s_handle_send, Host, ?MODULE, c2s_stanza, ?PRIORITY),
+    ok.
+
+stop(Host) ->
+    ejabberd_hooks:delete(offline_message_hook, Host, ?MODULE, offline_message, ?PRIORITY),
+    ejabberd_hooks:delete(c2s_handle_send, Host, ?MODULE, c2s_stanza, ?PRIORITY),
+    ok.
+
+reload(_Host, _NewOpts, _OldOpts) -> ok.
+
+depends(_Host, _Opts) -> [{mod_offline, hard}].
+
+mod_opt_type(component) -> econf:domain().
+
+%% `component` is required: there is no sensible default.
+mod_options(_Host) -> [component].
+
+mod_doc() ->
+    #{desc => "Forwards each offline message to the xpush push gateway.",
+      opts => [{component, #{value => "Domain", desc => "The xpush component's domain."}}]}.
+
+%% Only messages mod_offline actually stored: not bounced errors, not
+%% headlines or groupchat it refused.
+offline_message({offlined, #message{to = #jid{lserver = Host}} = Msg} = Acc) ->
+    forward(Host, Msg),
+    Acc;
+offline_message(Acc) ->
+    Acc.
+
+%% A message sent to a session that is waiting for its client to resume.
+c2s_stanza(#{mgmt_state := pending, lserver := Host} = State, #message{type = Type} = Msg, _Result)
+  when Type /= error ->
+    forward(Host, Msg),
+    State;
+c2s_stanza(State, _Pkt, _Result) ->
+    State.
+
+forward(Host, Msg) ->
+    Component = gen_mod:get_module_opt(Host, ?MODULE, component),
+    ejabberd_router:route(
+      #message{id = p1_rand:get_string(),
+               from = jid:make(Host),
+               to = jid:make(Component),
+               sub_els = [#forwarded{delay = #delay{stamp = erlang:timestamp()}, sub_els = [Msg]}]}).
