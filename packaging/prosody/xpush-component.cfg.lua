@@ -9,3 +9,9 @@ component_interfaces = { "127.0.0.1" }
 
 Component "push.example.com"
     component_secret = "change-me-long-random"  -- the same as component.secret in xpush.yaml
+
+-- Optional: hand xpush every offline message whole (JSON bodies, extension
+-- elements) with the forwarding hook in this folder (docs/forwarding.md):
+--   plugin_paths = { "/usr/local/lib/xpush/prosody" }   -- where mod_xpush_forward.lua is
+--   modules_enabled = { ...; "xpush_forward" }
+--   xpush_forward_to = "push.example.com"
