@@ -86,7 +86,7 @@ class AppServer {
   Reply reply_;
   AppServerCounters counters_;
   AlertThrottle throttle_;
-  ForwardLedger ledger_{std::chrono::seconds{30}};
+  ForwardLedger ledger_{std::chrono::minutes{15}, std::chrono::seconds{10}};
   std::size_t in_flight_ = 0;
 };
 

@@ -5,6 +5,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include <mutex>
+#include <unordered_map>
+
 #include "interceptor/component_link.h"
 #include "module/admin_http.h"
 #include "module/app_server.h"
@@ -63,6 +66,34 @@ struct Engine::Parts {
   std::unique_ptr<AppServer> app;
   std::unique_ptr<AdminServer> admin;
   bool stopping = false;
+  // Requests handed in by a host (Engine::submit): their replies go back to it.
+  std::unordered_map<std::string, ReplyHandler> local_requests;
+  boost::asio::steady_timer snapshot_timer{io};
+  mutable std::mutex snapshot_mutex;
+  AdminSnapshot last_snapshot;
+
+  void route_reply(const interceptor::Element& reply) {
+    if (auto it = local_requests.find(std::string{reply.attr_or("id")}); it != local_requests.end()) {
+      auto handler = std::move(it->second);
+      local_requests.erase(it);
+      return handler(reply);
+    }
+    if (!link->send(reply)) {
+      spdlog::warn("reply {} to {} lost: component link is down", reply.attr_or("id"), reply.attr_or("to"));
+    }
+  }
+
+  void refresh_snapshot() {
+    {
+      const std::lock_guard lock{snapshot_mutex};
+      last_snapshot = snapshot();
+    }
+    if (stopping) return;
+    snapshot_timer.expires_after(std::chrono::milliseconds{100});
+    snapshot_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec) refresh_snapshot();
+    });
+  }
   std::chrono::milliseconds config_rules_watch;
 
   AdminSnapshot snapshot() const {
@@ -87,12 +118,7 @@ struct Engine::Parts {
     app = std::make_unique<AppServer>(
         store, dispatcher,
         app_server_options(config, rules),
-        [this](const interceptor::Element& reply) {
-          if (!link->send(reply)) {
-            spdlog::warn("reply {} to {} lost: component link is down", reply.attr_or("id"),
-                         reply.attr_or("to"));
-          }
-        });
+        [this](const interceptor::Element& reply) { route_reply(reply); });
     link = std::make_unique<interceptor::ComponentLink>(
         io.get_executor(), config.link,
         interceptor::ComponentLink::Handlers{
@@ -115,7 +141,21 @@ Engine::Engine(const Config& config) : parts_(std::make_unique<Parts>(config)) {
 
 Engine::~Engine() = default;
 
+void Engine::submit(interceptor::Element stanza, ReplyHandler on_reply) {
+  boost::asio::post(parts_->io, [p = parts_.get(), stanza = std::move(stanza),
+                                 on_reply = std::move(on_reply)]() mutable {
+    if (on_reply) p->local_requests[std::string{stanza.attr_or("id")}] = std::move(on_reply);
+    p->app->handle(std::move(stanza));
+  });
+}
+
+AdminSnapshot Engine::counters() const {
+  const std::lock_guard lock{parts_->snapshot_mutex};
+  return parts_->last_snapshot;
+}
+
 void Engine::run() {
+  parts_->refresh_snapshot();
   parts_->rules.watch(parts_->io.get_executor(), parts_->config_rules_watch);
   parts_->dispatcher.start();
   parts_->link->start();
@@ -127,6 +167,7 @@ void Engine::stop() {
     p->stopping = true;
     p->dispatcher.stop();
     p->rules.stop();
+    p->snapshot_timer.cancel();
     p->admin.reset();
     if (!p->link->ready()) return p->io.stop();
     p->link->stop();

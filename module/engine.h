@@ -2,10 +2,13 @@
 // the push provider and the store thread. xpushd is its reference host.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include <boost/asio/io_context.hpp>
 
+#include "interceptor/element.h"
+#include "module/admin_http.h"
 #include "module/config.h"
 
 namespace xpush {
@@ -23,6 +26,15 @@ class Engine {
   void run();
   // Closes the stream politely and lets run() return. Thread-safe.
   void stop();
+
+  // Thread-safe: hands a stanza to the app server on the loop, as if it had
+  // come over the component link. The reply to an iq goes to `on_reply`
+  // (on the loop thread) instead of the link; stanzas that get no reply
+  // (a forwarded message) never call it.
+  using ReplyHandler = std::function<void(const interceptor::Element& reply)>;
+  void submit(interceptor::Element stanza, ReplyHandler on_reply = {});
+  // Thread-safe: the counters as of at most 100 ms ago.
+  AdminSnapshot counters() const;
 
   boost::asio::io_context& context();
 

@@ -8,7 +8,7 @@ bool ForwardLedger::first_sighting(const std::string& message_key, TimePoint now
   tick(now);
   if (message_key.empty()) return true;
   auto [it, inserted] = keys_.try_emplace(message_key, now);
-  if (inserted || now - it->second >= window_) {
+  if (inserted || now - it->second >= key_window_) {
     it->second = now;
     return true;
   }
@@ -37,7 +37,7 @@ bool ForwardLedger::take(Decisions& decisions, const std::string& device, TimePo
   auto it = decisions.find(device);
   if (it == decisions.end()) return false;
   auto& times = it->second;
-  while (!times.empty() && now - times.front() >= window_) times.pop_front();
+  while (!times.empty() && now - times.front() >= pair_window_) times.pop_front();
   const bool covered = !times.empty();
   if (covered) times.pop_front();
   if (times.empty()) decisions.erase(it);
@@ -50,12 +50,12 @@ void ForwardLedger::tick(TimePoint now) {
 
 void ForwardLedger::forget_old(TimePoint now) {
   for (auto it = keys_.begin(); it != keys_.end();) {
-    it = now - it->second >= window_ ? keys_.erase(it) : std::next(it);
+    it = now - it->second >= key_window_ ? keys_.erase(it) : std::next(it);
   }
   for (auto* decisions : {&forwarded_, &published_}) {
     for (auto it = decisions->begin(); it != decisions->end();) {
       auto& times = it->second;
-      while (!times.empty() && now - times.front() >= window_) times.pop_front();
+      while (!times.empty() && now - times.front() >= pair_window_) times.pop_front();
       it = times.empty() ? decisions->erase(it) : std::next(it);
     }
   }

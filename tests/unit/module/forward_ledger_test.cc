@@ -9,7 +9,7 @@ using std::chrono::seconds;
 const ForwardLedger::TimePoint t0{std::chrono::hours{1000}};
 
 TEST(ForwardLedger, AMessageKeySeenTwiceWithinTheWindowIsARepeat) {
-  ForwardLedger ledger{seconds{30}};
+  ForwardLedger ledger{seconds{30}, seconds{10}};
   EXPECT_TRUE(ledger.first_sighting("k1", t0));
   EXPECT_FALSE(ledger.first_sighting("k1", t0 + seconds{5}));
   EXPECT_TRUE(ledger.first_sighting("k2", t0 + seconds{5}));
@@ -19,7 +19,7 @@ TEST(ForwardLedger, AMessageKeySeenTwiceWithinTheWindowIsARepeat) {
 }
 
 TEST(ForwardLedger, EachDecisionCoversOneEventOfTheOtherPathForTheSameDevice) {
-  ForwardLedger ledger{seconds{30}};
+  ForwardLedger ledger{seconds{600}, seconds{30}};
   // Prosody: forwarded first, then the publish.
   ledger.forwarded("d1", t0);
   ledger.forwarded("d1", t0);

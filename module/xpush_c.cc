@@ -1,0 +1,357 @@
+// The C ABI of libxpush (module/xpush.h) over the engine. Requests become
+// the stanzas a server or a phone would send, so the app server validates
+// them exactly as it does on the component link; their replies come back
+// to the host's callback instead of the link.
+#include "module/xpush.h"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <cstring>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+
+#include "base/sanitize.h"
+#include "interceptor/data_form.h"
+#include "interceptor/forwarded_message.h"
+#include "interceptor/iq.h"
+#include "interceptor/jid.h"
+#include "interceptor/xml_stream.h"
+#include "module/config.h"
+#include "module/engine.h"
+
+namespace {
+
+using xpush::interceptor::Element;
+namespace ns = xpush::interceptor::ns;
+
+// One open engine and the thread that runs its loop.
+struct Instance {
+  xpush::Config config;
+  std::unique_ptr<xpush::Engine> engine;
+  std::thread loop;
+  std::atomic<std::uint64_t> next_request{1};
+
+  ~Instance() {
+    engine->stop();
+    if (loop.joinable()) loop.join();
+  }
+  std::string request_id() { return "xpush-local-" + std::to_string(next_request++); }
+};
+
+// Handles are numbers that are never reused, so a closed or made-up handle
+// is recognised, never dereferenced.
+std::mutex registry_mutex;
+std::map<std::uintptr_t, std::shared_ptr<Instance>> registry;
+std::uintptr_t next_handle = 1;
+
+std::shared_ptr<Instance> find(xpush_engine* handle) {
+  const std::lock_guard lock{registry_mutex};
+  const auto it = registry.find(reinterpret_cast<std::uintptr_t>(handle));
+  return it == registry.end() ? nullptr : it->second;
+}
+
+void write_error(char* out, std::size_t size, const std::string& text) {
+  if (!out || size == 0) return;
+  const std::size_t n = std::min(size - 1, text.size());
+  std::memcpy(out, text.data(), n);
+  out[n] = '\0';
+}
+
+// Text from the host: present, valid UTF-8 of XML characters.
+bool usable(const char* text) { return text && *text && xpush::base::is_clean(text); }
+bool usable_or_null(const char* text) { return !text || xpush::base::is_clean(text); }
+
+template <class F>
+xpush_status guarded(F&& body) noexcept {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    return XPUSH_EINTERNAL;
+  } catch (const std::exception& e) {
+    spdlog::error("libxpush: {}", e.what());
+    return XPUSH_EINTERNAL;
+  } catch (...) {
+    return XPUSH_EINTERNAL;
+  }
+}
+
+xpush_status open_config(std::uint32_t abi, xpush::Config config, xpush_engine** out, char* error,
+                         std::size_t error_size) {
+  auto instance = std::make_shared<Instance>();
+  instance->config = std::move(config);
+  try {
+    instance->engine = std::make_unique<xpush::Engine>(instance->config);
+  } catch (const std::exception& e) {
+    write_error(error, error_size, e.what());
+    return XPUSH_ECONFIG;
+  }
+  (void)abi;
+  instance->loop = std::thread{[engine = instance->engine.get()] { engine->run(); }};
+  const std::lock_guard lock{registry_mutex};
+  const auto handle = next_handle++;
+  registry.emplace(handle, std::move(instance));
+  *out = reinterpret_cast<xpush_engine*>(handle);
+  return XPUSH_OK;
+}
+
+xpush_status open_with(std::uint32_t abi, xpush_engine** out, char* error, std::size_t error_size,
+                       const std::function<xpush::Config()>& load) {
+  if (!out) return XPUSH_EINVAL;
+  *out = nullptr;
+  if (abi != XPUSH_ABI_VERSION) {
+    write_error(error, error_size,
+                "built for ABI " + std::to_string(abi) + ", this library is ABI " +
+                    std::to_string(XPUSH_ABI_VERSION));
+    return XPUSH_EABI;
+  }
+  xpush::Config config;
+  try {
+    config = load();
+  } catch (const xpush::ConfigError& e) {
+    write_error(error, error_size, e.what());
+    return XPUSH_ECONFIG;
+  }
+  spdlog::set_level(spdlog::level::from_str(config.log_level));
+  return open_config(abi, std::move(config), out, error, error_size);
+}
+
+void add_field(Element& form, const std::string& var, const char* value) {
+  if (!value) return;
+  auto& field = form.add(ns::kDataForms, "field");
+  field.set_attr("var", var);
+  field.add(ns::kDataForms, "value").add_text(value);
+}
+
+std::string error_text(const Element& reply) {
+  const Element* error = reply.child("error", reply.ns());
+  if (!error) return "refused";
+  std::string condition, text;
+  for (const auto& c : error->children()) {
+    if (c.is_text()) continue;
+    if (c.name() == "text") text = c.text();
+    else if (condition.empty()) condition = c.name();
+  }
+  return std::string{error->attr_or("type")} + "/" + condition + (text.empty() ? "" : ": " + text);
+}
+
+// Replies to the host's callback: node and secret from a completed command.
+xpush::Engine::ReplyHandler to_callback(xpush_done_fn done, void* user) {
+  return [done, user](const Element& reply) {
+    if (!done) return;
+    if (reply.attr_or("type") != "result") {
+      const std::string text = error_text(reply);
+      return done(user, XPUSH_EREFUSED, nullptr, nullptr, text.c_str());
+    }
+    std::string node, secret;
+    if (const Element* command = reply.child("command", ns::kCommands)) {
+      if (const Element* x = command->child("x", ns::kDataForms)) {
+        const auto form = xpush::interceptor::DataForm::parse(*x);
+        node = std::string{form.value_or("node")};
+        secret = std::string{form.value_or("secret")};
+      }
+    }
+    done(user, XPUSH_OK, node.empty() ? nullptr : node.c_str(), secret.empty() ? nullptr : secret.c_str(),
+         nullptr);
+  };
+}
+
+Element command_iq(Instance& in, const std::string& account, const std::string& command_node) {
+  Element iq{ns::kComponent, "iq"};
+  iq.set_attr("type", "set").set_attr("id", in.request_id());
+  iq.set_attr("from", account + "/libxpush").set_attr("to", in.config.link.session.component_domain);
+  auto& command = iq.add(ns::kCommands, "command");
+  command.set_attr("node", command_node).set_attr("action", "execute");
+  iq.children().back().add(ns::kDataForms, "x").set_attr("type", "submit");
+  return iq;
+}
+
+Element& form_of(Element& iq) { return iq.children().back().children().back(); }
+
+bool bare_user_jid(const char* text) {
+  const auto jid = xpush::interceptor::Jid::parse(text);
+  return jid && !jid->local.empty() && jid->resource.empty();
+}
+
+}  // namespace
+
+extern "C" {
+
+uint32_t xpush_abi_version(void) { return XPUSH_ABI_VERSION; }
+
+const char* xpush_status_text(xpush_status status) {
+  switch (status) {
+    case XPUSH_OK: return "ok";
+    case XPUSH_EINVAL: return "invalid argument";
+    case XPUSH_ETOOBIG: return "input too large";
+    case XPUSH_ECONFIG: return "configuration not loaded";
+    case XPUSH_EABI: return "ABI version mismatch";
+    case XPUSH_ECLOSED: return "handle closed or unknown";
+    case XPUSH_ENOSPC: return "output buffer too small";
+    case XPUSH_EREFUSED: return "refused by the engine";
+    case XPUSH_EINTERNAL: return "internal error";
+  }
+  return "unknown status";
+}
+
+xpush_status xpush_open_file(uint32_t abi_version, const char* config_path, xpush_engine** out, char* error,
+                             size_t error_size) {
+  return guarded([&] {
+    if (!config_path) return out ? (*out = nullptr, XPUSH_EINVAL) : XPUSH_EINVAL;
+    return open_with(abi_version, out, error, error_size,
+                     [&] { return xpush::load_config_file(config_path); });
+  });
+}
+
+xpush_status xpush_open_yaml(uint32_t abi_version, const char* yaml, size_t yaml_len, xpush_engine** out,
+                             char* error, size_t error_size) {
+  return guarded([&] {
+    if (!yaml) return out ? (*out = nullptr, XPUSH_EINVAL) : XPUSH_EINVAL;
+    return open_with(abi_version, out, error, error_size,
+                     [&] { return xpush::load_config_text(std::string{yaml, yaml_len}, "<yaml>"); });
+  });
+}
+
+xpush_status xpush_submit_stanza(xpush_engine* x, const char* xml, size_t xml_len) {
+  return guarded([&] {
+    auto in = find(x);
+    if (!in) return XPUSH_ECLOSED;
+    if (!xml || xml_len == 0) return XPUSH_EINVAL;
+    if (xml_len > in->config.link.session.limits.max_stanza_bytes) return XPUSH_ETOOBIG;
+    auto message = xpush::interceptor::parse_stanza_text({xml, xml_len});
+    if (!message || message->name() != "message") return XPUSH_EINVAL;
+    const auto to = xpush::interceptor::Jid::parse(message->attr_or("to"));
+    if (!to || to->local.empty()) return XPUSH_EINVAL;
+    // The same wrapper a server's forwarding hook sends: one path, one set of checks.
+    Element wrapper{ns::kComponent, "message"};
+    wrapper.set_attr("from", to->domain).set_attr("to", in->config.link.session.component_domain);
+    wrapper.add(ns::kForward, "forwarded").add(std::move(*message));
+    in->engine->submit(std::move(wrapper));
+    return XPUSH_OK;
+  });
+}
+
+xpush_status xpush_register_device(xpush_engine* x, const char* account, const char* device_id,
+                                   const char* platform, const char* token, const char* app,
+                                   xpush_done_fn done, void* user) {
+  return guarded([&] {
+    auto in = find(x);
+    if (!in) return XPUSH_ECLOSED;
+    if (!usable(account) || !bare_user_jid(account) || !usable(device_id) || !usable(platform) ||
+        !usable(token) || !usable_or_null(app) || !done) {
+      return XPUSH_EINVAL;
+    }
+    const std::string service{platform};
+    if (service != "apns" && service != "fcm") return XPUSH_EINVAL;
+    Element iq = command_iq(*in, account, "register-push-" + service);
+    add_field(form_of(iq), "token", token);
+    add_field(form_of(iq), "device-id", device_id);
+    if (app && *app) add_field(form_of(iq), "app", app);
+    in->engine->submit(std::move(iq), to_callback(done, user));
+    return XPUSH_OK;
+  });
+}
+
+xpush_status xpush_unregister_device(xpush_engine* x, const char* account, const char* device_id,
+                                     const char* platform, xpush_done_fn done, void* user) {
+  return guarded([&] {
+    auto in = find(x);
+    if (!in) return XPUSH_ECLOSED;
+    if (!usable(account) || !bare_user_jid(account) || !usable(device_id) || !usable(platform) || !done) {
+      return XPUSH_EINVAL;
+    }
+    const std::string service{platform};
+    if (service != "apns" && service != "fcm") return XPUSH_EINVAL;
+    Element iq = command_iq(*in, account, "unregister-push-" + service);
+    add_field(form_of(iq), "device-id", device_id);
+    in->engine->submit(std::move(iq), to_callback(done, user));
+    return XPUSH_OK;
+  });
+}
+
+xpush_status xpush_submit_summary(xpush_engine* x, const char* server_domain, const char* node,
+                                  const char* secret, const char* message_count,
+                                  const char* last_message_sender, const char* last_message_body,
+                                  xpush_done_fn done, void* user) {
+  return guarded([&] {
+    auto in = find(x);
+    if (!in) return XPUSH_ECLOSED;
+    if (!usable(server_domain) || !usable(node) || !usable(secret) || !usable_or_null(message_count) ||
+        !usable_or_null(last_message_sender) || !usable_or_null(last_message_body) || !done) {
+      return XPUSH_EINVAL;
+    }
+    Element iq{ns::kComponent, "iq"};
+    iq.set_attr("type", "set").set_attr("id", in->request_id());
+    iq.set_attr("from", server_domain).set_attr("to", in->config.link.session.component_domain);
+    auto& pubsub = iq.add(ns::kPubsub, "pubsub");
+    auto& publish = pubsub.add(ns::kPubsub, "publish");
+    publish.set_attr("node", node);
+    auto& summary = publish.add(ns::kPubsub, "item").add("urn:xmpp:push:0", "notification")
+                        .add(ns::kDataForms, "x");
+    summary.set_attr("type", "submit");
+    add_field(summary, "FORM_TYPE", "urn:xmpp:push:summary");
+    add_field(summary, "message-count", message_count);
+    add_field(summary, "last-message-sender", last_message_sender);
+    add_field(summary, "last-message-body", last_message_body);
+    auto& options = pubsub.add(ns::kPubsub, "publish-options").add(ns::kDataForms, "x");
+    options.set_attr("type", "submit");
+    add_field(options, "FORM_TYPE", "http://jabber.org/protocol/pubsub#publish-options");
+    add_field(options, "secret", secret);
+    in->engine->submit(std::move(iq), to_callback(done, user));
+    return XPUSH_OK;
+  });
+}
+
+xpush_status xpush_sanitize(const char* in, size_t in_len, char* out, size_t out_size, size_t* needed) {
+  return guarded([&] {
+    if (!in && in_len > 0) return XPUSH_EINVAL;
+    const std::string clean = xpush::base::sanitize(in ? std::string_view{in, in_len} : std::string_view{});
+    if (needed) *needed = clean.size() + 1;
+    if (!out || out_size < clean.size() + 1) return XPUSH_ENOSPC;
+    std::memcpy(out, clean.data(), clean.size());
+    out[clean.size()] = '\0';
+    return XPUSH_OK;
+  });
+}
+
+xpush_status xpush_get_counters(xpush_engine* x, xpush_counters* out) {
+  return guarded([&] {
+    auto in = find(x);
+    if (!in) return XPUSH_ECLOSED;
+    if (!out || out->size < sizeof(xpush_counters)) return XPUSH_EINVAL;
+    const auto s = in->engine->counters();
+    out->component_connected = s.component_connected ? 1 : 0;
+    out->publishes = s.publishes;
+    out->registrations = s.registrations;
+    out->forwarded = s.forwarded;
+    out->dropped_by_rules = s.dropped_by_rules;
+    out->notifications_accepted = s.notifications_accepted;
+    out->delivered = s.delivered;
+    out->retried = s.retried;
+    out->dead_letters = s.dead_letters;
+    out->tokens_invalid = s.tokens_invalid;
+    return XPUSH_OK;
+  });
+}
+
+xpush_status xpush_close(xpush_engine* x) {
+  return guarded([&] {
+    if (!x) return XPUSH_OK;
+    std::shared_ptr<Instance> instance;
+    {
+      const std::lock_guard lock{registry_mutex};
+      const auto it = registry.find(reinterpret_cast<std::uintptr_t>(x));
+      if (it == registry.end()) return XPUSH_ECLOSED;
+      if (it->second->loop.get_id() == std::this_thread::get_id()) return XPUSH_EINVAL;
+      instance = std::move(it->second);
+      registry.erase(it);
+    }
+    instance.reset();  // stops the loop and joins it (after calls still running let go)
+    return XPUSH_OK;
+  });
+}
+
+}  // extern "C"
