@@ -36,7 +36,7 @@ struct Instance {
   std::atomic<std::uint64_t> next_request{1};
 
   ~Instance() {
-    engine->stop();
+    if (engine) engine->stop();
     if (loop.joinable()) loop.join();
   }
   std::string request_id() { return "xpush-local-" + std::to_string(next_request++); }

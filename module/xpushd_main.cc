@@ -4,12 +4,13 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/signal_set.hpp>
+#include <pthread.h>
 #include <csignal>
+#include <signal.h>
 #include <iostream>
 
 #include "module/config.h"
-#include "module/engine.h"
+#include "module/xpush.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
 #include "rules/loader.h"
@@ -60,22 +61,28 @@ int main(int argc, char** argv) {
   spdlog::set_level(spdlog::level::from_str(config.log_level));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
 
-  try {
-    xpush::Engine engine{config};
-    boost::asio::signal_set signals{engine.context(), SIGINT, SIGTERM};
-    signals.async_wait([&](boost::system::error_code ec, int signal) {
-      if (ec) return;
-      spdlog::info("signal {}: stopping", signal);
-      engine.stop();
-    });
-    std::signal(SIGPIPE, SIG_IGN);
-    spdlog::info("xpushd starting: component {} via {}:{}", config.link.session.component_domain,
-                 config.link.host, config.link.port);
-    engine.run();
-    spdlog::info("xpushd stopped");
-  } catch (const std::exception& e) {
-    spdlog::critical("{}", e.what());
+  // The engine runs in libxpush.so on a thread of its own, as in any host.
+  // SIGINT and SIGTERM are taken here; SIGHUP stays with the engine (rules reload).
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+  std::signal(SIGPIPE, SIG_IGN);
+
+  spdlog::info("xpushd starting: component {} via {}:{}", config.link.session.component_domain,
+               config.link.host, config.link.port);
+  char error[2048] = "";
+  xpush_engine* engine = nullptr;
+  const xpush_status opened = xpush_open_file(XPUSH_ABI_VERSION, config_path.c_str(), &engine, error, sizeof error);
+  if (opened != XPUSH_OK) {
+    spdlog::critical("{}: {}", xpush_status_text(opened), error);
     return 1;
   }
+  int signal = 0;
+  sigwait(&stop_signals, &signal);
+  spdlog::info("signal {}: stopping", signal);
+  xpush_close(engine);
+  spdlog::info("xpushd stopped");
   return 0;
 }

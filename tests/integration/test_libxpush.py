@@ -67,6 +67,8 @@ def test_ctypes_drives_every_call(tmp_path):
     status, text, handle = seen["bad_config"]
     assert status == 3 and handle is None
     assert text == "<yaml>:2:19: push.provider must be 'log' or 'direct'"
+    assert seen["engine_not_started"] == [
+        3, "rules not loaded:\ncannot read rules file /nonexistent/rules.yaml: No such file or directory", None]
     assert seen["registered"][0] == 0 and seen["registered"][1] >= 16 and seen["registered"][2] >= 32
     assert seen["wrong_secret"][0] == 7 and seen["wrong_secret"][3] == "cancel/item-not-found"
     assert seen["summary"] == 0

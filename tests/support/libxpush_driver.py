@@ -21,6 +21,12 @@ def main(workdir):
     seen["bad_config"] = [lib.xpush_open_yaml(1, broken, len(broken), ctypes.byref(handle), error, 512),
                           error.value.decode(), handle.value]
 
+    # Valid YAML, but the engine cannot start: its rules file is missing.
+    no_rules = (b"component: { domain: push.example.org, secret: s3cret-s3cret }\n"
+                b"rules: { file: /nonexistent/rules.yaml }\n")
+    seen["engine_not_started"] = [lib.xpush_open_yaml(1, no_rules, len(no_rules), ctypes.byref(handle), error, 512),
+                                  error.value.decode(), handle.value]
+
     config = f"""\
 component: {{ domain: push.example.org, secret: s3cret-s3cret, host: 127.0.0.1, port: 9, reconnect: {{ initial_ms: 1000, max_ms: 5000 }} }}
 xmpp: {{ server_domains: [example.org] }}
