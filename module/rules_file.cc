@@ -63,6 +63,7 @@ void RulesFile::watch(boost::asio::any_io_executor executor, std::chrono::millis
   hangup_ = std::make_unique<boost::asio::signal_set>(executor, SIGHUP);
   if (interval_.count() > 0) check_later();
   wait_for_hangup();
+  spdlog::info("rules: watching {} (reloaded on change and on SIGHUP)", path_);
 }
 
 void RulesFile::stop() {

@@ -10,6 +10,7 @@ from tests.support.ejabberd import Ejabberd  # noqa: E402
 from tests.support.prosody import Prosody  # noqa: E402
 from tests.support.xmpp_client import close_loop, new_loop  # noqa: E402
 from tests.support.scenario import start_gateway  # noqa: E402
+from tests.support.standins import ProviderStandin  # noqa: E402
 
 _ids = itertools.count(1)
 
@@ -51,3 +52,12 @@ def users(server):
         server.register(name, "pw-" + name)
         made.append((f"{name}@{server.domain}", "pw-" + name))
     return made
+
+
+@pytest.fixture
+def standin(tmp_path):
+    """The APNs, FCM and OAuth2 stand-ins on a port of their own."""
+    s = ProviderStandin(str(tmp_path))
+    s.start()
+    yield s
+    s.stop()

@@ -5,18 +5,9 @@ import json
 
 import pytest
 
-from tests.support.standins import ProviderStandin
 from tests.support.scenario import phone_goes_offline, start_gateway, write
 
 RETRY = "  retry: { initial_ms: 200, max_ms: 1000, max_attempts: 5, poll_ms: 100 }\n"
-
-
-@pytest.fixture
-def standin(tmp_path):
-    s = ProviderStandin(str(tmp_path))
-    s.start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

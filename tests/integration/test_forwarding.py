@@ -12,7 +12,6 @@ from tests.support.procs import wait_for
 from tests.support.ejabberd import Ejabberd
 from tests.support.prosody import Prosody
 from tests.support.scenario import start_gateway
-from tests.support.standins import ProviderStandin
 from tests.support.xmpp_client import Client, run
 
 RULES = """\
@@ -52,14 +51,6 @@ def server(request, tmp_path_factory):
     srv.start()
     yield srv
     srv.cleanup() if hasattr(srv, "cleanup") else srv.stop()
-
-
-@pytest.fixture
-def standin(tmp_path):
-    s = ProviderStandin(str(tmp_path))
-    s.start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture

@@ -4,30 +4,14 @@
 
 #include <random>
 
+#include "tests/unit/utf8_encode.h"
+
 namespace xpush::base {
 namespace {
 
 const std::string kFffd = "\xEF\xBF\xBD";
 
-std::string utf8(char32_t c) {
-  std::string s;
-  if (c < 0x80) {
-    s += static_cast<char>(c);
-  } else if (c < 0x800) {
-    s += static_cast<char>(0xC0 | (c >> 6));
-    s += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    s += static_cast<char>(0xE0 | (c >> 12));
-    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (c & 0x3F));
-  } else {  // also encodes values above U+10FFFF, which UTF-8 forbids
-    s += static_cast<char>(0xF0 | (c >> 18));
-    s += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    s += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    s += static_cast<char>(0x80 | (c & 0x3F));
-  }
-  return s;
-}
+using xpush::test_util::utf8;
 
 TEST(Sanitize, BoundariesOfTheXmlCharProduction) {
   struct Case {

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <string>
 
+#include "tests/unit/utf8_encode.h"
+
 namespace xpush::interceptor {
 namespace {
 
@@ -102,27 +104,7 @@ TEST(XmlStream, RefusesWhatXmppForbids) {
   }
 }
 
-// Encodes any value up to 0x1FFFFF the UTF-8 way, surrogates included
-// (which is what a broken encoder sends).
-std::string raw_utf8(char32_t c) {
-  std::string out;
-  if (c < 0x80) {
-    out += static_cast<char>(c);
-  } else if (c < 0x800) {
-    out += static_cast<char>(0xC0 | (c >> 6));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else if (c < 0x10000) {
-    out += static_cast<char>(0xE0 | (c >> 12));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  } else {
-    out += static_cast<char>(0xF0 | (c >> 18));
-    out += static_cast<char>(0x80 | ((c >> 12) & 0x3F));
-    out += static_cast<char>(0x80 | ((c >> 6) & 0x3F));
-    out += static_cast<char>(0x80 | (c & 0x3F));
-  }
-  return out;
-}
+using xpush::test_util::utf8;
 
 bool body_parses(const std::string& body_text) {
   XmlStream stream;
@@ -147,7 +129,7 @@ TEST(XmlStream, EveryForbiddenCodePointIsRefusedRawAndAsAReference) {
   forbidden.push_back(0x110000);
   for (const char32_t c : forbidden) {
     SCOPED_TRACE(static_cast<unsigned>(c));
-    EXPECT_FALSE(body_parses(raw_utf8(c)));
+    EXPECT_FALSE(body_parses(utf8(c)));
     EXPECT_FALSE(body_parses("&#" + std::to_string(static_cast<unsigned>(c)) + ";"));
     EXPECT_FALSE(body_parses(hex_ref(c)));
   }
@@ -156,7 +138,7 @@ TEST(XmlStream, EveryForbiddenCodePointIsRefusedRawAndAsAReference) {
 TEST(XmlStream, TheBoundariesOfXmlCharAreAccepted) {
   for (const char32_t c : {0x9u, 0xAu, 0xDu, 0x20u, 0xD7FFu, 0xE000u, 0xFFFDu, 0x10000u, 0x10FFFFu}) {
     SCOPED_TRACE(static_cast<unsigned>(c));
-    EXPECT_TRUE(body_parses(raw_utf8(c)));
+    EXPECT_TRUE(body_parses(utf8(c)));
     EXPECT_TRUE(body_parses(hex_ref(c)));
   }
 }
