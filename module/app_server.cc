@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
 
 #include "interceptor/forwarded_message.h"
 #include "interceptor/iq.h"
@@ -22,6 +23,39 @@ namespace {
 
 // ejabberd drops a registration on the first error that is not `wait`, so a
 // store hiccup must never be answered otherwise.
+std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+// What the message store keeps of a forwarded message: the stanza itself.
+store::OfflineMessage offline_message(const interceptor::ForwardedMessage& f,
+                                      std::chrono::system_clock::time_point now) {
+  store::OfflineMessage m;
+  m.account = f.recipient;
+  m.domain = f.server_domain;
+  if (auto sender = interceptor::Jid::parse(f.message.attr_or("from"))) m.sender = sender->bare();
+  m.message_id = std::string{f.message.attr_or("id")};
+  m.source = "stanza";
+  m.content = interceptor::serialize(f.message, "");
+  m.received_ms = epoch_ms(now);
+  return m;
+}
+
+// ... and of a publish: the summary, as JSON.
+store::OfflineMessage offline_message(const interceptor::OfflineEvent& e) {
+  store::OfflineMessage m;
+  m.account = e.recipient;
+  m.domain = e.server_domain;
+  if (auto sender = interceptor::Jid::parse(e.summary.last_message_sender)) m.sender = sender->bare();
+  m.source = "summary";
+  nlohmann::json summary = {{"last_message_sender", e.summary.last_message_sender},
+                            {"last_message_body", e.summary.last_message_body}};
+  if (e.summary.message_count) summary["message_count"] = *e.summary.message_count;
+  m.content = summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  m.received_ms = epoch_ms(e.received_at);
+  return m;
+}
+
 Element temporary_failure(const Element& iq) {
   return iq_error(iq, ErrorType::kWait, "internal-server-error");
 }
@@ -119,6 +153,10 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   event.node = request.node;
   event.summary = request.summary;
   event.received_at = now;
+  store_.run([kept = offline_message(event)](store::Store& s) { return s.store_message(kept); },
+             [](auto stored) {
+               if (!stored) spdlog::error("publish: summary not kept: {}", stored.error().message);
+             });
   decide_and_send(event, registration, [this, iq](bool stored) {
     reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
   });
@@ -143,8 +181,13 @@ void AppServer::on_message(Element message) {
     return spdlog::info("forwarded message for a user of {}: already decided, pushed once",
                         forwarded->server_domain);
   }
-  // Copied before the message moves into the completion (argument order is unspecified).
-  auto lookup = [account = forwarded->recipient](store::Store& s) { return s.registrations_of(account); };
+  // Built before the message moves into the completion (argument order is unspecified).
+  auto lookup = [kept = offline_message(*forwarded, now), account = forwarded->recipient](store::Store& s) {
+    if (auto stored = s.store_message(kept); !stored) {
+      spdlog::error("forwarded message: not kept: {}", stored.error().message);
+    }
+    return s.registrations_of(account);
+  };
   ++in_flight_;
   store_.run(std::move(lookup),
              [this, forwarded = std::move(*forwarded), now](auto devices) {

@@ -8,6 +8,7 @@
 
 #include "interceptor/component_link.h"
 #include "module/dispatcher.h"
+#include "module/retention.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
 
@@ -23,6 +24,7 @@ struct Config {
   // domain reaching us through the component link.
   std::vector<std::string> server_domains;
   std::string sqlite_path = "xpush.db";
+  RetentionOptions retention;
   std::string push_provider = "log";  // "log", or "direct": APNs and FCM as configured
   std::string push_log_path = "-";
   push::ApnsOptions apns;

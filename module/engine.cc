@@ -62,6 +62,7 @@ struct Engine::Parts {
   std::unique_ptr<push::Provider> provider;
   StoreWorker store;
   Dispatcher dispatcher;
+  Retention retention;
   std::unique_ptr<interceptor::ComponentLink> link;
   std::unique_ptr<AppServer> app;
   std::unique_ptr<AdminServer> admin;
@@ -114,7 +115,9 @@ struct Engine::Parts {
         provider(make_provider(config, io.get_executor())),
         store(io.get_executor(), open_store(config)),
         dispatcher(io.get_executor(), store, *provider, config.delivery,
-                   [] { return std::chrono::system_clock::now(); }) {
+                   [] { return std::chrono::system_clock::now(); }),
+        retention(io.get_executor(), store, config.retention,
+                  [] { return std::chrono::system_clock::now(); }) {
     app = std::make_unique<AppServer>(
         store, dispatcher,
         app_server_options(config, rules),
@@ -158,6 +161,7 @@ void Engine::run() {
   parts_->refresh_snapshot();
   parts_->rules.watch(parts_->io.get_executor(), parts_->config_rules_watch);
   parts_->dispatcher.start();
+  parts_->retention.start();
   parts_->link->start();
   parts_->io.run();
 }
@@ -166,6 +170,7 @@ void Engine::stop() {
   boost::asio::post(parts_->io, [p = parts_.get()] {
     p->stopping = true;
     p->dispatcher.stop();
+    p->retention.stop();
     p->rules.stop();
     p->snapshot_timer.cancel();
     p->admin.reset();

@@ -73,6 +73,64 @@ int sanitize_stdin(bool report, bool drop, bool strip_discouraged) {
   return 0;
 }
 
+std::unique_ptr<xpush::store::SqliteStore> open_store(const std::string& config_path) {
+  const auto config = xpush::load_config_file(config_path);
+  auto store = xpush::store::SqliteStore::open(config.sqlite_path);
+  if (!store) throw std::runtime_error(store.error().message);
+  return std::move(*store);
+}
+
+nlohmann::json message_json(const xpush::store::OfflineMessage& m) {
+  return {{"id", m.id},           {"account", m.account}, {"domain", m.domain},
+          {"sender", m.sender},   {"message_id", m.message_id}, {"source", m.source},
+          {"received", iso_time(m.received_ms)}, {"content", m.content}};
+}
+
+// `list` shows the newest `limit`; `export` writes every message, newest
+// first, as JSON lines.
+int messages(const std::string& config_path, const std::string& action, const std::string& account,
+             std::size_t limit, const std::string& reason) {
+  auto store = open_store(config_path);
+  const auto fail = [](const xpush::store::StoreError& e) {
+    std::cerr << "xpushctl: " << e.message << "\n";
+    return 1;
+  };
+  if (action == "count") {
+    auto n = store->count_messages(account);
+    if (!n) return fail(n.error());
+    std::cout << *n << "\n";
+  } else if (action == "erase") {
+    auto n = store->erase_messages(account);
+    if (!n) return fail(n.error());
+    std::cout << "erased " << *n << " message(s) of " << account << "\n";
+  } else if (action == "hold") {
+    if (auto r = store->hold_messages(account, reason); !r) return fail(r.error());
+    std::cout << "legal hold on " << account << ": retention purges skip it\n";
+  } else if (action == "release") {
+    auto r = store->release_messages(account);
+    if (!r) return fail(r.error());
+    std::cout << (*r ? "released " : "no hold on ") << account << "\n";
+  } else {
+    const bool all = action == "export";
+    std::int64_t before = 0;
+    do {
+      auto page = store->messages_of(account, all ? 500 : limit, before);
+      if (!page) return fail(page.error());
+      for (const auto& m : *page) {
+        if (all) {
+          std::cout << message_json(m).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << "\n";
+        } else {
+          std::cout << m.id << " " << iso_time(m.received_ms) << " " << m.source << " from="
+                    << (m.sender.empty() ? "-" : m.sender) << " " << m.content.size() << " bytes\n";
+        }
+      }
+      if (!all || page->size() < 500) break;
+      before = page->back().id;
+    } while (true);
+  }
+  return 0;
+}
+
 // Exit 0 when the file loads, 1 with every error otherwise.
 int rules_check(const std::string& path) {
   const auto loaded = xpush::rules::load_rules_file(path);
@@ -190,9 +248,19 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   test_cmd->add_option("--topic", input.dry_run.apns_topic, "APNs topic (bundle id)")->capture_default_str();
   test_cmd->add_option("--project", input.dry_run.fcm_project, "FCM project id")->capture_default_str();
+  auto* messages_cmd = cli.add_subcommand("messages", "a user's offline messages: list, count, export, erase, hold, release");
+  std::string action, account, hold_reason = "legal hold";
+  std::size_t message_limit = 50;
+  messages_cmd->add_option("action", action, "list | count | export (JSON lines) | erase | hold | release")
+      ->required()
+      ->check(CLI::IsMember({"list", "count", "export", "erase", "hold", "release"}));
+  messages_cmd->add_option("jid", account, "the user's bare JID")->required();
+  messages_cmd->add_option("--limit", message_limit, "messages to list, newest first")->capture_default_str();
+  messages_cmd->add_option("--reason", hold_reason, "why a legal hold is placed")->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
 
   try {
+    if (*messages_cmd) return messages(config_path, action, account, message_limit, hold_reason);
     if (*check_cmd) return rules_check(rules_path);
     if (*test_cmd) {
       if (input.stanza_file.empty() && input.publish_file.empty()) {

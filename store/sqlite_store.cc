@@ -44,6 +44,25 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox (state, next_attempt_ms);
 )sql",
+    R"sql(
+CREATE TABLE messages (
+  id          INTEGER PRIMARY KEY,
+  account     TEXT NOT NULL,
+  domain      TEXT NOT NULL,
+  sender      TEXT NOT NULL DEFAULT '',
+  message_id  TEXT NOT NULL DEFAULT '',
+  source      TEXT NOT NULL,
+  content     TEXT NOT NULL,
+  received_ms INTEGER NOT NULL
+);
+CREATE INDEX messages_of_account ON messages (account, id);
+CREATE INDEX messages_by_age ON messages (received_ms);
+CREATE TABLE legal_holds (
+  account    TEXT PRIMARY KEY,
+  reason     TEXT NOT NULL,
+  created_ms INTEGER NOT NULL
+);
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 

@@ -34,7 +34,17 @@ class SqliteStore final : public Store {
   StoreResult<std::vector<OutboxEntry>> dead_letters(std::size_t limit) override;
   StoreResult<OutboxCounts> outbox_counts() override;
 
-  static constexpr int kSchemaVersion = 2;
+  // sqlite_messages.cc
+  StoreResult<std::int64_t> store_message(const OfflineMessage& message) override;
+  StoreResult<std::vector<OfflineMessage>> messages_of(const std::string& account, std::size_t limit,
+                                                       std::int64_t before_id) override;
+  StoreResult<std::int64_t> count_messages(const std::string& account) override;
+  StoreResult<std::int64_t> erase_messages(const std::string& account) override;
+  StoreResult<std::int64_t> purge_messages(std::int64_t cutoff_ms, std::size_t batch) override;
+  StoreResult<void> hold_messages(const std::string& account, const std::string& reason) override;
+  StoreResult<bool> release_messages(const std::string& account) override;
+
+  static constexpr int kSchemaVersion = 3;
 
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}

@@ -7,6 +7,7 @@
 
 #include <tl/expected.hpp>
 
+#include "store/offline_message.h"
 #include "store/outbox.h"
 #include "store/registration.h"
 
@@ -65,6 +66,22 @@ class Store {
                                        const std::string& reason) = 0;
   virtual StoreResult<std::vector<OutboxEntry>> dead_letters(std::size_t limit) = 0;
   virtual StoreResult<OutboxCounts> outbox_counts() = 0;
+
+  // Offline messages, per user. `store_message` returns the new id.
+  virtual StoreResult<std::int64_t> store_message(const OfflineMessage& message) = 0;
+  // Newest first; `before_id` > 0 pages back from there.
+  virtual StoreResult<std::vector<OfflineMessage>> messages_of(const std::string& account,
+                                                               std::size_t limit,
+                                                               std::int64_t before_id) = 0;
+  virtual StoreResult<std::int64_t> count_messages(const std::string& account) = 0;
+  // Every message of the account, whatever its hold; the count erased.
+  virtual StoreResult<std::int64_t> erase_messages(const std::string& account) = 0;
+  // At most `batch` messages received before `cutoff_ms`, skipping accounts
+  // under a legal hold; the count purged (less than `batch`: nothing left).
+  virtual StoreResult<std::int64_t> purge_messages(std::int64_t cutoff_ms, std::size_t batch) = 0;
+  // A legal hold suspends purging for the account until released.
+  virtual StoreResult<void> hold_messages(const std::string& account, const std::string& reason) = 0;
+  virtual StoreResult<bool> release_messages(const std::string& account) = 0;
 };
 
 }  // namespace xpush::store

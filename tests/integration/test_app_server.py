@@ -1,5 +1,6 @@
 """End to end: a real XMPP server, real clients, and xpushd as its XEP-0357
 app server. Each test is run against Prosody 0.12 and ejabberd 23.01."""
+import json
 import time
 
 import pytest
@@ -8,6 +9,7 @@ from slixmpp.exceptions import IqError
 from tests.support.procs import wait_for
 from tests.support.scenario import write
 from tests.support.xmpp_client import Client, run
+from tests.support.xpushd import xpushctl
 
 FCM_TOKEN = "fcm-token:APA91bH-test-device-token-0123456789"
 
@@ -42,6 +44,9 @@ def test_offline_message_notifies_the_right_user_and_node(server, gateway, users
     assert all(body not in str(x) for x in gateway.notifications())
     assert FCM_TOKEN not in gateway.log_text()
     assert reg["secret"] not in gateway.log_text()
+    # The summary is kept as the user's offline message.
+    kept = [json.loads(line) for line in xpushctl(gateway.config, "messages", "export", alice[0]).splitlines()]
+    assert [(m["account"], m["source"]) for m in kept] == [(alice[0], "summary")]
 
 
 def test_hibernated_session_notifies(server, gateway, users):

@@ -13,6 +13,7 @@ from tests.support.ejabberd import Ejabberd
 from tests.support.prosody import Prosody
 from tests.support.scenario import start_gateway
 from tests.support.xmpp_client import Client, run
+from tests.support.xpushd import xpushctl
 
 RULES = """\
 version: 1
@@ -97,6 +98,17 @@ def test_an_extension_elements_text_reaches_the_phone(server, gateway, standin, 
     assert message["notification"] == {"title": bob[0].split("@")[0], "body": "新消息2"}
     gateway.wait_log("forwarded node=")
     assert "by rule extension" in gateway.log_text()
+
+    # The whole stanza is kept for the user, and can be exported and erased.
+    exported = [json.loads(line) for line in
+                xpushctl(gateway.config, "messages", "export", alice[0]).splitlines()]
+    assert len(exported) == 1
+    kept = exported[0]
+    assert (kept["account"], kept["sender"], kept["source"]) == (alice[0], bob[0], "stanza")
+    assert "<msg>新消息2</msg>" in kept["content"] and "msgExtension" in kept["content"]
+    assert xpushctl(gateway.config, "messages", "count", alice[0]) == "1\n"
+    assert xpushctl(gateway.config, "messages", "erase", alice[0]) == f"erased 1 message(s) of {alice[0]}\n"
+    assert xpushctl(gateway.config, "messages", "count", alice[0]) == "0\n"
 
 
 def test_a_message_also_published_is_pushed_once(server, gateway, standin, users):

@@ -267,6 +267,22 @@ class UnavailableStore : public store::Store {
     return tl::unexpected(busy());
   }
   store::StoreResult<store::OutboxCounts> outbox_counts() override { return tl::unexpected(busy()); }
+  store::StoreResult<std::int64_t> store_message(const store::OfflineMessage&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<std::vector<store::OfflineMessage>> messages_of(const std::string&, std::size_t,
+                                                                     std::int64_t) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<std::int64_t> count_messages(const std::string&) override { return tl::unexpected(busy()); }
+  store::StoreResult<std::int64_t> erase_messages(const std::string&) override { return tl::unexpected(busy()); }
+  store::StoreResult<std::int64_t> purge_messages(std::int64_t, std::size_t) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<void> hold_messages(const std::string&, const std::string&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<bool> release_messages(const std::string&) override { return tl::unexpected(busy()); }
 };
 
 // ejabberd deletes a registration on the first error that is not `wait`.

@@ -1,0 +1,98 @@
+// SqliteStore: offline messages, retention and legal holds.
+#include <sqlite3.h>
+
+#include <chrono>
+
+#include "store/sqlite_store.h"
+
+namespace xpush::store {
+
+namespace {
+
+constexpr std::string_view kMessageColumns =
+    "id, account, domain, sender, message_id, source, content, received_ms";
+
+OfflineMessage read_message(const SqliteStatement& s) {
+  OfflineMessage m;
+  m.id = s.integer(0);
+  m.account = s.text(1);
+  m.domain = s.text(2);
+  m.sender = s.text(3);
+  m.message_id = s.text(4);
+  m.source = s.text(5);
+  m.content = s.text(6);
+  m.received_ms = s.integer(7);
+  return m;
+}
+
+}  // namespace
+
+StoreResult<std::int64_t> SqliteStore::store_message(const OfflineMessage& m) {
+  SqliteStatement s{db_.handle(),
+                    "INSERT INTO messages (account, domain, sender, message_id, source, content,"
+                    " received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
+  s.bind(1, m.account).bind(2, m.domain).bind(3, m.sender).bind(4, m.message_id);
+  s.bind(5, m.source).bind(6, m.content).bind(7, m.received_ms);
+  if (auto r = run("keeping an offline message", s); !r) return tl::unexpected(r.error());
+  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
+}
+
+StoreResult<std::vector<OfflineMessage>> SqliteStore::messages_of(const std::string& account,
+                                                                  std::size_t limit,
+                                                                  std::int64_t before_id) {
+  SqliteStatement s{db_.handle(), "SELECT " + std::string{kMessageColumns} +
+                                      " FROM messages WHERE account = ?1 AND (?2 = 0 OR id < ?2)"
+                                      " ORDER BY id DESC LIMIT ?3"};
+  s.bind(1, account).bind(2, before_id).bind(3, static_cast<std::int64_t>(limit));
+  std::vector<OfflineMessage> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_message(s));
+  if (rc != SQLITE_DONE) return tl::unexpected(db_.error("listing offline messages"));
+  return out;
+}
+
+StoreResult<std::int64_t> SqliteStore::count_messages(const std::string& account) {
+  SqliteStatement s{db_.handle(), "SELECT count(*) FROM messages WHERE account = ?1"};
+  s.bind(1, account);
+  if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting offline messages"));
+  return s.integer(0);
+}
+
+StoreResult<std::int64_t> SqliteStore::erase_messages(const std::string& account) {
+  SqliteStatement s{db_.handle(), "DELETE FROM messages WHERE account = ?1"};
+  s.bind(1, account);
+  if (auto r = run("erasing offline messages", s); !r) return tl::unexpected(r.error());
+  return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
+}
+
+// Small batches keep each write transaction short, so delivery work queued
+// on the store thread runs between them.
+StoreResult<std::int64_t> SqliteStore::purge_messages(std::int64_t cutoff_ms, std::size_t batch) {
+  SqliteStatement s{db_.handle(),
+                    "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_ms < ?1"
+                    " AND account NOT IN (SELECT account FROM legal_holds) ORDER BY received_ms"
+                    " LIMIT ?2)"};
+  s.bind(1, cutoff_ms).bind(2, static_cast<std::int64_t>(batch));
+  if (auto r = run("purging old offline messages", s); !r) return tl::unexpected(r.error());
+  return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
+}
+
+StoreResult<void> SqliteStore::hold_messages(const std::string& account, const std::string& reason) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  SqliteStatement s{db_.handle(),
+                    "INSERT INTO legal_holds (account, reason, created_ms) VALUES (?1, ?2, ?3)"
+                    " ON CONFLICT (account) DO UPDATE SET reason = excluded.reason"};
+  s.bind(1, account).bind(2, reason).bind(3, static_cast<std::int64_t>(now));
+  return run("placing a legal hold", s);
+}
+
+StoreResult<bool> SqliteStore::release_messages(const std::string& account) {
+  SqliteStatement s{db_.handle(), "DELETE FROM legal_holds WHERE account = ?1"};
+  s.bind(1, account);
+  if (auto r = run("releasing a legal hold", s); !r) return tl::unexpected(r.error());
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
+}  // namespace xpush::store
