@@ -5,6 +5,7 @@
 #include <sqlite3.h>
 
 #include "store/sqlite_store.h"
+#include "tests/unit/store/open_store.h"
 #include "tests/unit/temp_dir.h"
 
 namespace xpush::store {
@@ -22,11 +23,7 @@ OfflineMessage message(const std::string& account, std::int64_t received_ms, con
   return m;
 }
 
-std::unique_ptr<SqliteStore> open_store(const std::string& path) {
-  auto s = SqliteStore::open(path);
-  EXPECT_TRUE(s) << (s ? "" : s.error().message);
-  return std::move(*s);
-}
+using test_util::open_store;
 
 TEST(SqliteMessages, ListedNewestFirstInPagesCountedAndErasedPerUser) {
   testing::TempDir dir;

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "tests/unit/store/open_store.h"
 #include "tests/unit/temp_dir.h"
 
 namespace xpush::store {
@@ -20,11 +21,7 @@ Registration device(std::string node, std::string device_id = "phone-1",
   return r;
 }
 
-std::unique_ptr<SqliteStore> open_store(const std::string& path) {
-  auto s = SqliteStore::open(path);
-  EXPECT_TRUE(s) << (s ? "" : s.error().message);
-  return std::move(*s);
-}
+using test_util::open_store;
 
 TEST(SqliteStore, RegisterThenFindByServerAndNode) {
   testing::TempDir dir;
