@@ -1,0 +1,118 @@
+// rules.yaml: alerts, defaults and throttles.
+#include <memory>
+
+#include "rules/loader_internal.h"
+
+namespace xpush::rules::detail {
+
+AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
+                             std::initializer_list<std::string_view> also, AlertSpec* apns,
+                             AlertSpec* fcm) {
+  AlertSpec spec;
+  const bool platform_blocks = apns != nullptr;
+  const auto is_also = [also](std::string_view k) {
+    return std::find(also.begin(), also.end(), k) != also.end();
+  };
+  const std::string expected =
+      with(with(kAlertKeys, also), platform_blocks ? std::initializer_list<std::string_view>{"apns", "fcm"}
+                                                   : std::initializer_list<std::string_view>{});
+  const bool ok = check_keys(node, where, expected, [&](std::string_view k) {
+    return std::find(kAlertKeys.begin(), kAlertKeys.end(), k) != kAlertKeys.end() || is_also(k) ||
+           (platform_blocks && (k == "apns" || k == "fcm"));
+  });
+  if (!ok && !node.IsMap()) return spec;
+  for (const auto& kv : node) {
+    const std::string key = kv.first.Scalar();
+    const YAML::Node& value = kv.second;
+    if (std::find(kTextKeys.begin(), kTextKeys.end(), key) != kTextKeys.end()) {
+      auto t = templ(value, key);
+      if (!t) {
+        spec.text[key] = Template{};  // reported; present, so no "needs a title" on top
+        continue;
+      }
+      if (key == "badge" && t->variables().empty() && !t->empty()) {
+        int n = 0;
+        if (!YAML::convert<int>::decode(value, n) || n < 0) {
+          error(value, "badge must be a number, or a template such as \"{{count}}\"");
+          continue;
+        }
+      }
+      if (key == "interruption_level" && t->variables().empty()) {
+        const auto& v = value.Scalar();
+        if (v != "passive" && v != "active" && v != "time-sensitive" && v != "critical") {
+          error(value, "unknown interruption_level '" + v + "' (expected passive, active, time-sensitive or critical)");
+          continue;
+        }
+      }
+      spec.text[key] = std::move(*t);
+    } else if (key == "loc_args" || key == "title_loc_args") {
+      if (!value.IsSequence()) {
+        error(value, key + " must be a list of texts");
+        continue;
+      }
+      std::vector<Template> list;
+      for (const auto& item : value) {
+        if (auto t = templ(item, key)) list.push_back(std::move(*t));
+      }
+      spec.args[key] = std::move(list);
+    } else if (key == "data") {
+      if (!check_keys(value, "data", "key: text pairs", [](std::string_view) { return true; })) continue;
+      for (const auto& d : value) {
+        if (auto t = templ(d.second, "data." + d.first.Scalar())) spec.data[d.first.Scalar()] = std::move(*t);
+      }
+    } else if (key == "priority") {
+      const auto p = text(value, "priority");
+      if (p && *p == "high") spec.priority = Priority::kHigh;
+      else if (p && *p == "normal") spec.priority = Priority::kNormal;
+      else if (p) error(value, "unknown priority '" + *p + "' (expected high or normal)");
+    } else if (platform_blocks && (key == "apns" || key == "fcm")) {
+      *(key == "apns" ? apns : fcm) = alert_spec(value, key, {});
+    }
+  }
+  return spec;
+}
+
+void Loader::read_defaults(const YAML::Node& node) {
+  context_ = "defaults";
+  AlertSpec apns, fcm;
+  const AlertSpec base = alert_spec(node, "defaults", {"ttl", "throttle"}, &apns, &fcm);
+  default_apns_ = base.merged_with(apns);
+  default_fcm_ = base.merged_with(fcm);
+  if (node.IsMap() && node["ttl"]) default_ttl_ = duration(node["ttl"], "ttl");
+  if (node.IsMap() && node["throttle"]) {
+    default_throttle_ = node["throttle"];
+    throttle(node["throttle"], default_apns_, default_fcm_);  // reports its errors here, once
+  }
+  context_.clear();
+}
+
+std::shared_ptr<const ThrottleSpec> Loader::throttle(const YAML::Node& node, const AlertSpec& apns,
+                                                     const AlertSpec& fcm) {
+  bool enabled = true;
+  if (node.IsScalar() && (node.Scalar() == "off" || (YAML::convert<bool>::decode(node, enabled) && !enabled))) {
+    return nullptr;
+  }
+  const auto errors_before = errors_.size();
+  const AlertSpec over = alert_spec(node, "throttle", {"window"});
+  if (errors_.size() != errors_before) return nullptr;
+  if (!node["window"]) {
+    error(node, "throttle needs a window, e.g. window: 60s");
+    return nullptr;
+  }
+  const auto window = duration(node["window"], "throttle window");
+  if (!window) return nullptr;
+  auto spec = std::make_shared<ThrottleSpec>();
+  spec->window = *window;
+  spec->digest_apns = apns.merged_with(over);
+  spec->digest_fcm = fcm.merged_with(over);
+  auto names = spec->digest_apns.variables();
+  const auto more = spec->digest_fcm.variables();
+  names.insert(names.end(), more.begin(), more.end());
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  std::erase(names, std::string{"count"});
+  spec->variables = std::move(names);
+  return spec;
+}
+
+}  // namespace xpush::rules::detail
