@@ -192,7 +192,7 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   cfg.notification_ttl = std::chrono::seconds{
       r.get_in_range<int>(p, "ttl_seconds", "push", 86'400, 0, 2'419'200)};
   if (const auto retry = p["retry"]) {
-    r.only_keys(retry, "push.retry", {"initial_ms", "max_ms", "max_attempts", "poll_ms"});
+    r.only_keys(retry, "push.retry", {"initial_ms", "max_ms", "max_attempts", "poll_ms", "lease_ms"});
     auto& d = cfg.delivery;
     d.retry.backoff.initial = std::chrono::milliseconds{
         r.get_in_range<int>(retry, "initial_ms", "push.retry", 1000, 10, 3'600'000)};
@@ -201,6 +201,8 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
     d.retry.max_attempts = r.get_in_range<int>(retry, "max_attempts", "push.retry", 12, 1, 1000);
     d.poll_interval = std::chrono::milliseconds{
         r.get_in_range<int>(retry, "poll_ms", "push.retry", 1000, 10, 60'000)};
+    d.lease = std::chrono::milliseconds{
+        r.get_in_range<int>(retry, "lease_ms", "push.retry", 60'000, 500, 3'600'000)};
   }
   cfg.push_provider = r.get<std::string>(p, "provider", "push", cfg.push_provider);
   if (cfg.push_provider != "log" && cfg.push_provider != "direct") {
@@ -228,13 +230,19 @@ Config read(const YAML::Node& root, const Reader& r) {
     cfg.server_domains = r.get<std::vector<std::string>>(x, "server_domains", "xmpp", {});
   }
   if (const auto s = root["store"]) {
-    r.only_keys(s, "store", {"sqlite", "retention_days", "purge_interval_seconds"});
+    r.only_keys(s, "store", {"sqlite", "postgresql", "retention_days", "purge_interval_seconds"});
     cfg.retention.keep = std::chrono::hours{24 * r.get_in_range<int>(s, "retention_days", "store", 90, 0, 36'500)};
     cfg.retention.every = std::chrono::seconds{
         r.get_in_range<int>(s, "purge_interval_seconds", "store", 600, 1, 86'400)};
     if (const auto sqlite = s["sqlite"]) {
       r.only_keys(sqlite, "store.sqlite", {"path"});
-      cfg.sqlite_path = r.get<std::string>(sqlite, "path", "store.sqlite", cfg.sqlite_path);
+      cfg.store.sqlite_path = r.get<std::string>(sqlite, "path", "store.sqlite", cfg.store.sqlite_path);
+    }
+    if (const auto pg = s["postgresql"]) {
+      if (s["sqlite"]) r.fail(pg, "store: configure either sqlite or postgresql, not both");
+      r.only_keys(pg, "store.postgresql", {"dsn"});
+      cfg.store.postgresql_dsn = r.get<std::string>(pg, "dsn", "store.postgresql", "");
+      if (cfg.store.postgresql_dsn.empty()) r.fail(pg, "store.postgresql.dsn is required (a libpq connection string)");
     }
   }
   if (const auto rules = root["rules"]) {

@@ -9,6 +9,7 @@
 #include "interceptor/component_link.h"
 #include "module/dispatcher.h"
 #include "module/retention.h"
+#include "store/open_store.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
 
@@ -23,7 +24,7 @@ struct Config {
   // Server domains allowed to register devices and publish; empty: any
   // domain reaching us through the component link.
   std::vector<std::string> server_domains;
-  std::string sqlite_path = "xpush.db";
+  store::StoreLocation store;
   RetentionOptions retention;
   std::string push_provider = "log";  // "log", or "direct": APNs and FCM as configured
   std::string push_log_path = "-";

@@ -1,12 +1,22 @@
 #include "module/dispatcher.h"
 
 #include <spdlog/spdlog.h>
+#include <unistd.h>
 
 #include "push/notification_json.h"
 
 namespace xpush {
 
 using store::OutboxEntry;
+
+namespace {
+std::string default_instance_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string{host} + ":" + std::to_string(getpid()) + ":" + std::to_string(random() % 100'000);
+}
+}  // namespace
 
 Dispatcher::Dispatcher(boost::asio::any_io_executor executor, StoreWorker& store,
                        push::Provider& provider, DispatcherOptions options, Clock clock)
@@ -15,7 +25,10 @@ Dispatcher::Dispatcher(boost::asio::any_io_executor executor, StoreWorker& store
       provider_(provider),
       options_(std::move(options)),
       clock_(std::move(clock)),
+      instance_(options_.instance.empty() ? default_instance_name() : options_.instance),
       poll_timer_(executor) {}
+
+store::Lease Dispatcher::lease_from_now() const { return {instance_, now_ms() + options_.lease.count()}; }
 
 std::int64_t Dispatcher::now_ms() const {
   return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
@@ -51,7 +64,10 @@ OutboxEntry outbox_entry(const push::Notification& n, std::string domain) {
 void Dispatcher::accept(push::Notification n, std::string domain, std::function<void(bool)> stored) {
   OutboxEntry entry = outbox_entry(n, std::move(domain));
   entry.next_attempt_ms = now_ms();
-  in_flight_.insert(entry.id);  // ours to send as soon as it is stored
+  const auto lease = lease_from_now();  // ours to send as soon as it is stored
+  entry.lease_owner = lease.owner;
+  entry.lease_until_ms = lease.until_ms;
+  in_flight_.insert(entry.id);
   store_.run([entry](store::Store& s) { return s.enqueue(entry); },
              [this, entry, stored = std::move(stored)](auto queued) mutable {
                if (!queued) {
@@ -92,7 +108,9 @@ void Dispatcher::poll() {
   if (!running_ || polling_) return;
   if (in_flight_.size() >= options_.max_in_flight) return schedule_poll();
   polling_ = true;
-  store_.run([now = now_ms(), limit = options_.batch](store::Store& s) { return s.due_entries(now, limit); },
+  store_.run([now = now_ms(), limit = options_.batch, lease = lease_from_now()](store::Store& s) {
+               return s.claim_due(now, limit, lease);
+             },
              [this](auto due) {
                polling_ = false;
                if (!due) {

@@ -2,7 +2,9 @@
 // XMPP server is told it was accepted, then sent; temporary failures are
 // retried on the policy's schedule, a spent budget leaves a dead letter with
 // the last reason, anything past its expiry is dropped (never sent late),
-// and whatever the outbox holds at start is sent again.
+// and whatever the outbox holds at start is sent again. Entries are claimed
+// under a lease, so instances sharing one store never send the same one
+// while its sender lives.
 #pragma once
 
 #include <chrono>
@@ -27,6 +29,12 @@ struct DispatcherOptions {
   std::chrono::milliseconds poll_interval{1000};
   std::size_t batch = 256;           // due entries read per poll
   std::size_t max_in_flight = 10'000;
+  // How long a claimed notification is this instance's alone. Instances
+  // sharing a store leave it alone until then; after a crash, another one
+  // sends it once the lease has run out.
+  std::chrono::milliseconds lease{60'000};
+  // Names this instance's leases; empty: host, PID and a random suffix.
+  std::string instance;
 };
 
 struct DispatcherCounters {
@@ -70,12 +78,14 @@ class Dispatcher {
   void finish(const std::string& id, std::function<store::StoreResult<void>(store::Store&)> update,
               std::string done_message = {});
   std::int64_t now_ms() const;
+  store::Lease lease_from_now() const;
 
   boost::asio::any_io_executor executor_;
   StoreWorker& store_;
   push::Provider& provider_;
   DispatcherOptions options_;
   Clock clock_;
+  std::string instance_;
   boost::asio::steady_timer poll_timer_;
   std::set<std::string> in_flight_;  // sent or being updated: the poll leaves them alone
   bool polling_ = false;

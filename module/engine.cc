@@ -18,7 +18,7 @@
 #include "push/fcm_provider.h"
 #include "push/platform_router.h"
 #include "push/log_provider.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace xpush {
 
@@ -49,8 +49,9 @@ AppServerOptions app_server_options(const Config& config, const RulesFile& rules
 }
 
 std::unique_ptr<store::Store> open_store(const Config& config) {
-  auto store = store::SqliteStore::open(config.sqlite_path);
+  auto store = store::open_store(config.store);
   if (!store) throw std::runtime_error("store: " + store.error().message);
+  spdlog::info("store: {}", store::describe(config.store));
   return std::move(*store);
 }
 }  // namespace

@@ -40,9 +40,9 @@ void Retention::purge_batch(std::int64_t cutoff_ms, std::int64_t so_far) {
                  spdlog::error("retention: {}", purged.error().message);
                  return schedule();
                }
-               purged_ += static_cast<std::uint64_t>(*purged);
-               const auto total = so_far + *purged;
-               if (*purged == static_cast<std::int64_t>(options_.batch)) return purge_batch(cutoff_ms, total);
+               purged_ += static_cast<std::uint64_t>(purged->purged);
+               const auto total = so_far + purged->purged;
+               if (purged->more && running_) return purge_batch(cutoff_ms, total);
                if (total > 0) {
                  spdlog::info("retention: purged {} offline message(s) older than {} days", total,
                               options_.keep.count() / 24);

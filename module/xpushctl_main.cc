@@ -14,7 +14,7 @@
 #include "module/config.h"
 #include "module/rules_dry_run.h"
 #include "rules/loader.h"
-#include "store/sqlite_store.h"
+#include "store/open_store.h"
 
 namespace {
 
@@ -27,15 +27,17 @@ std::string iso_time(std::int64_t ms) {
   return out;
 }
 
-int outbox(const std::string& config_path, bool as_json, std::size_t limit) {
+std::unique_ptr<xpush::store::Store> open_store(const std::string& config_path) {
   const auto config = xpush::load_config_file(config_path);
-  auto store = xpush::store::SqliteStore::open(config.sqlite_path);
-  if (!store) {
-    std::cerr << "xpushctl: " << store.error().message << "\n";
-    return 1;
-  }
-  const auto counts = (*store)->outbox_counts();
-  const auto dead = (*store)->dead_letters(limit);
+  auto store = xpush::store::open_store(config.store);
+  if (!store) throw std::runtime_error(store.error().message);
+  return std::move(*store);
+}
+
+int outbox(const std::string& config_path, bool as_json, std::size_t limit) {
+  auto store = open_store(config_path);
+  const auto counts = store->outbox_counts();
+  const auto dead = store->dead_letters(limit);
   if (!counts || !dead) {
     std::cerr << "xpushctl: " << (!counts ? counts.error().message : dead.error().message) << "\n";
     return 1;
@@ -73,13 +75,6 @@ int sanitize_stdin(bool report, bool drop, bool strip_discouraged) {
   return 0;
 }
 
-std::unique_ptr<xpush::store::SqliteStore> open_store(const std::string& config_path) {
-  const auto config = xpush::load_config_file(config_path);
-  auto store = xpush::store::SqliteStore::open(config.sqlite_path);
-  if (!store) throw std::runtime_error(store.error().message);
-  return std::move(*store);
-}
-
 nlohmann::json message_json(const xpush::store::OfflineMessage& m) {
   return {{"id", m.id},           {"account", m.account}, {"domain", m.domain},
           {"sender", m.sender},   {"message_id", m.message_id}, {"source", m.source},
@@ -99,6 +94,14 @@ int messages(const std::string& config_path, const std::string& action, const st
     auto n = store->count_messages(account);
     if (!n) return fail(n.error());
     std::cout << *n << "\n";
+  } else if (action == "unread") {
+    auto n = store->unread_count(account);
+    if (!n) return fail(n.error());
+    std::cout << *n << "\n";
+  } else if (action == "read") {
+    auto n = store->mark_read(account);
+    if (!n) return fail(n.error());
+    std::cout << "marked " << *n << " message(s) of " << account << " read; the badge starts from zero\n";
   } else if (action == "erase") {
     auto n = store->erase_messages(account);
     if (!n) return fail(n.error());
@@ -248,12 +251,12 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   test_cmd->add_option("--topic", input.dry_run.apns_topic, "APNs topic (bundle id)")->capture_default_str();
   test_cmd->add_option("--project", input.dry_run.fcm_project, "FCM project id")->capture_default_str();
-  auto* messages_cmd = cli.add_subcommand("messages", "a user's offline messages: list, count, export, erase, hold, release");
+  auto* messages_cmd = cli.add_subcommand("messages", "a user's offline messages: list, count, export, erase, hold, release, unread, read");
   std::string action, account, hold_reason = "legal hold";
   std::size_t message_limit = 50;
-  messages_cmd->add_option("action", action, "list | count | export (JSON lines) | erase | hold | release")
+  messages_cmd->add_option("action", action, "list | count | export (JSON lines) | erase | hold | release | unread (the badge) | read (reset it)")
       ->required()
-      ->check(CLI::IsMember({"list", "count", "export", "erase", "hold", "release"}));
+      ->check(CLI::IsMember({"list", "count", "export", "erase", "hold", "release", "unread", "read"}));
   messages_cmd->add_option("jid", account, "the user's bare JID")->required();
   messages_cmd->add_option("--limit", message_limit, "messages to list, newest first")->capture_default_str();
   messages_cmd->add_option("--reason", hold_reason, "why a legal hold is placed")->capture_default_str();

@@ -19,4 +19,9 @@ struct OfflineMessage {
   std::int64_t received_ms = 0;
 };
 
+struct PurgeStep {
+  std::int64_t purged = 0;  // messages deleted in this step
+  bool more = false;        // another step has something to delete
+};
+
 }  // namespace xpush::store

@@ -21,6 +21,14 @@ struct OutboxEntry {
   int attempts = 0;
   OutboxState state = OutboxState::kPending;
   std::string last_reason;
+  std::string lease_owner;        // the instance sending it, until the lease ends
+  std::int64_t lease_until_ms = 0;
+};
+
+// An instance's claim on outbox entries: the holder, and when it lapses.
+struct Lease {
+  std::string owner;
+  std::int64_t until_ms = 0;
 };
 
 struct OutboxCounts {

@@ -24,6 +24,11 @@ SqliteStatement& SqliteStatement::bind(int index, std::int64_t value) {
 
 int SqliteStatement::step() { return stmt_ ? sqlite3_step(stmt_) : SQLITE_MISUSE; }
 
+void SqliteStatement::reset() {
+  sqlite3_reset(stmt_);
+  sqlite3_clear_bindings(stmt_);
+}
+
 std::string SqliteStatement::text(int column) const {
   const auto* p = sqlite3_column_text(stmt_, column);
   return p ? std::string{reinterpret_cast<const char*>(p),

@@ -24,6 +24,8 @@ class SqliteStatement {
   SqliteStatement& bind(int index, std::int64_t value);
   // SQLITE_ROW, SQLITE_DONE or an error code.
   int step();
+  // Ready to run again with new bindings.
+  void reset();
   std::string text(int column) const;
   std::int64_t integer(int column) const;
 

@@ -2,6 +2,7 @@
 #include <sqlite3.h>
 
 #include <chrono>
+#include <limits>
 
 #include "store/sqlite_store.h"
 
@@ -25,25 +26,47 @@ OfflineMessage read_message(const SqliteStatement& s) {
   return m;
 }
 
+constexpr std::string_view kInsertMessage =
+    "INSERT INTO messages (account, domain, sender, message_id, source, content, received_ms)"
+    " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
+
+void bind_message(SqliteStatement& s, const OfflineMessage& m) {
+  s.bind(1, m.account).bind(2, m.domain).bind(3, m.sender).bind(4, m.message_id);
+  s.bind(5, m.source).bind(6, m.content).bind(7, m.received_ms);
+}
+
 }  // namespace
 
 StoreResult<std::int64_t> SqliteStore::store_message(const OfflineMessage& m) {
-  SqliteStatement s{db_.handle(),
-                    "INSERT INTO messages (account, domain, sender, message_id, source, content,"
-                    " received_ms) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)"};
-  s.bind(1, m.account).bind(2, m.domain).bind(3, m.sender).bind(4, m.message_id);
-  s.bind(5, m.source).bind(6, m.content).bind(7, m.received_ms);
+  SqliteStatement s{db_.handle(), kInsertMessage};
+  bind_message(s, m);
   if (auto r = run("keeping an offline message", s); !r) return tl::unexpected(r.error());
   return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
+}
+
+StoreResult<void> SqliteStore::store_messages(const std::vector<OfflineMessage>& messages) {
+  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return r;
+  SqliteStatement s{db_.handle(), kInsertMessage};
+  for (const auto& m : messages) {
+    bind_message(s, m);
+    const int rc = s.step();
+    s.reset();
+    if (rc != SQLITE_DONE) {
+      auto e = db_.error("keeping offline messages");
+      (void)db_.exec("ROLLBACK");
+      return tl::unexpected(e);
+    }
+  }
+  return db_.exec("COMMIT");
 }
 
 StoreResult<std::vector<OfflineMessage>> SqliteStore::messages_of(const std::string& account,
                                                                   std::size_t limit,
                                                                   std::int64_t before_id) {
   SqliteStatement s{db_.handle(), "SELECT " + std::string{kMessageColumns} +
-                                      " FROM messages WHERE account = ?1 AND (?2 = 0 OR id < ?2)"
+                                      " FROM messages WHERE account = ?1 AND id < ?2"
                                       " ORDER BY id DESC LIMIT ?3"};
-  s.bind(1, account).bind(2, before_id).bind(3, static_cast<std::int64_t>(limit));
+  s.bind(1, account).bind(2, before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max()).bind(3, static_cast<std::int64_t>(limit));
   std::vector<OfflineMessage> out;
   int rc = 0;
   while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_message(s));
@@ -67,14 +90,15 @@ StoreResult<std::int64_t> SqliteStore::erase_messages(const std::string& account
 
 // Small batches keep each write transaction short, so delivery work queued
 // on the store thread runs between them.
-StoreResult<std::int64_t> SqliteStore::purge_messages(std::int64_t cutoff_ms, std::size_t batch) {
+StoreResult<PurgeStep> SqliteStore::purge_messages(std::int64_t cutoff_ms, std::size_t batch) {
   SqliteStatement s{db_.handle(),
                     "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_ms < ?1"
                     " AND account NOT IN (SELECT account FROM legal_holds) ORDER BY received_ms"
                     " LIMIT ?2)"};
   s.bind(1, cutoff_ms).bind(2, static_cast<std::int64_t>(batch));
   if (auto r = run("purging old offline messages", s); !r) return tl::unexpected(r.error());
-  return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
+  const std::int64_t purged = sqlite3_changes(db_.handle());
+  return PurgeStep{purged, purged >= static_cast<std::int64_t>(batch)};
 }
 
 StoreResult<void> SqliteStore::hold_messages(const std::string& account, const std::string& reason) {
@@ -93,6 +117,27 @@ StoreResult<bool> SqliteStore::release_messages(const std::string& account) {
   s.bind(1, account);
   if (auto r = run("releasing a legal hold", s); !r) return tl::unexpected(r.error());
   return sqlite3_changes(db_.handle()) > 0;
+}
+
+StoreResult<std::int64_t> SqliteStore::unread_count(const std::string& account) {
+  SqliteStatement s{db_.handle(),
+                    "SELECT count(*) FROM messages WHERE account = ?1 AND id > coalesce((SELECT"
+                    " read_up_to FROM read_marks WHERE account = ?1), 0)"};
+  s.bind(1, account);
+  if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting unread messages"));
+  return s.integer(0);
+}
+
+StoreResult<std::int64_t> SqliteStore::mark_read(const std::string& account) {
+  auto unread = unread_count(account);
+  if (!unread || *unread == 0) return unread;
+  SqliteStatement s{db_.handle(),
+                    "INSERT INTO read_marks (account, read_up_to) SELECT ?1, coalesce(max(id), 0)"
+                    " FROM messages WHERE account = ?1 ON CONFLICT (account) DO UPDATE SET"
+                    " read_up_to = excluded.read_up_to"};
+  s.bind(1, account);
+  if (auto r = run("marking messages read", s); !r) return tl::unexpected(r.error());
+  return unread;
 }
 
 }  // namespace xpush::store

@@ -63,6 +63,14 @@ CREATE TABLE legal_holds (
   created_ms INTEGER NOT NULL
 );
 )sql",
+    R"sql(
+ALTER TABLE outbox ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
+ALTER TABLE outbox ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE read_marks (
+  account    TEXT PRIMARY KEY,
+  read_up_to INTEGER NOT NULL
+);
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 
@@ -230,95 +238,6 @@ StoreResult<bool> SqliteStore::disable_registration(const std::string& domain,
   s.bind(1, reason).bind(2, now_ms()).bind(3, domain).bind(4, node).bind(5, dead_since_ms);
   if (s.step() != SQLITE_DONE) return tl::unexpected(db_.error("disabling a device"));
   return sqlite3_changes(db_.handle()) > 0;
-}
-
-StoreResult<void> SqliteStore::run(std::string_view what, SqliteStatement& statement) {
-  if (statement.step() != SQLITE_DONE) return tl::unexpected(db_.error(what));
-  return {};
-}
-
-StoreResult<void> SqliteStore::enqueue(const OutboxEntry& e) {
-  SqliteStatement s{db_.handle(),
-                    "INSERT INTO outbox (id, domain, node, payload, created_ms, expires_ms,"
-                    " next_attempt_ms, attempts, state, last_reason) VALUES (?1, ?2, ?3, ?4, ?5,"
-                    " ?6, ?7, ?8, 0, '') ON CONFLICT (id) DO UPDATE SET payload = excluded.payload,"
-                    " expires_ms = excluded.expires_ms, next_attempt_ms = excluded.next_attempt_ms"
-                    " WHERE state = 0"};
-  s.bind(1, e.id).bind(2, e.domain).bind(3, e.node).bind(4, e.payload).bind(5, e.created_ms);
-  s.bind(6, e.expires_ms).bind(7, e.next_attempt_ms).bind(8, std::int64_t{e.attempts});
-  return run("queueing a notification", s);
-}
-
-StoreResult<std::vector<OutboxEntry>> SqliteStore::select_entries(SqliteStatement& s) {
-  std::vector<OutboxEntry> out;
-  int rc = 0;
-  while ((rc = s.step()) == SQLITE_ROW) {
-    OutboxEntry e;
-    e.id = s.text(0);
-    e.domain = s.text(1);
-    e.node = s.text(2);
-    e.payload = s.text(3);
-    e.created_ms = s.integer(4);
-    e.expires_ms = s.integer(5);
-    e.next_attempt_ms = s.integer(6);
-    e.attempts = static_cast<int>(s.integer(7));
-    e.state = s.integer(8) == 0 ? OutboxState::kPending : OutboxState::kDead;
-    e.last_reason = s.text(9);
-    out.push_back(std::move(e));
-  }
-  if (rc != SQLITE_DONE) return tl::unexpected(db_.error("reading the outbox"));
-  return out;
-}
-
-constexpr std::string_view kOutboxColumns =
-    "SELECT id, domain, node, payload, created_ms, expires_ms, next_attempt_ms, attempts, state,"
-    " last_reason FROM outbox ";
-
-StoreResult<std::vector<OutboxEntry>> SqliteStore::due_entries(std::int64_t now_ms,
-                                                               std::size_t limit) {
-  SqliteStatement s{db_.handle(), std::string{kOutboxColumns} +
-                                      "WHERE state = 0 AND next_attempt_ms <= ?1"
-                                      " ORDER BY next_attempt_ms LIMIT ?2"};
-  s.bind(1, now_ms).bind(2, static_cast<std::int64_t>(limit));
-  return select_entries(s);
-}
-
-StoreResult<void> SqliteStore::remove_entry(const std::string& id) {
-  SqliteStatement s{db_.handle(), "DELETE FROM outbox WHERE id = ?1"};
-  s.bind(1, id);
-  return run("removing a notification", s);
-}
-
-StoreResult<void> SqliteStore::reschedule_entry(const std::string& id, int attempts,
-                                                std::int64_t next_attempt_ms,
-                                                const std::string& reason) {
-  SqliteStatement s{db_.handle(),
-                    "UPDATE outbox SET attempts = ?1, next_attempt_ms = ?2, last_reason = ?3"
-                    " WHERE id = ?4"};
-  s.bind(1, std::int64_t{attempts}).bind(2, next_attempt_ms).bind(3, reason).bind(4, id);
-  return run("rescheduling a notification", s);
-}
-
-StoreResult<void> SqliteStore::bury_entry(const std::string& id, int attempts,
-                                          const std::string& reason) {
-  SqliteStatement s{db_.handle(),
-                    "UPDATE outbox SET state = 1, attempts = ?1, last_reason = ?2 WHERE id = ?3"};
-  s.bind(1, std::int64_t{attempts}).bind(2, reason).bind(3, id);
-  return run("burying a notification", s);
-}
-
-StoreResult<std::vector<OutboxEntry>> SqliteStore::dead_letters(std::size_t limit) {
-  SqliteStatement s{db_.handle(),
-                    std::string{kOutboxColumns} + "WHERE state = 1 ORDER BY created_ms LIMIT ?1"};
-  s.bind(1, static_cast<std::int64_t>(limit));
-  return select_entries(s);
-}
-
-StoreResult<OutboxCounts> SqliteStore::outbox_counts() {
-  SqliteStatement s{db_.handle(),
-                    "SELECT coalesce(sum(state = 0), 0), coalesce(sum(state = 1), 0) FROM outbox"};
-  if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting the outbox"));
-  return OutboxCounts{s.integer(0), s.integer(1)};
 }
 
 }  // namespace xpush::store

@@ -26,7 +26,8 @@ class SqliteStore final : public Store {
                                          std::int64_t dead_since_ms) override;
 
   StoreResult<void> enqueue(const OutboxEntry& entry) override;
-  StoreResult<std::vector<OutboxEntry>> due_entries(std::int64_t now_ms, std::size_t limit) override;
+  StoreResult<std::vector<OutboxEntry>> claim_due(std::int64_t now_ms, std::size_t limit,
+                                                  const Lease& lease) override;
   StoreResult<void> remove_entry(const std::string& id) override;
   StoreResult<void> reschedule_entry(const std::string& id, int attempts, std::int64_t next_attempt_ms,
                                      const std::string& reason) override;
@@ -36,15 +37,18 @@ class SqliteStore final : public Store {
 
   // sqlite_messages.cc
   StoreResult<std::int64_t> store_message(const OfflineMessage& message) override;
+  StoreResult<void> store_messages(const std::vector<OfflineMessage>& messages) override;
   StoreResult<std::vector<OfflineMessage>> messages_of(const std::string& account, std::size_t limit,
                                                        std::int64_t before_id) override;
   StoreResult<std::int64_t> count_messages(const std::string& account) override;
   StoreResult<std::int64_t> erase_messages(const std::string& account) override;
-  StoreResult<std::int64_t> purge_messages(std::int64_t cutoff_ms, std::size_t batch) override;
+  StoreResult<PurgeStep> purge_messages(std::int64_t cutoff_ms, std::size_t batch) override;
   StoreResult<void> hold_messages(const std::string& account, const std::string& reason) override;
   StoreResult<bool> release_messages(const std::string& account) override;
+  StoreResult<std::int64_t> unread_count(const std::string& account) override;
+  StoreResult<std::int64_t> mark_read(const std::string& account) override;
 
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}

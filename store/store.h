@@ -51,13 +51,17 @@ class Store {
                                                  const std::string& reason,
                                                  std::int64_t dead_since_ms) = 0;
 
-  // Adds the entry, or, when a pending entry has its id, replaces that one's
-  // payload, expiry and due time (a throttling digest that grows).
+  // Adds the entry (with its lease, if any), or, when a pending entry has its
+  // id, replaces that one's payload, expiry and due time (a throttling digest
+  // that grows).
   virtual StoreResult<void> enqueue(const OutboxEntry& entry) = 0;
-  // Pending entries due at `now_ms`, oldest first.
-  virtual StoreResult<std::vector<OutboxEntry>> due_entries(std::int64_t now_ms,
-                                                            std::size_t limit) = 0;
+  // Claims up to `limit` pending entries due at `now_ms` whose lease has run
+  // out, oldest first, leasing them to `lease`: until the lease ends no other
+  // claim returns them, whichever instance asks.
+  virtual StoreResult<std::vector<OutboxEntry>> claim_due(std::int64_t now_ms, std::size_t limit,
+                                                          const Lease& lease) = 0;
   virtual StoreResult<void> remove_entry(const std::string& id) = 0;
+  // Also ends the entry's lease: it is anyone's once due.
   virtual StoreResult<void> reschedule_entry(const std::string& id, int attempts,
                                              std::int64_t next_attempt_ms,
                                              const std::string& reason) = 0;
@@ -69,6 +73,8 @@ class Store {
 
   // Offline messages, per user. `store_message` returns the new id.
   virtual StoreResult<std::int64_t> store_message(const OfflineMessage& message) = 0;
+  // Many at once, in one transaction.
+  virtual StoreResult<void> store_messages(const std::vector<OfflineMessage>& messages) = 0;
   // Newest first; `before_id` > 0 pages back from there.
   virtual StoreResult<std::vector<OfflineMessage>> messages_of(const std::string& account,
                                                                std::size_t limit,
@@ -76,12 +82,19 @@ class Store {
   virtual StoreResult<std::int64_t> count_messages(const std::string& account) = 0;
   // Every message of the account, whatever its hold; the count erased.
   virtual StoreResult<std::int64_t> erase_messages(const std::string& account) = 0;
-  // At most `batch` messages received before `cutoff_ms`, skipping accounts
-  // under a legal hold; the count purged (less than `batch`: nothing left).
-  virtual StoreResult<std::int64_t> purge_messages(std::int64_t cutoff_ms, std::size_t batch) = 0;
+  // One step of deleting the messages received before `cutoff_ms`, sparing
+  // accounts under a legal hold: at most `batch` rows, or one whole day
+  // where the backend keeps days apart.
+  virtual StoreResult<PurgeStep> purge_messages(std::int64_t cutoff_ms, std::size_t batch) = 0;
   // A legal hold suspends purging for the account until released.
   virtual StoreResult<void> hold_messages(const std::string& account, const std::string& reason) = 0;
   virtual StoreResult<bool> release_messages(const std::string& account) = 0;
+
+  // Messages stored since the account last came back (or read them).
+  virtual StoreResult<std::int64_t> unread_count(const std::string& account) = 0;
+  // The account is back: its unread count starts again from zero. Returns
+  // how many were unread.
+  virtual StoreResult<std::int64_t> mark_read(const std::string& account) = 0;
 };
 
 }  // namespace xpush::store

@@ -34,10 +34,15 @@ def port_open(port, host="127.0.0.1"):
 
 
 def pid_alive(pid):
+    """True while the process runs; a zombie (exited, not yet reaped) is not alive."""
     try:
         os.kill(pid, 0)
-        return True
     except ProcessLookupError:
+        return False
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
         return False
 
 
@@ -53,9 +58,7 @@ def stop_pid(pid, timeout=10.0, sig=signal.SIGTERM):
         return
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
+        if not pid_alive(pid):
             return
         time.sleep(0.05)
     try:

@@ -252,7 +252,8 @@ class UnavailableStore : public store::Store {
     return tl::unexpected(busy());
   }
   store::StoreResult<void> enqueue(const store::OutboxEntry&) override { return tl::unexpected(busy()); }
-  store::StoreResult<std::vector<store::OutboxEntry>> due_entries(std::int64_t, std::size_t) override {
+  store::StoreResult<std::vector<store::OutboxEntry>> claim_due(std::int64_t, std::size_t,
+                                                                const store::Lease&) override {
     return tl::unexpected(busy());
   }
   store::StoreResult<void> remove_entry(const std::string&) override { return tl::unexpected(busy()); }
@@ -276,13 +277,18 @@ class UnavailableStore : public store::Store {
   }
   store::StoreResult<std::int64_t> count_messages(const std::string&) override { return tl::unexpected(busy()); }
   store::StoreResult<std::int64_t> erase_messages(const std::string&) override { return tl::unexpected(busy()); }
-  store::StoreResult<std::int64_t> purge_messages(std::int64_t, std::size_t) override {
+  store::StoreResult<void> store_messages(const std::vector<store::OfflineMessage>&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<store::PurgeStep> purge_messages(std::int64_t, std::size_t) override {
     return tl::unexpected(busy());
   }
   store::StoreResult<void> hold_messages(const std::string&, const std::string&) override {
     return tl::unexpected(busy());
   }
   store::StoreResult<bool> release_messages(const std::string&) override { return tl::unexpected(busy()); }
+  store::StoreResult<std::int64_t> unread_count(const std::string&) override { return tl::unexpected(busy()); }
+  store::StoreResult<std::int64_t> mark_read(const std::string&) override { return tl::unexpected(busy()); }
 };
 
 // ejabberd deletes a registration on the first error that is not `wait`.

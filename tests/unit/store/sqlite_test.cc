@@ -1,5 +1,5 @@
-// Offline messages in a real SQLite file: per-user listing, counting and
-// erasure, retention purges in batches, and legal holds.
+// What only the SQLite backend does: its file, its schema history, and
+// retention in batches of rows.
 #include <gtest/gtest.h>
 
 #include <sqlite3.h>
@@ -25,27 +25,26 @@ OfflineMessage message(const std::string& account, std::int64_t received_ms, con
 
 using test_util::open_store;
 
-TEST(SqliteMessages, ListedNewestFirstInPagesCountedAndErasedPerUser) {
+TEST(SqliteStore, RefusesANewerSchema) {
   testing::TempDir dir;
-  auto store = open_store(dir.file("x.db"));
-  for (int i = 1; i <= 5; ++i) ASSERT_TRUE(store->store_message(message("alice@example.org", i * 1000, "a" + std::to_string(i))));
-  ASSERT_TRUE(store->store_message(message("carol@example.org", 1000)));
-  auto page = store->messages_of("alice@example.org", 2, 0);
-  ASSERT_TRUE(page);
-  ASSERT_EQ(page->size(), 2u);
-  EXPECT_EQ(page->at(0).received_ms, 5000);
-  EXPECT_EQ(page->at(1).received_ms, 4000);
-  EXPECT_EQ(page->at(0).content, "<message xmlns='jabber:client'><body>a5</body></message>");
-  auto next = store->messages_of("alice@example.org", 10, page->back().id);
-  ASSERT_TRUE(next);
-  EXPECT_EQ(next->size(), 3u);
-  EXPECT_EQ(*store->count_messages("alice@example.org"), 5);
-  EXPECT_EQ(*store->erase_messages("alice@example.org"), 5);
-  EXPECT_EQ(*store->count_messages("alice@example.org"), 0);
-  EXPECT_EQ(*store->count_messages("carol@example.org"), 1);  // nobody else's
+  {
+    auto db = SqliteDb::open(dir.file("x.db"));
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->exec("PRAGMA user_version = 99"));
+  }
+  auto s = SqliteStore::open(dir.file("x.db"));
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().kind, StoreErrorKind::kFatal);
+  EXPECT_NE(s.error().message.find("newer"), std::string::npos);
 }
 
-TEST(SqliteMessages, RetentionPurgesInBatchesAndSparesLegalHolds) {
+TEST(SqliteStore, UnopenablePathSaysWhich) {
+  auto s = SqliteStore::open("/nonexistent-dir/x.db");
+  ASSERT_FALSE(s);
+  EXPECT_NE(s.error().message.find("/nonexistent-dir/x.db"), std::string::npos);
+}
+
+TEST(SqliteStore, RetentionPurgesInBatchesAndSparesLegalHolds) {
   testing::TempDir dir;
   auto store = open_store(dir.file("x.db"));
   for (int i = 0; i < 25; ++i) ASSERT_TRUE(store->store_message(message("alice@example.org", 1000 + i)));
@@ -57,22 +56,16 @@ TEST(SqliteMessages, RetentionPurgesInBatchesAndSparesLegalHolds) {
   for (int i = 0; i < 10; ++i) {
     const auto purged = store->purge_messages(5000, 10);
     ASSERT_TRUE(purged);
-    batches.push_back(*purged);
-    if (*purged < 10) break;
+    batches.push_back(purged->purged);
+    if (!purged->more) break;
   }
   EXPECT_EQ(batches, (std::vector<std::int64_t>{10, 10, 5}));
   EXPECT_EQ(*store->count_messages("alice@example.org"), 1);
   EXPECT_EQ(*store->count_messages("held@example.org"), 5);
 
-  EXPECT_TRUE(*store->release_messages("held@example.org"));
-  EXPECT_FALSE(*store->release_messages("held@example.org"));
-  EXPECT_EQ(*store->purge_messages(5000, 10), 5);
-  // Erasure on request is not stopped by a hold: that is the operator's call.
-  ASSERT_TRUE(store->hold_messages("alice@example.org", "case"));
-  EXPECT_EQ(*store->erase_messages("alice@example.org"), 1);
 }
 
-TEST(SqliteMessages, AVersionTwoFileGainsTheTablesAndKeepsItsRows) {
+TEST(SqliteStore, AVersionTwoFileGainsTheTablesAndKeepsItsRows) {
   testing::TempDir dir;
   const auto path = dir.file("old.db");
   {
@@ -91,6 +84,8 @@ TEST(SqliteMessages, AVersionTwoFileGainsTheTablesAndKeepsItsRows) {
                            " NULL DEFAULT '');"
                            "INSERT INTO registrations (node, secret, account, domain, device_id, platform, token, created_ms,"
                            " updated_ms) VALUES ('N1', 's', 'alice@example.org', 'example.org', 'd', 'fcm', 't', 1, 1);"
+                           "INSERT INTO outbox (id, domain, node, payload, created_ms, expires_ms, next_attempt_ms)"
+                           " VALUES ('queued', 'example.org', 'N1', '{}', 1, 99999, 1);"
                            "PRAGMA user_version = 2;",
                            nullptr, nullptr, nullptr),
               SQLITE_OK);
@@ -100,6 +95,11 @@ TEST(SqliteMessages, AVersionTwoFileGainsTheTablesAndKeepsItsRows) {
   EXPECT_TRUE(*store->find_registration("example.org", "N1"));
   ASSERT_TRUE(store->store_message(message("alice@example.org", 1)));
   EXPECT_EQ(*store->count_messages("alice@example.org"), 1);
+  // What the outbox held before leases existed is claimable.
+  const auto claimed = store->claim_due(10, 10, {"one", 60'010});
+  ASSERT_TRUE(claimed);
+  ASSERT_EQ(claimed->size(), 1u);
+  EXPECT_EQ(claimed->at(0).id, "queued");
 }
 
 }  // namespace

@@ -1,9 +1,7 @@
-#include "store/sqlite_store.h"
-
+// Devices and their registrations, on every backend.
 #include <gtest/gtest.h>
 
 #include "tests/unit/store/open_store.h"
-#include "tests/unit/temp_dir.h"
 
 namespace xpush::store {
 namespace {
@@ -21,11 +19,9 @@ Registration device(std::string node, std::string device_id = "phone-1",
   return r;
 }
 
-using test_util::open_store;
+using Registrations = test_util::StoreTest;
 
-TEST(SqliteStore, RegisterThenFindByServerAndNode) {
-  testing::TempDir dir;
-  auto store = open_store(dir.file("x.db"));
+TEST_P(Registrations, RegisterThenFindByServerAndNode) {
   auto stored = store->upsert_registration(device("N1"));
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->node, "N1");
@@ -38,9 +34,7 @@ TEST(SqliteStore, RegisterThenFindByServerAndNode) {
   EXPECT_FALSE(*store->find_registration("evil.example", "N1"));
 }
 
-TEST(SqliteStore, ReRegisteringADeviceUpdatesTheTokenAndKeepsNodeAndSecret) {
-  testing::TempDir dir;
-  auto store = open_store(dir.file("x.db"));
+TEST_P(Registrations, ReRegisteringADeviceUpdatesTheTokenAndKeepsNodeAndSecret) {
   ASSERT_TRUE(store->upsert_registration(device("N1")));
   Registration again = device("N2");
   again.token = "token-2";
@@ -54,18 +48,14 @@ TEST(SqliteStore, ReRegisteringADeviceUpdatesTheTokenAndKeepsNodeAndSecret) {
   EXPECT_EQ(*store->count_registrations(), 1);
 }
 
-TEST(SqliteStore, SameNodeForAnotherAccountIsAConflict) {
-  testing::TempDir dir;
-  auto store = open_store(dir.file("x.db"));
+TEST_P(Registrations, SameNodeForAnotherAccountIsAConflict) {
   ASSERT_TRUE(store->upsert_registration(device("shared-node", "d1", "alice@example.org")));
   auto clash = store->upsert_registration(device("shared-node", "d1", "mallory@example.org"));
   ASSERT_FALSE(clash);
   EXPECT_EQ(clash.error().kind, StoreErrorKind::kConflict);
 }
 
-TEST(SqliteStore, DeadTokenDisablesUnlessTheDeviceRegisteredAgainSince) {
-  testing::TempDir dir;
-  auto store = open_store(dir.file("x.db"));
+TEST_P(Registrations, DeadTokenDisablesUnlessTheDeviceRegisteredAgainSince) {
   const auto registered = store->upsert_registration(device("N1"))->updated_ms;
   EXPECT_FALSE(*store->disable_registration("example.org", "N1", "Unregistered", registered - 1));
   EXPECT_TRUE((*store->find_registration("example.org", "N1"))->enabled);
@@ -78,9 +68,7 @@ TEST(SqliteStore, DeadTokenDisablesUnlessTheDeviceRegisteredAgainSince) {
   EXPECT_TRUE((*store->find_registration("example.org", "N1"))->enabled);
 }
 
-TEST(SqliteStore, AnAccountsEnabledDevices) {
-  testing::TempDir dir;
-  auto store = open_store(dir.file("x.db"));
+TEST_P(Registrations, AnAccountsEnabledDevices) {
   ASSERT_TRUE(store->upsert_registration(device("N1", "phone")));
   ASSERT_TRUE(store->upsert_registration(device("N2", "tablet")));
   ASSERT_TRUE(store->upsert_registration(device("N3", "phone", "bob@example.org")));
@@ -92,42 +80,23 @@ TEST(SqliteStore, AnAccountsEnabledDevices) {
   EXPECT_TRUE(store->registrations_of("carol@example.org")->empty());
 }
 
-TEST(SqliteStore, RemoveDevice) {
-  testing::TempDir dir;
-  auto store = open_store(dir.file("x.db"));
+TEST_P(Registrations, RemoveDevice) {
   ASSERT_TRUE(store->upsert_registration(device("N1")));
   EXPECT_TRUE(*store->remove_registration("alice@example.org", "phone-1", ""));
   EXPECT_FALSE(*store->remove_registration("alice@example.org", "phone-1", ""));
   EXPECT_FALSE(*store->find_registration("example.org", "N1"));
 }
 
-TEST(SqliteStore, RegistrationsSurviveReopening) {
-  testing::TempDir dir;
-  ASSERT_TRUE(open_store(dir.file("x.db"))->upsert_registration(device("N1")));
-  auto reopened = open_store(dir.file("x.db"));
+TEST_P(Registrations, RegistrationsSurviveReopening) {
+  ASSERT_TRUE(store->upsert_registration(device("N1")));
+  store.reset();
+  auto reopened = reopen();
   auto found = reopened->find_registration("example.org", "N1");
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->secret, "secret-of-N1");
 }
 
-TEST(SqliteStore, RefusesANewerSchema) {
-  testing::TempDir dir;
-  {
-    auto db = SqliteDb::open(dir.file("x.db"));
-    ASSERT_TRUE(db);
-    ASSERT_TRUE(db->exec("PRAGMA user_version = 99"));
-  }
-  auto s = SqliteStore::open(dir.file("x.db"));
-  ASSERT_FALSE(s);
-  EXPECT_EQ(s.error().kind, StoreErrorKind::kFatal);
-  EXPECT_NE(s.error().message.find("newer"), std::string::npos);
-}
-
-TEST(SqliteStore, UnopenablePathSaysWhich) {
-  auto s = SqliteStore::open("/nonexistent-dir/x.db");
-  ASSERT_FALSE(s);
-  EXPECT_NE(s.error().message.find("/nonexistent-dir/x.db"), std::string::npos);
-}
+XPUSH_STORE_SUITE(Registrations);
 
 }  // namespace
 }  // namespace xpush::store

@@ -1,0 +1,22 @@
+// Opens the configured backend: PostgreSQL when a connection string is
+// given, else the SQLite file.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "store/store.h"
+
+namespace xpush::store {
+
+struct StoreLocation {
+  std::string sqlite_path = "xpush.db";
+  std::string postgresql_dsn;  // non-empty: PostgreSQL
+};
+
+StoreResult<std::unique_ptr<Store>> open_store(const StoreLocation& location);
+
+// For logs: the backend and where it is, without credentials.
+std::string describe(const StoreLocation& location);
+
+}  // namespace xpush::store

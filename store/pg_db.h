@@ -1,0 +1,89 @@
+// A thin RAII layer over libpq: one connection, statements prepared once per
+// connection and run with text parameters, results as values. A lost
+// connection is reset on the next call; errors are classified by SQLSTATE.
+#pragma once
+
+#include <libpq-fe.h>
+
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "store/store.h"
+
+namespace xpush::store {
+
+class PgResult {
+ public:
+  explicit PgResult(PGresult* result) : result_(result, &PQclear) {}
+
+  int rows() const { return PQntuples(result_.get()); }
+  std::string text(int row, int column) const;
+  std::int64_t integer(int row, int column) const;
+  // Rows changed by INSERT, UPDATE or DELETE.
+  std::int64_t affected() const;
+  const PGresult* get() const { return result_.get(); }
+
+ private:
+  std::unique_ptr<PGresult, decltype(&PQclear)> result_;
+};
+
+// A parameter is sent as text; integers are formatted here.
+class PgParam {
+ public:
+  PgParam(std::string_view text) : value_(text) {}  // NOLINT: implicit by design
+  PgParam(const std::string& text) : value_(text) {}  // NOLINT
+  PgParam(const char* text) : value_(text) {}  // NOLINT
+  PgParam(std::int64_t value) : value_(std::to_string(value)) {}  // NOLINT
+  PgParam(int value) : value_(std::to_string(value)) {}  // NOLINT
+  const std::string& value() const { return value_; }
+
+ private:
+  std::string value_;
+};
+
+class PgDb {
+ public:
+  static StoreResult<PgDb> connect(const std::string& dsn);
+
+  // Runs one statement with parameters ($1, $2, ...), prepared on first use.
+  StoreResult<PgResult> query(std::string_view what, const std::string& sql,
+                              std::initializer_list<PgParam> params = {});
+  StoreResult<PgResult> query(std::string_view what, const std::string& sql,
+                              const std::vector<PgParam>& params);
+  // Runs statements without parameters (a script, BEGIN, COMMIT).
+  StoreResult<void> exec(std::string_view what, const std::string& sql);
+
+  StoreResult<void> begin();
+  StoreResult<void> commit();
+  void rollback();
+
+ private:
+  explicit PgDb(PGconn* conn) : conn_(conn, &PQfinish) {}
+  StoreResult<void> ensure_connected(std::string_view what);
+  StoreError error(std::string_view what, const PGresult* result) const;
+
+  std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
+  std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
+  bool in_transaction_ = false;
+};
+
+// Runs `body` in a transaction: committed when it succeeds, rolled back when
+// it fails (its error is returned).
+template <class Body>
+auto pg_transaction(PgDb& db, Body body) -> decltype(body()) {
+  if (auto begun = db.begin(); !begun) return tl::unexpected(begun.error());
+  auto result = body();
+  if (!result) {
+    db.rollback();
+    return result;
+  }
+  if (auto committed = db.commit(); !committed) return tl::unexpected(committed.error());
+  return result;
+}
+
+}  // namespace xpush::store

@@ -1,0 +1,223 @@
+// PgStore: offline messages in one partition per UTC day. Retention drops a
+// day's partition whole once all of it is past the cutoff, after moving the
+// rows of accounts under a legal hold into messages_held; so a message is
+// kept at least the retention period and at most one day longer.
+#include <chrono>
+#include <cstdio>
+#include <limits>
+
+#include "store/pg_store.h"
+
+namespace xpush::store {
+
+namespace {
+
+constexpr std::int64_t kDayMs = 86'400'000;
+constexpr std::string_view kMessageColumns =
+    "id, account, domain, sender, message_id, source, content, received_ms";
+
+std::int64_t day_of(std::int64_t ms) { return ms >= 0 ? ms / kDayMs : (ms - kDayMs + 1) / kDayMs; }
+
+// messages_YYYYMMDD: the names sort by day.
+std::string partition_name(std::int64_t day) {
+  const std::chrono::year_month_day ymd{std::chrono::sys_days{std::chrono::days{day}}};
+  char name[32];
+  std::snprintf(name, sizeof name, "messages_%04d%02u%02u", static_cast<int>(ymd.year()),
+                static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()));
+  return name;
+}
+
+std::optional<std::int64_t> day_of_partition(const std::string& name) {
+  int y = 0;
+  unsigned m = 0, d = 0;
+  if (std::sscanf(name.c_str(), "messages_%4d%2u%2u", &y, &m, &d) != 3) return std::nullopt;
+  const std::chrono::year_month_day ymd{std::chrono::year{y}, std::chrono::month{m}, std::chrono::day{d}};
+  if (!ymd.ok()) return std::nullopt;
+  return std::chrono::sys_days{ymd}.time_since_epoch().count();
+}
+
+OfflineMessage read_message(const PgResult& r, int row) {
+  OfflineMessage m;
+  m.id = r.integer(row, 0);
+  m.account = r.text(row, 1);
+  m.domain = r.text(row, 2);
+  m.sender = r.text(row, 3);
+  m.message_id = r.text(row, 4);
+  m.source = r.text(row, 5);
+  m.content = r.text(row, 6);
+  m.received_ms = r.integer(row, 7);
+  return m;
+}
+
+const std::string kInsertMessage =
+    "INSERT INTO messages (account, domain, sender, message_id, source, content, received_ms)"
+    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+
+}  // namespace
+
+StoreResult<void> PgStore::ensure_partition(std::int64_t received_ms) {
+  const auto day = day_of(received_ms);
+  if (partitions_.contains(day)) return {};
+  // Serialised between instances: CREATE ... IF NOT EXISTS alone can race.
+  auto created = pg_transaction(db_, [&]() -> StoreResult<void> {
+    if (auto r = db_.exec("creating a day's partition", "SELECT pg_advisory_xact_lock(7081930358)"); !r) {
+      return r;
+    }
+    return db_.exec("creating a day's partition",
+                    "CREATE TABLE IF NOT EXISTS " + partition_name(day) + " PARTITION OF messages FOR VALUES FROM (" +
+                        std::to_string(day * kDayMs) + ") TO (" + std::to_string((day + 1) * kDayMs) + ")");
+  });
+  if (created) partitions_.insert(day);
+  return created;
+}
+
+StoreResult<std::int64_t> PgStore::store_message(const OfflineMessage& m) {
+  if (auto p = ensure_partition(m.received_ms); !p) return tl::unexpected(p.error());
+  auto r = db_.query("keeping an offline message", kInsertMessage,
+                     {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
+  if (!r) return tl::unexpected(r.error());
+  return r->integer(0, 0);
+}
+
+StoreResult<void> PgStore::store_messages(const std::vector<OfflineMessage>& messages) {
+  for (const auto& m : messages) {
+    if (auto p = ensure_partition(m.received_ms); !p) return p;
+  }
+  return pg_transaction(db_, [&]() -> StoreResult<void> {
+    for (const auto& m : messages) {
+      auto r = db_.query("keeping offline messages", kInsertMessage,
+                         {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
+      if (!r) return tl::unexpected(r.error());
+    }
+    return {};
+  });
+}
+
+StoreResult<std::vector<OfflineMessage>> PgStore::messages_of(const std::string& account, std::size_t limit,
+                                                              std::int64_t before_id) {
+  const std::string columns{kMessageColumns};
+  auto r = db_.query("listing offline messages",
+                     "(SELECT " + columns + " FROM messages WHERE account = $1 AND id < $2 ORDER BY id DESC"
+                     " LIMIT $3) UNION ALL (SELECT " + columns + " FROM messages_held WHERE account = $1"
+                     " AND id < $2 ORDER BY id DESC LIMIT $3) ORDER BY id DESC LIMIT $3",
+                     {account, before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max(),
+                      static_cast<std::int64_t>(limit)});
+  if (!r) return tl::unexpected(r.error());
+  std::vector<OfflineMessage> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back(read_message(*r, i));
+  return out;
+}
+
+StoreResult<std::int64_t> PgStore::count_messages(const std::string& account) {
+  auto r = db_.query("counting offline messages",
+                     "SELECT (SELECT count(*) FROM messages WHERE account = $1) +"
+                     " (SELECT count(*) FROM messages_held WHERE account = $1)",
+                     {account});
+  if (!r) return tl::unexpected(r.error());
+  return r->integer(0, 0);
+}
+
+StoreResult<std::int64_t> PgStore::erase_messages(const std::string& account) {
+  return pg_transaction(db_, [&]() -> StoreResult<std::int64_t> {
+    std::int64_t erased = 0;
+    for (const char* table : {"messages", "messages_held"}) {
+      auto r = db_.query("erasing offline messages",
+                         "DELETE FROM " + std::string{table} + " WHERE account = $1", {account});
+      if (!r) return tl::unexpected(r.error());
+      erased += r->affected();
+    }
+    auto marks = db_.query("erasing offline messages", "DELETE FROM read_marks WHERE account = $1", {account});
+    if (!marks) return tl::unexpected(marks.error());
+    return erased;
+  });
+}
+
+StoreResult<std::optional<std::string>> PgStore::oldest_expired_partition(std::int64_t cutoff_ms) {
+  auto r = db_.query("listing the day partitions",
+                     "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+                     " WHERE i.inhparent = 'messages'::regclass ORDER BY c.relname");
+  if (!r) return tl::unexpected(r.error());
+  for (int i = 0; i < r->rows(); ++i) {
+    const auto name = r->text(i, 0);
+    const auto day = day_of_partition(name);
+    if (day && (*day + 1) * kDayMs <= cutoff_ms) return name;
+  }
+  return std::nullopt;
+}
+
+// Short and bounded: the drop waits at most 2 s for its lock, and a busy
+// table just means the next step tries again.
+StoreResult<std::int64_t> PgStore::drop_partition(const std::string& name) {
+  auto dropped = pg_transaction(db_, [&]() -> StoreResult<std::int64_t> {
+    if (auto r = db_.exec("purging a day", "SET LOCAL lock_timeout = '2s'"); !r) return tl::unexpected(r.error());
+    auto kept = db_.query("keeping held messages",
+                          "INSERT INTO messages_held SELECT * FROM " + name +
+                              " WHERE account IN (SELECT account FROM legal_holds)");
+    if (!kept) return tl::unexpected(kept.error());
+    auto total = db_.query("purging a day", "SELECT count(*) FROM " + name);
+    if (!total) return tl::unexpected(total.error());
+    if (auto r = db_.exec("purging a day", "DROP TABLE " + name); !r) return tl::unexpected(r.error());
+    return total->integer(0, 0) - kept->affected();
+  });
+  if (dropped) {
+    if (const auto day = day_of_partition(name)) partitions_.erase(*day);
+  }
+  return dropped;
+}
+
+StoreResult<PurgeStep> PgStore::purge_messages(std::int64_t cutoff_ms, std::size_t batch) {
+  auto expired = oldest_expired_partition(cutoff_ms);
+  if (!expired) return tl::unexpected(expired.error());
+  if (*expired) {
+    auto dropped = drop_partition(**expired);
+    if (!dropped) return tl::unexpected(dropped.error());
+    return PurgeStep{*dropped, true};
+  }
+  // What holds kept, once released and past the cutoff, goes in batches.
+  auto r = db_.query("purging released messages",
+                     "DELETE FROM messages_held WHERE id IN (SELECT id FROM messages_held WHERE"
+                     " received_ms < $1 AND account NOT IN (SELECT account FROM legal_holds) LIMIT $2)",
+                     {cutoff_ms, static_cast<std::int64_t>(batch)});
+  if (!r) return tl::unexpected(r.error());
+  return PurgeStep{r->affected(), r->affected() >= static_cast<std::int64_t>(batch)};
+}
+
+StoreResult<void> PgStore::hold_messages(const std::string& account, const std::string& reason) {
+  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
+                       std::chrono::system_clock::now().time_since_epoch())
+                       .count();
+  return void_query("placing a legal hold",
+                    "INSERT INTO legal_holds (account, reason, created_ms) VALUES ($1, $2, $3)"
+                    " ON CONFLICT (account) DO UPDATE SET reason = excluded.reason",
+                    {account, reason, static_cast<std::int64_t>(now)});
+}
+
+StoreResult<bool> PgStore::release_messages(const std::string& account) {
+  auto r = db_.query("releasing a legal hold", "DELETE FROM legal_holds WHERE account = $1", {account});
+  if (!r) return tl::unexpected(r.error());
+  return r->affected() > 0;
+}
+
+StoreResult<std::int64_t> PgStore::unread_count(const std::string& account) {
+  auto r = db_.query("counting unread messages",
+                     "WITH mark AS (SELECT coalesce((SELECT read_up_to FROM read_marks WHERE account = $1), 0) AS id)"
+                     " SELECT (SELECT count(*) FROM messages, mark WHERE account = $1 AND messages.id > mark.id) +"
+                     " (SELECT count(*) FROM messages_held, mark WHERE account = $1 AND messages_held.id > mark.id)",
+                     {account});
+  if (!r) return tl::unexpected(r.error());
+  return r->integer(0, 0);
+}
+
+StoreResult<std::int64_t> PgStore::mark_read(const std::string& account) {
+  auto unread = unread_count(account);
+  if (!unread || *unread == 0) return unread;
+  auto r = db_.query("marking messages read",
+                     "INSERT INTO read_marks (account, read_up_to) SELECT $1, greatest((SELECT coalesce(max(id), 0)"
+                     " FROM messages WHERE account = $1), (SELECT coalesce(max(id), 0) FROM messages_held WHERE"
+                     " account = $1)) ON CONFLICT (account) DO UPDATE SET read_up_to = excluded.read_up_to",
+                     {account});
+  if (!r) return tl::unexpected(r.error());
+  return unread;
+}
+
+}  // namespace xpush::store
