@@ -230,10 +230,11 @@ Config read(const YAML::Node& root, const Reader& r) {
     cfg.server_domains = r.get<std::vector<std::string>>(x, "server_domains", "xmpp", {});
   }
   if (const auto s = root["store"]) {
-    r.only_keys(s, "store", {"sqlite", "postgresql", "retention_days", "purge_interval_seconds"});
+    r.only_keys(s, "store", {"sqlite", "postgresql", "instance", "retention_days", "purge_interval_seconds"});
     cfg.retention.keep = std::chrono::hours{24 * r.get_in_range<int>(s, "retention_days", "store", 90, 0, 36'500)};
     cfg.retention.every = std::chrono::seconds{
         r.get_in_range<int>(s, "purge_interval_seconds", "store", 600, 1, 86'400)};
+    cfg.delivery.instance = r.get<std::string>(s, "instance", "store", "");
     if (const auto sqlite = s["sqlite"]) {
       r.only_keys(sqlite, "store.sqlite", {"path"});
       cfg.store.sqlite_path = r.get<std::string>(sqlite, "path", "store.sqlite", cfg.store.sqlite_path);

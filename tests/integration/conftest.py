@@ -7,6 +7,7 @@ import pytest
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
 
 from tests.support.ejabberd import Ejabberd  # noqa: E402
+from tests.support.postgres import Postgres  # noqa: E402
 from tests.support.prosody import Prosody  # noqa: E402
 from tests.support.xmpp_client import close_loop, new_loop  # noqa: E402
 from tests.support.scenario import start_gateway  # noqa: E402
@@ -61,3 +62,19 @@ def standin(tmp_path):
     s.start()
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres(tmp_path_factory):
+    """A real PostgreSQL on loopback, shared by the tests that need one."""
+    server = Postgres(str(tmp_path_factory.mktemp("postgres"))).start()
+    yield server
+    server.remove()
+
+
+@pytest.fixture
+def pg_database(postgres):
+    """A fresh, empty database of its own: its libpq connection string."""
+    name = f"xpush_t{next(_ids)}"
+    postgres.psql(f"CREATE DATABASE {name}")
+    return postgres.dsn.replace("dbname=xpush", f"dbname={name}")

@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 
 from .procs import free_port, pid_alive, stop_pid, wait_for
 
@@ -38,7 +39,10 @@ def _as_server_user(args):
 class Postgres:
     def __init__(self, directory):
         self.directory = os.path.abspath(directory)
-        self.data = os.path.join(self.directory, "data")
+        # The server's own files sit where the server user can reach them
+        # (test folders are often private to root).
+        self.cluster = tempfile.mkdtemp(prefix="xpush-pg-", dir="/tmp")
+        self.data = os.path.join(self.cluster, "data")
         self.log = os.path.join(self.directory, "postgres.log")
         self.port = None
         self.pid = None
@@ -50,9 +54,8 @@ class Postgres:
     def start(self):
         os.makedirs(self.directory, exist_ok=True)
         if os.geteuid() == 0:
-            os.chmod(self.directory, 0o755)
             pw = pwd.getpwnam("postgres")
-            os.chown(self.directory, pw.pw_uid, pw.pw_gid)
+            os.chown(self.cluster, pw.pw_uid, pw.pw_gid)
         bin_dir = _bin_dir()
         subprocess.run(_as_server_user([
             os.path.join(bin_dir, "initdb"), "-D", self.data, "-U", "postgres", "--auth=trust",
@@ -61,7 +64,7 @@ class Postgres:
         self.port = free_port()
         server = subprocess.Popen(_as_server_user([
             os.path.join(bin_dir, "postgres"), "-D", self.data, "-h", "127.0.0.1",
-            "-p", str(self.port), "-k", self.directory, "-c", "fsync=off",
+            "-p", str(self.port), "-k", self.cluster, "-c", "fsync=off",
             "-c", "max_connections=200", "-c", "logging_collector=off"]),
             stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"), start_new_session=True)
         self._launcher = server
@@ -99,7 +102,7 @@ class Postgres:
 
     def remove(self):
         self.stop()
-        shutil.rmtree(self.directory, ignore_errors=True)
+        shutil.rmtree(self.cluster, ignore_errors=True)
 
 
 def _main(argv):
@@ -113,12 +116,14 @@ def _main(argv):
         with open(os.path.join(directory, "dsn"), "w") as f:
             f.write(server.dsn)
         with open(os.path.join(directory, "pid"), "w") as f:
-            f.write(str(server.pid))
+            f.write(f"{server.pid} {server.cluster}")
         print(server.dsn)
         return 0
     try:
         with open(os.path.join(directory, "pid")) as f:
-            stop_pid(int(f.read().strip()), timeout=20, sig=signal.SIGINT)
+            pid, cluster = f.read().split()
+        stop_pid(int(pid), timeout=20, sig=signal.SIGINT)
+        shutil.rmtree(cluster, ignore_errors=True)
     except FileNotFoundError:
         pass
     shutil.rmtree(directory, ignore_errors=True)

@@ -17,15 +17,17 @@ class Prosody(ServerLog):
 
     def __init__(self, workdir, domain="localhost", component="push.localhost",
                  component_secret="component-secret-for-tests", push_max_errors=16,
-                 forward=False):
+                 forward=False, extra_components=()):
         """forward: also load packaging/prosody/mod_xpush_forward.lua, pointed
-        at the component."""
+        at the component; extra_components: more component domains, with the
+        same secret (one xpushd each)."""
         self.workdir = os.path.join(workdir, "prosody")
         self.domain = domain
         self.component = component
         self.component_secret = component_secret
         self.push_max_errors = push_max_errors
         self.forward = forward
+        self.extra_components = list(extra_components)
         self.c2s_port = free_port()
         self.component_port = free_port()
         self.config = os.path.join(self.workdir, "prosody.cfg.lua")
@@ -71,7 +73,8 @@ class Prosody(ServerLog):
 
             Component "{self.component}"
                 component_secret = "{self.component_secret}"
-            """)
+            """) + "".join(f'\nComponent "{c}"\n    component_secret = "{self.component_secret}"\n'
+                           for c in self.extra_components)
         with open(self.config, "w") as f:
             f.write(cfg)
 

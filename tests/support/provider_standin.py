@@ -247,17 +247,19 @@ class Connection(asyncio.Protocol):
                 self.h2.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
             elif isinstance(event, h2.events.StreamEnded):
                 headers, body = self.streams.pop(event.stream_id)
+                received_at = time.time()
                 if self.delay:
                     asyncio.get_running_loop().call_later(
-                        self.delay, self.respond_and_flush, event.stream_id, headers, bytes(body))
+                        self.delay, self.respond_and_flush, event.stream_id, headers, bytes(body),
+                        received_at)
                 else:
-                    self.respond(event.stream_id, headers, bytes(body))
+                    self.respond(event.stream_id, headers, bytes(body), received_at)
         self.transport.write(self.h2.data_to_send())
 
-    def respond_and_flush(self, stream_id, headers, body):
+    def respond_and_flush(self, stream_id, headers, body, received_at):
         if self.transport.is_closing():
             return
-        self.respond(stream_id, headers, body)
+        self.respond(stream_id, headers, body, received_at)
         self.transport.write(self.h2.data_to_send())
 
     def answer(self, headers, body):
@@ -273,11 +275,12 @@ class Connection(asyncio.Protocol):
             return self.fcm.send(headers, body)
         return self.apns.answer(headers, body, self.client_cert)
 
-    def respond(self, stream_id, headers, body):
+    def respond(self, stream_id, headers, body, received_at):
         status, extra, answer = self.answer(headers, body)
         with open(self.apns.record, "a") as f:
             f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
                                 "status": status, "connection": self.number,
+                                "received_at": received_at, "answered_at": time.time(),
                                 "client_cert": self.client_cert}) + "\n")
         if status == 200 and headers.get("authorization", "").startswith("bearer ") \
                 and not self.authorised:

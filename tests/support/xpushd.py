@@ -34,12 +34,13 @@ def xpushd_binary():
 class Xpushd:
     def __init__(self, workdir, component, component_secret, port, server_domains=None,
                  extra_component="", push_section=None, admin_port=None, rules_file=None,
-                 rules_watch_ms=100, **component_options):
+                 rules_watch_ms=100, name="xpushd", store_section=None, **component_options):
         """component_options override the defaults below (keepalive_seconds=1, ...);
         extra_component is YAML text appended to the component section;
         push_section replaces the log provider's push section; rules_file is
-        watched every rules_watch_ms (0: SIGHUP only)."""
-        self.workdir = os.path.join(workdir, "xpushd")
+        watched every rules_watch_ms (0: SIGHUP only); store_section replaces
+        the SQLite store section; name tells instances in one workdir apart."""
+        self.workdir = os.path.join(workdir, name)
         os.makedirs(self.workdir, exist_ok=True)
         self.config = os.path.join(self.workdir, "xpush.yaml")
         self.notifications_path = os.path.join(self.workdir, "notifications.jsonl")
@@ -58,9 +59,7 @@ class Xpushd:
                 textwrap.dedent(f"""\
                 xmpp:
                   server_domains: {json.dumps(domains)}
-                store:
-                  sqlite: {{ path: "{self.db}" }}
-                """) + (push_section or textwrap.dedent(f"""\
+                """) + (store_section or f'store:\n  sqlite: {{ path: "{self.db}" }}\n') + (push_section or textwrap.dedent(f"""\
                 push:
                   provider: log
                   log: {{ path: "{self.notifications_path}" }}

@@ -36,7 +36,8 @@ TEST(ApnsRequest, AlertHeadersAndPayload) {
   EXPECT_EQ(r->header("apns-priority"), "10");
   EXPECT_EQ(r->header("apns-expiration"), "1800003600");
   EXPECT_EQ(r->header("apns-id"), "8a0c9f0e-5b0a-4d1e-9b6e-2f1f3c9a7d10");
-  EXPECT_FALSE(r->header("apns-collapse-id"));
+  // Its own id: a repeat of this notification replaces it on the phone.
+  EXPECT_EQ(r->header("apns-collapse-id"), "8a0c9f0e-5b0a-4d1e-9b6e-2f1f3c9a7d10");
   EXPECT_EQ(json::parse(r->body),
             json::parse(R"({"aps":{"alert":{"title":"New message"},"sound":"default","badge":3,
                            "thread-id":"bob@example.org","mutable-content":1}})"));
