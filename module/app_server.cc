@@ -9,6 +9,7 @@
 #include "interceptor/iq.h"
 #include "interceptor/jid.h"
 #include "interceptor/offline_event.h"
+#include "interceptor/user_back.h"
 #include "module/notification_from_decision.h"
 #include "module/secrets.h"
 #include "rules/loader.h"
@@ -153,16 +154,29 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   event.node = request.node;
   event.summary = request.summary;
   event.received_at = now;
-  store_.run([kept = offline_message(event)](store::Store& s) { return s.store_message(kept); },
-             [](auto stored) {
-               if (!stored) spdlog::error("publish: summary not kept: {}", stored.error().message);
-             });
-  decide_and_send(event, registration, [this, iq](bool stored) {
-    reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
-  });
+  // Every device's publish carries the same summary: it is kept once.
+  const auto kept = offline_message(event);
+  const bool first = summaries_.first_sighting(kept.account + '\n' + kept.content, now);
+  ++in_flight_;
+  store_.run(
+      [kept, first](store::Store& s) -> store::StoreResult<std::int64_t> {
+        if (first) {
+          if (auto stored = s.store_message(kept); !stored) return tl::unexpected(stored.error());
+        }
+        return s.unread_count(kept.account);
+      },
+      [this, iq, event, registration](auto unread) {
+        --in_flight_;
+        if (!unread) spdlog::error("publish: summary not kept: {}", unread.error().message);
+        decide_and_send(event, registration, unread ? std::optional{*unread} : std::nullopt,
+                        [this, iq](bool stored) {
+                          reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
+                        });
+      });
 }
 
 void AppServer::on_message(Element message) {
+  if (interceptor::is_user_back(message)) return on_user_back(message);
   if (!interceptor::is_forwarded_message(message)) return;  // nothing else is addressed to us
   ++counters_.forwarded;
   auto forwarded = interceptor::parse_forwarded_message(message);
@@ -182,27 +196,34 @@ void AppServer::on_message(Element message) {
                         forwarded->server_domain);
   }
   // Built before the message moves into the completion (argument order is unspecified).
-  auto lookup = [kept = offline_message(*forwarded, now), account = forwarded->recipient](store::Store& s) {
+  using Found = std::pair<std::vector<store::Registration>, std::optional<std::int64_t>>;
+  auto lookup = [kept = offline_message(*forwarded, now),
+                 account = forwarded->recipient](store::Store& s) -> store::StoreResult<Found> {
+    std::optional<std::int64_t> unread;
     if (auto stored = s.store_message(kept); !stored) {
       spdlog::error("forwarded message: not kept: {}", stored.error().message);
+    } else if (auto n = s.unread_count(account)) {
+      unread = *n;
     }
-    return s.registrations_of(account);
+    auto devices = s.registrations_of(account);
+    if (!devices) return tl::unexpected(devices.error());
+    return Found{std::move(*devices), unread};
   };
   ++in_flight_;
   store_.run(std::move(lookup),
-             [this, forwarded = std::move(*forwarded), now](auto devices) {
+             [this, forwarded = std::move(*forwarded), now](auto found) {
                --in_flight_;
-               if (!devices) {
+               if (!found) {
                  // The server keeps the message offline; only this wake-up is lost.
-                 return spdlog::error("forwarded message: store: {}; not pushed", devices.error().message);
+                 return spdlog::error("forwarded message: store: {}; not pushed", found.error().message);
                }
-               on_forwarded(forwarded, *devices, now);
+               on_forwarded(forwarded, found->first, found->second, now);
              });
 }
 
 void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
                              const std::vector<store::Registration>& devices,
-                             std::chrono::system_clock::time_point now) {
+                             std::optional<std::int64_t> unread, std::chrono::system_clock::time_point now) {
   const auto& message = forwarded.message;
   const std::string room = message.attr_or("type") == "groupchat"
                                ? interceptor::Jid::parse(message.attr_or("from")).value_or(interceptor::Jid{}).bare()
@@ -225,7 +246,7 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
     event.stanza = message;
     event.received_at = now;
     ledger_.forwarded(key, now);
-    decide_and_send(event, device, [node = device.node](bool stored) {
+    decide_and_send(event, device, unread, [node = device.node](bool stored) {
       if (!stored) spdlog::error("forwarded message for node {}: not stored; not pushed", node);
     });
     ++decided;
@@ -235,7 +256,7 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
 
 void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
                                 const store::Registration& registration,
-                                std::function<void(bool stored)> done) {
+                                std::optional<std::int64_t> unread, std::function<void(bool stored)> done) {
   const auto rules = options_.rules ? options_.rules() : rules::builtin_rules();
   const rules::Decision decision = rules->evaluate(event, event.received_at);
   const std::string modifier = decision.modifier.empty() ? "" : " (" + decision.modifier + ")";
@@ -250,6 +271,9 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
   notification.recipient = event.recipient;
   notification.node = event.node;
   notification.created_at = event.received_at;
+  if (options_.badge_unread && unread && !notification.badge && notification.kind == push::Kind::kAlert) {
+    notification.badge = static_cast<int>(std::min<std::int64_t>(*unread, 99'999));
+  }
   spdlog::info("{} node={}: {} by rule {}{}, notification {}", source, event.node,
                rules::to_string(decision.action), decision.rule, modifier, notification.id);
   accept_notification(decision, std::move(notification), registration.domain, std::move(done));

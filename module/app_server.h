@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,10 @@ struct AppServerOptions {
   std::vector<std::string> fcm_apps;
   // The rules in force at the moment of asking; empty: the built-in rules.
   std::function<std::shared_ptr<const rules::RuleSet>()> rules;
+  // Alerts whose rule sets no badge show the user's unread count.
+  bool badge_unread = true;
+  // When a user is back, their phones get a silent push setting the badge to 0.
+  bool clear_badge_on_return = false;
 };
 
 struct AppServerCounters {
@@ -47,6 +52,7 @@ struct AppServerCounters {
   std::uint64_t forwarded_duplicates = 0; // the same message forwarded again
   std::uint64_t publishes_covered = 0;    // publishes for a message already forwarded
   std::uint64_t forwarded_covered = 0;    // forwarded messages already published
+  std::uint64_t users_back = 0;           // unread counts reset by the server hook
 };
 
 class AppServer {
@@ -66,11 +72,15 @@ class AppServer {
                            const store::Registration& registration);
   void on_message(interceptor::Element message);
   void on_forwarded(const interceptor::ForwardedMessage& forwarded,
-                    const std::vector<store::Registration>& devices,
+                    const std::vector<store::Registration>& devices, std::optional<std::int64_t> unread,
                     std::chrono::system_clock::time_point now);
-  // Rules, then the outbox (or a throttling digest); `done(stored)` once it is on disk.
+  // Rules, then the outbox (or a throttling digest); `done(stored)` once it
+  // is on disk. `unread`: the recipient's unread count, when known.
   void decide_and_send(const interceptor::OfflineEvent& event, const store::Registration& registration,
-                       std::function<void(bool stored)> done);
+                       std::optional<std::int64_t> unread, std::function<void(bool stored)> done);
+  // app_server_badge.cc
+  void on_user_back(const interceptor::Element& message);
+  void clear_badges(const std::vector<store::Registration>& devices);
   void accept_notification(const rules::Decision& decision, push::Notification notification,
                            const std::string& domain, std::function<void(bool stored)> done);
   void on_command(interceptor::Element iq);
@@ -87,6 +97,8 @@ class AppServer {
   AppServerCounters counters_;
   AlertThrottle throttle_;
   ForwardLedger ledger_{std::chrono::minutes{15}, std::chrono::seconds{10}};
+  // One summary per message: a server publishes it once for each device.
+  ForwardLedger summaries_{std::chrono::seconds{5}, std::chrono::seconds{5}};
   std::size_t in_flight_ = 0;
 };
 

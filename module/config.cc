@@ -188,7 +188,12 @@ void read_fcm(const Reader& r, const YAML::Node& f, push::FcmOptions& fcm) {
 }
 
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry"});
+  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry", "badge"});
+  if (const auto badge = p["badge"]) {
+    r.only_keys(badge, "push.badge", {"unread", "clear_on_return"});
+    cfg.badge_unread = r.get<bool>(badge, "unread", "push.badge", true);
+    cfg.clear_badge_on_return = r.get<bool>(badge, "clear_on_return", "push.badge", false);
+  }
   cfg.notification_ttl = std::chrono::seconds{
       r.get_in_range<int>(p, "ttl_seconds", "push", 86'400, 0, 2'419'200)};
   if (const auto retry = p["retry"]) {

@@ -32,6 +32,8 @@ struct Config {
   push::FcmOptions fcm;
   DispatcherOptions delivery;
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
+  bool badge_unread = true;
+  bool clear_badge_on_return = false;
   // rules.yaml; empty: the built-in rules. Reloaded on SIGHUP and when it
   // changes (checked every rules_watch_interval; 0: SIGHUP only).
   std::string rules_path;

@@ -43,6 +43,8 @@ AppServerOptions app_server_options(const Config& config, const RulesFile& rules
   AppServerOptions o{config.link.session.component_domain, config.server_domains,
                      config.notification_ttl};
   o.rules = [&rules] { return rules.current(); };
+  o.badge_unread = config.badge_unread;
+  o.clear_badge_on_return = config.clear_badge_on_return;
   for (const auto& a : config.apns.apps) o.apns_apps.push_back(a.app.name);
   for (const auto& a : config.fcm.apps) o.fcm_apps.push_back(a.name);
   return o;

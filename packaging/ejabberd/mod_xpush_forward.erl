@@ -3,7 +3,11 @@
 %%% <forwarded/> with a XEP-0203 <delay/>, so that push rules see JSON
 %%% bodies, extension elements and encryption markers, not just a XEP-0357
 %%% summary. Messages queued for a hibernated (XEP-0198 pending) session are
-%%% forwarded too. Nothing else changes: the message is still stored offline.
+%%% forwarded too. When a user sends their first available presence (and
+%%% mod_offline hands them their messages), xpush is told with
+%%% <user-back xmlns='urn:xpush:0' jid='user@host'/>, so the unread count
+%%% shown as the badge starts again from zero. Nothing else changes: the
+%%% message is still stored offline.
 %%%
 %%% Build (once, for the installed ejabberd) and load:
 %%%   erlc -I /usr/lib/x86_64-linux-gnu/ejabberd-*/include \
@@ -14,7 +18,7 @@
 -behaviour(gen_mod).
 
 -export([start/2, stop/1, reload/3, depends/2, mod_options/1, mod_opt_type/1, mod_doc/0]).
--export([offline_message/1, c2s_stanza/3]).
+-export([offline_message/1, c2s_stanza/3, c2s_self_presence/1]).
 
 -include("xmpp.hrl").
 -include("logger.hrl").
@@ -25,11 +29,13 @@
 start(Host, _Opts) ->
     ejabberd_hooks:add(offline_message_hook, Host, ?MODULE, offline_message, ?PRIORITY),
     ejabberd_hooks:add(c2s_handle_send, Host, ?MODULE, c2s_stanza, ?PRIORITY),
+    ejabberd_hooks:add(c2s_self_presence, Host, ?MODULE, c2s_self_presence, ?PRIORITY),
     ok.
 
 stop(Host) ->
     ejabberd_hooks:delete(offline_message_hook, Host, ?MODULE, offline_message, ?PRIORITY),
     ejabberd_hooks:delete(c2s_handle_send, Host, ?MODULE, c2s_stanza, ?PRIORITY),
+    ejabberd_hooks:delete(c2s_self_presence, Host, ?MODULE, c2s_self_presence, ?PRIORITY),
     ok.
 
 reload(_Host, _NewOpts, _OldOpts) -> ok.
@@ -68,3 +74,23 @@ forward(Host, Msg) ->
                from = jid:make(Host),
                to = jid:make(Component),
                sub_els = [#forwarded{delay = #delay{stamp = erlang:timestamp()}, sub_els = [Msg]}]}).
+
+%% The first available presence of a session (as mod_offline tells it: no
+%% presence sent before): the user is back.
+c2s_self_presence({#presence{type = available}, #{jid := JID, lserver := Host} = State} = Acc) ->
+    case maps:is_key(pres_last, State) of
+        false -> user_back(Host, JID);
+        true -> ok
+    end,
+    Acc;
+c2s_self_presence(Acc) ->
+    Acc.
+
+user_back(Host, JID) ->
+    Component = gen_mod:get_module_opt(Host, ?MODULE, component),
+    Back = #xmlel{name = <<"user-back">>,
+                  attrs = [{<<"xmlns">>, <<"urn:xpush:0">>},
+                           {<<"jid">>, jid:encode(jid:remove_resource(JID))}]},
+    ejabberd_router:route(
+      #message{id = p1_rand:get_string(), from = jid:make(Host), to = jid:make(Component),
+               sub_els = [Back]}).

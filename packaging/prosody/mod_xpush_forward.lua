@@ -8,6 +8,11 @@
 --   xpush_forward_hibernated = true         -- also messages queued for a hibernated
 --                                           -- XEP-0198 session (default true)
 --
+-- When a user sends their first available presence (and Prosody hands them
+-- their offline messages), the hook also tells xpush with
+-- <user-back xmlns='urn:xpush:0' jid='user@host'/>: the user's unread count,
+-- shown as the badge, starts again from zero.
+--
 -- Nothing is changed in Prosody's own handling: the message is still stored
 -- offline, and mod_cloud_notify still publishes (xpush pushes each message
 -- once). If xpush is down, the component route fails and only that wake-up
@@ -45,3 +50,11 @@ if with_hibernated then
 		forward(event.stanza);
 	end, 2);
 end
+
+-- The user is back: their badge starts again from zero.
+module:hook("presence/initial", function(event)
+	local origin = event.origin;
+	if not origin.username then return; end
+	module:send(st.message({ from = module.host; to = component; id = new_id() })
+		:tag("user-back", { xmlns = "urn:xpush:0"; jid = origin.username .. "@" .. origin.host }));
+end);

@@ -58,7 +58,8 @@ def server(request, tmp_path_factory):
 def gateway(server, standin, tmp_path):
     rules = tmp_path / "rules.yaml"
     rules.write_text(RULES)
-    gw = start_gateway(server, tmp_path, push_section=standin.xpush_config(), rules_file=str(rules))
+    gw = start_gateway(server, tmp_path, rules_file=str(rules),
+                       push_section=standin.xpush_config(extra="  badge: { clear_on_return: true }\n"))
     yield gw
     assert gw.stop() == 0, gw.log_tail()
 
@@ -153,3 +154,41 @@ def test_a_message_queued_for_a_hibernated_session_is_forwarded(server, gateway,
 
     wait_for(lambda: fcm_sends(standin, token), 30, what="the FCM request")
     assert fcm_sends(standin, token)[0]["notification"]["body"] == "while asleep"
+
+
+def apns_sends(standin, token):
+    return [json.loads(r["body"]) for r in standin.requests()
+            if r["headers"][":path"] == f"/3/device/{token}" and r["status"] == 200]
+
+
+def test_the_badge_counts_unread_messages_until_the_user_is_back(server, gateway, standin, users):
+    alice, bob = users
+    token = "be" * 32
+    phone = run(Client(*alice, server.c2s_port).connect())
+    run(phone.register_device(server.component, token, "iphone", "apns"))
+    run(phone.disconnect())
+
+    def write(*bodies):
+        sender = run(Client(*bob, server.c2s_port).connect())
+        for body in bodies:
+            run(sender.send_chat(alice[0], body))
+        run(sender.disconnect())
+
+    write("one", "two")
+    wait_for(lambda: len(apns_sends(standin, token)) >= 2, 30, what="two APNs requests")
+    assert sorted(p["aps"]["badge"] for p in apns_sends(standin, token)) == [1, 2]
+
+    # Alice opens the app: her server hands her the messages and tells xpush.
+    back = run(Client(*alice, server.c2s_port).connect())
+    gateway.wait_log("user back: 2 unread message(s) marked read")
+    run(back.disconnect())
+    # Her iPhone's badge is cleared by a silent push.
+    wait_for(lambda: len(apns_sends(standin, token)) >= 3, 30, what="the badge-clearing push")
+    cleared = apns_sends(standin, token)[2]
+    assert cleared["aps"] == {"content-available": 1, "badge": 0}
+
+    write("three")
+    wait_for(lambda: len(apns_sends(standin, token)) >= 4, 30, what="the next alert")
+    assert apns_sends(standin, token)[3]["aps"]["badge"] == 1
+    assert xpushctl(gateway.config, "messages", "unread", alice[0]) == "1\n"
+    assert xpushctl(gateway.config, "messages", "count", alice[0]) == "3\n"
