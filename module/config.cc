@@ -187,6 +187,25 @@ void read_fcm(const Reader& r, const YAML::Node& f, push::FcmOptions& fcm) {
   }
 }
 
+// store.encryption: { key_file, previous_key_files: [...] }, each a base64 key.
+void read_encryption(const Reader& r, const YAML::Node& e, store::StoreLocation& location) {
+  r.only_keys(e, "store.encryption", {"key_file", "previous_key_files"});
+  std::vector<std::string> files{r.get<std::string>(e, "key_file", "store.encryption", "")};
+  if (files.front().empty()) r.fail(e, "store.encryption.key_file is required");
+  for (auto& f : r.get<std::vector<std::string>>(e, "previous_key_files", "store.encryption", {})) files.push_back(f);
+  for (const auto& file : files) {
+    std::string text;
+    try {
+      text = base::read_file(file, "store.encryption key");
+    } catch (const std::runtime_error& err) {
+      r.fail(e, err.what());
+    }
+    auto key = store::sealing_key_from_base64(text);
+    if (!key) r.fail(e, file + ": " + key.error());
+    location.sealing_keys.push_back(*key);
+  }
+}
+
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry", "badge"});
   if (const auto badge = p["badge"]) {
@@ -235,7 +254,8 @@ Config read(const YAML::Node& root, const Reader& r) {
     cfg.server_domains = r.get<std::vector<std::string>>(x, "server_domains", "xmpp", {});
   }
   if (const auto s = root["store"]) {
-    r.only_keys(s, "store", {"sqlite", "postgresql", "instance", "retention_days", "purge_interval_seconds"});
+    r.only_keys(s, "store", {"sqlite", "postgresql", "instance", "encryption", "retention_days", "purge_interval_seconds"});
+    if (const auto e = s["encryption"]) read_encryption(r, e, cfg.store);
     cfg.retention.keep = std::chrono::hours{24 * r.get_in_range<int>(s, "retention_days", "store", 90, 0, 36'500)};
     cfg.retention.every = std::chrono::seconds{
         r.get_in_range<int>(s, "purge_interval_seconds", "store", 600, 1, 86'400)};

@@ -3,11 +3,13 @@
 #include <libpq-fe.h>
 
 #include "store/pg_store.h"
+#include "store/sealed_store.h"
 #include "store/sqlite_store.h"
 
 namespace xpush::store {
 
-StoreResult<std::unique_ptr<Store>> open_store(const StoreLocation& location) {
+namespace {
+StoreResult<std::unique_ptr<Store>> open_backend(const StoreLocation& location) {
   if (!location.postgresql_dsn.empty()) {
     auto pg = PgStore::open(location.postgresql_dsn);
     if (!pg) return tl::unexpected(pg.error());
@@ -17,9 +19,17 @@ StoreResult<std::unique_ptr<Store>> open_store(const StoreLocation& location) {
   if (!sqlite) return tl::unexpected(sqlite.error());
   return std::unique_ptr<Store>{std::move(*sqlite)};
 }
+}  // namespace
+
+StoreResult<std::unique_ptr<Store>> open_store(const StoreLocation& location) {
+  auto backend = open_backend(location);
+  if (!backend || location.sealing_keys.empty()) return backend;
+  return std::unique_ptr<Store>{std::make_unique<SealedStore>(std::move(*backend), Sealer{location.sealing_keys})};
+}
 
 std::string describe(const StoreLocation& location) {
-  if (location.postgresql_dsn.empty()) return "SQLite " + location.sqlite_path;
+  const std::string sealed = location.sealing_keys.empty() ? "" : ", bodies sealed with key " + location.sealing_keys.front().id;
+  if (location.postgresql_dsn.empty()) return "SQLite " + location.sqlite_path + sealed;
   std::string host = "localhost", port = "5432", dbname;
   char* error = nullptr;
   if (PQconninfoOption* options = PQconninfoParse(location.postgresql_dsn.c_str(), &error)) {
@@ -33,7 +43,7 @@ std::string describe(const StoreLocation& location) {
     PQconninfoFree(options);
   }
   PQfreemem(error);
-  return "PostgreSQL " + host + ":" + port + (dbname.empty() ? "" : "/" + dbname);
+  return "PostgreSQL " + host + ":" + port + (dbname.empty() ? "" : "/" + dbname) + sealed;
 }
 
 }  // namespace xpush::store

@@ -4,7 +4,9 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
+#include "store/sealer.h"
 #include "store/store.h"
 
 namespace xpush::store {
@@ -12,6 +14,9 @@ namespace xpush::store {
 struct StoreLocation {
   std::string sqlite_path = "xpush.db";
   std::string postgresql_dsn;  // non-empty: PostgreSQL
+  // Non-empty: bodies are sealed at rest with the first key; the others
+  // (earlier keys) still open what they sealed.
+  std::vector<SealingKey> sealing_keys;
 };
 
 StoreResult<std::unique_ptr<Store>> open_store(const StoreLocation& location);

@@ -192,3 +192,34 @@ def test_the_badge_counts_unread_messages_until_the_user_is_back(server, gateway
     assert apns_sends(standin, token)[3]["aps"]["badge"] == 1
     assert xpushctl(gateway.config, "messages", "unread", alice[0]) == "1\n"
     assert xpushctl(gateway.config, "messages", "count", alice[0]) == "3\n"
+
+
+def test_sealed_bodies_are_unreadable_in_the_database_and_read_back_by_xpushctl(server, standin, users, tmp_path):
+    import base64
+    import os
+    import sqlite3
+    key_file = tmp_path / "sealing.key"
+    key_file.write_text(base64.b64encode(os.urandom(32)).decode() + "\n")
+    db = tmp_path / "sealed.db"
+    gw = start_gateway(server, tmp_path, push_section=standin.xpush_config(),
+                       store_section=f'store:\n  sqlite: {{ path: "{db}" }}\n'
+                                     f'  encryption: {{ key_file: "{key_file}" }}\n')
+    try:
+        alice, bob = users
+        token = "fcm-good-token:sealed"
+        phone = run(Client(*alice, server.c2s_port).connect())
+        run(phone.register_device(server.component, token, "phone"))
+        run(phone.disconnect())
+        sender = run(Client(*bob, server.c2s_port).connect())
+        run(sender.send_chat(alice[0], "the eagle lands at noon"))
+        run(sender.disconnect())
+        wait_for(lambda: fcm_sends(standin, token), 30, what="the FCM request")
+        gw.wait_log("bodies sealed with key")
+
+        with sqlite3.connect(db) as raw:
+            contents = [r[0] for r in raw.execute("SELECT content FROM messages")]
+        assert contents and all(c.startswith("xpush-sealed:1:") and "eagle" not in c for c in contents)
+        exported = [json.loads(line) for line in xpushctl(gw.config, "messages", "export", alice[0]).splitlines()]
+        assert "the eagle lands at noon" in exported[0]["content"]
+    finally:
+        assert gw.stop() == 0, gw.log_tail()

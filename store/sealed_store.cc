@@ -1,0 +1,63 @@
+#include "store/sealed_store.h"
+
+namespace xpush::store {
+
+OfflineMessage SealedStore::sealed(OfflineMessage m) const {
+  m.content = sealer_.seal(m.content, m.account);
+  return m;
+}
+
+std::vector<OutboxEntry> SealedStore::opened(std::vector<OutboxEntry> entries) const {
+  for (auto& e : entries) {
+    auto plain = sealer_.open(e.payload, e.id);
+    e.payload = plain ? std::move(*plain) : std::string{};  // unreadable: buried by the dispatcher
+  }
+  return entries;
+}
+
+StoreResult<void> SealedStore::enqueue(const OutboxEntry& entry) {
+  OutboxEntry e = entry;
+  e.payload = sealer_.seal(entry.payload, entry.id);
+  return inner_->enqueue(e);
+}
+
+StoreResult<std::vector<OutboxEntry>> SealedStore::claim_due(std::int64_t now_ms, std::size_t limit,
+                                                             const Lease& lease) {
+  auto due = inner_->claim_due(now_ms, limit, lease);
+  if (!due) return due;
+  return opened(std::move(*due));
+}
+
+StoreResult<std::vector<OutboxEntry>> SealedStore::dead_letters(std::size_t limit) {
+  auto dead = inner_->dead_letters(limit);
+  if (!dead) return dead;
+  return opened(std::move(*dead));
+}
+
+StoreResult<std::int64_t> SealedStore::store_message(const OfflineMessage& message) {
+  return inner_->store_message(sealed(message));
+}
+
+StoreResult<void> SealedStore::store_messages(const std::vector<OfflineMessage>& messages) {
+  std::vector<OfflineMessage> out;
+  out.reserve(messages.size());
+  for (const auto& m : messages) out.push_back(sealed(m));
+  return inner_->store_messages(out);
+}
+
+StoreResult<std::vector<OfflineMessage>> SealedStore::messages_of(const std::string& account, std::size_t limit,
+                                                                  std::int64_t before_id) {
+  auto listed = inner_->messages_of(account, limit, before_id);
+  if (!listed) return listed;
+  for (auto& m : *listed) {
+    auto plain = sealer_.open(m.content, m.account);
+    if (!plain) {
+      return tl::unexpected(StoreError{StoreErrorKind::kFatal,
+                                       "offline message " + std::to_string(m.id) + ": " + plain.error()});
+    }
+    m.content = std::move(*plain);
+  }
+  return listed;
+}
+
+}  // namespace xpush::store
