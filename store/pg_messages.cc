@@ -2,6 +2,7 @@
 // day's partition whole once all of it is past the cutoff, after moving the
 // rows of accounts under a legal hold into messages_held; so a message is
 // kept at least the retention period and at most one day longer.
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -53,6 +54,17 @@ const std::string kInsertMessage =
     "INSERT INTO messages (account, domain, sender, message_id, source, content, received_ms)"
     " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
 
+std::string multi_row_insert(std::size_t rows) {
+  std::string sql =
+      "INSERT INTO messages (account, domain, sender, message_id, source, content, received_ms) VALUES ";
+  for (std::size_t r = 0; r < rows; ++r) {
+    sql += r ? ",(" : "(";
+    for (std::size_t c = 1; c <= 7; ++c) sql += (c > 1 ? ",$" : "$") + std::to_string(r * 7 + c);
+    sql += ")";
+  }
+  return sql;
+}
+
 }  // namespace
 
 StoreResult<void> PgStore::ensure_partition(std::int64_t received_ms) {
@@ -83,10 +95,21 @@ StoreResult<void> PgStore::store_messages(const std::vector<OfflineMessage>& mes
   for (const auto& m : messages) {
     if (auto p = ensure_partition(m.received_ms); !p) return p;
   }
+  // Up to 500 rows per statement: one round trip each, not one per row.
+  constexpr std::size_t kRowsPerInsert = 500;
   return pg_transaction(db_, [&]() -> StoreResult<void> {
-    for (const auto& m : messages) {
-      auto r = db_.query("keeping offline messages", kInsertMessage,
-                         {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
+    for (std::size_t first = 0; first < messages.size(); first += kRowsPerInsert) {
+      const auto last = std::min(messages.size(), first + kRowsPerInsert);
+      std::vector<PgParam> params;
+      params.reserve((last - first) * 7);
+      for (auto i = first; i < last; ++i) {
+        const auto& m = messages[i];
+        for (PgParam p : {PgParam{m.account}, PgParam{m.domain}, PgParam{m.sender}, PgParam{m.message_id},
+                          PgParam{m.source}, PgParam{m.content}, PgParam{m.received_ms}}) {
+          params.push_back(std::move(p));
+        }
+      }
+      auto r = db_.query("keeping offline messages", multi_row_insert(last - first), params);
       if (!r) return tl::unexpected(r.error());
     }
     return {};
