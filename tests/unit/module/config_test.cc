@@ -80,6 +80,19 @@ TEST(Config, ApnsAppsMayUseTheirOwnEnvironment) {
   EXPECT_EQ(c.apns.apps[1].endpoint->host, "api.sandbox.push.apple.com");
 }
 
+TEST(Config, StoreBackendsAndTheirOptions) {
+  const Config pg = load_config_text(kMinimal + "store:\n  postgresql: { dsn: \"host=db dbname=x\" }\n  instance: a1\n");
+  EXPECT_EQ(pg.store.postgresql_dsn, "host=db dbname=x");
+  EXPECT_EQ(pg.delivery.instance, "a1");
+  EXPECT_EQ(pg.delivery.lease, std::chrono::milliseconds{60'000});
+  expect_error(kMinimal + "store:\n  sqlite: { path: a.db }\n  postgresql: { dsn: x }\n",
+               "xpush.yaml:6:15: store: configure either sqlite or postgresql, not both");
+  expect_error(kMinimal + "store:\n  postgresql: {}\n",
+               "xpush.yaml:5:15: store.postgresql.dsn is required (a libpq connection string)");
+  expect_error(kMinimal + "store:\n  encryption: { key_file: /nonexistent/key }\n",
+               "xpush.yaml:5:15: cannot read store.encryption key /nonexistent/key: No such file or directory");
+}
+
 TEST(Config, MissingFileIsNamed) {
   try {
     load_config_file("/nonexistent/xpush.yaml");
