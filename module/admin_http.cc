@@ -53,6 +53,8 @@ AdminResponse admin_response(std::string_view method, std::string_view target, c
          s.publishes_covered);
   metric("xpush_forwarded_covered_total", "counter", "Forwarded messages already pushed from their publish",
          s.forwarded_covered);
+  metric("xpush_users_back_total", "counter", "Users back, their unread count reset (forwarding hook)",
+         s.users_back);
   return {200, "text/plain; version=0.0.4", out.str()};
 }
 

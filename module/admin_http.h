@@ -33,6 +33,7 @@ struct AdminSnapshot {
   std::uint64_t forwarded_duplicates = 0;
   std::uint64_t publishes_covered = 0;
   std::uint64_t forwarded_covered = 0;
+  std::uint64_t users_back = 0;
 };
 
 struct AdminResponse {

@@ -110,7 +110,7 @@ struct Engine::Parts {
                          d.retried,       d.expired,          d.dead_letters, d.tokens_invalid,
                          a.dropped_by_rules, a.folded,        r.reloads,    r.reload_failures,
                          a.forwarded,     a.forwarded_refused, a.forwarded_duplicates, a.publishes_covered,
-                         a.forwarded_covered};
+                         a.forwarded_covered, a.users_back};
   }
 
   explicit Parts(const Config& config)

@@ -79,8 +79,7 @@ xpush_status guarded(F&& body) noexcept {
   }
 }
 
-xpush_status open_config(std::uint32_t abi, xpush::Config config, xpush_engine** out, char* error,
-                         std::size_t error_size) {
+xpush_status open_config(xpush::Config config, xpush_engine** out, char* error, std::size_t error_size) {
   auto instance = std::make_shared<Instance>();
   instance->config = std::move(config);
   try {
@@ -89,7 +88,6 @@ xpush_status open_config(std::uint32_t abi, xpush::Config config, xpush_engine**
     write_error(error, error_size, e.what());
     return XPUSH_ECONFIG;
   }
-  (void)abi;
   instance->loop = std::thread{[engine = instance->engine.get()] { engine->run(); }};
   const std::lock_guard lock{registry_mutex};
   const auto handle = next_handle++;
@@ -116,7 +114,7 @@ xpush_status open_with(std::uint32_t abi, xpush_engine** out, char* error, std::
     return XPUSH_ECONFIG;
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-  return open_config(abi, std::move(config), out, error, error_size);
+  return open_config(std::move(config), out, error, error_size);
 }
 
 void add_field(Element& form, const std::string& var, const char* value) {

@@ -16,6 +16,8 @@
 #include "rules/loader.h"
 
 int main(int argc, char** argv) {
+  // Until the engine takes SIGHUP (rules reload), one must not end the process.
+  std::signal(SIGHUP, SIG_IGN);
   CLI::App cli{"xpushd: wakes phones for offline XMPP users through APNs and FCM"};
   std::string config_path = "/etc/xpush/xpush.yaml";
   bool check_only = false;

@@ -50,9 +50,13 @@ OfflineMessage read_message(const PgResult& r, int row) {
   return m;
 }
 
-const std::string kInsertMessage =
-    "INSERT INTO messages (account, domain, sender, message_id, source, content, received_ms)"
-    " VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id";
+// The rows, and each account's unread count, in one statement.
+std::string insert_counting_unread(const std::string& insert) {
+  return "WITH kept AS (" + insert +
+         " RETURNING id, account) INSERT INTO unread_counts (account, unread) SELECT account, count(*)"
+         " FROM kept GROUP BY account ON CONFLICT (account) DO UPDATE SET unread = unread_counts.unread +"
+         " excluded.unread RETURNING (SELECT max(id) FROM kept)";
+}
 
 std::string multi_row_insert(std::size_t rows) {
   std::string sql =
@@ -62,7 +66,7 @@ std::string multi_row_insert(std::size_t rows) {
     for (std::size_t c = 1; c <= 7; ++c) sql += (c > 1 ? ",$" : "$") + std::to_string(r * 7 + c);
     sql += ")";
   }
-  return sql;
+  return insert_counting_unread(sql);
 }
 
 }  // namespace
@@ -85,7 +89,7 @@ StoreResult<void> PgStore::ensure_partition(std::int64_t received_ms) {
 
 StoreResult<std::int64_t> PgStore::store_message(const OfflineMessage& m) {
   if (auto p = ensure_partition(m.received_ms); !p) return tl::unexpected(p.error());
-  auto r = db_.query("keeping an offline message", kInsertMessage,
+  auto r = db_.query("keeping an offline message", multi_row_insert(1),
                      {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
   if (!r) return tl::unexpected(r.error());
   return r->integer(0, 0);
@@ -149,7 +153,7 @@ StoreResult<std::int64_t> PgStore::erase_messages(const std::string& account) {
       if (!r) return tl::unexpected(r.error());
       erased += r->affected();
     }
-    auto marks = db_.query("erasing offline messages", "DELETE FROM read_marks WHERE account = $1", {account});
+    auto marks = db_.query("erasing offline messages", "DELETE FROM unread_counts WHERE account = $1", {account});
     if (!marks) return tl::unexpected(marks.error());
     return erased;
   });
@@ -223,24 +227,18 @@ StoreResult<bool> PgStore::release_messages(const std::string& account) {
 
 StoreResult<std::int64_t> PgStore::unread_count(const std::string& account) {
   auto r = db_.query("counting unread messages",
-                     "WITH mark AS (SELECT coalesce((SELECT read_up_to FROM read_marks WHERE account = $1), 0) AS id)"
-                     " SELECT (SELECT count(*) FROM messages, mark WHERE account = $1 AND messages.id > mark.id) +"
-                     " (SELECT count(*) FROM messages_held, mark WHERE account = $1 AND messages_held.id > mark.id)",
-                     {account});
+                     "SELECT coalesce((SELECT unread FROM unread_counts WHERE account = $1), 0)", {account});
   if (!r) return tl::unexpected(r.error());
   return r->integer(0, 0);
 }
 
 StoreResult<std::int64_t> PgStore::mark_read(const std::string& account) {
-  auto unread = unread_count(account);
-  if (!unread || *unread == 0) return unread;
   auto r = db_.query("marking messages read",
-                     "INSERT INTO read_marks (account, read_up_to) SELECT $1, greatest((SELECT coalesce(max(id), 0)"
-                     " FROM messages WHERE account = $1), (SELECT coalesce(max(id), 0) FROM messages_held WHERE"
-                     " account = $1)) ON CONFLICT (account) DO UPDATE SET read_up_to = excluded.read_up_to",
+                     "WITH old AS (SELECT unread FROM unread_counts WHERE account = $1)"
+                     " UPDATE unread_counts SET unread = 0 WHERE account = $1 RETURNING (SELECT unread FROM old)",
                      {account});
   if (!r) return tl::unexpected(r.error());
-  return unread;
+  return r->rows() ? r->integer(0, 0) : 0;
 }
 
 }  // namespace xpush::store

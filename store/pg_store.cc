@@ -64,9 +64,10 @@ CREATE TABLE legal_holds (
   reason     TEXT NOT NULL,
   created_ms BIGINT NOT NULL
 );
-CREATE TABLE read_marks (
-  account    TEXT PRIMARY KEY,
-  read_up_to BIGINT NOT NULL
+-- Messages stored since the account was last back: the badge.
+CREATE TABLE unread_counts (
+  account TEXT PRIMARY KEY,
+  unread  BIGINT NOT NULL
 );
 )sql",
 };

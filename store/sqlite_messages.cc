@@ -30,6 +30,10 @@ constexpr std::string_view kInsertMessage =
     "INSERT INTO messages (account, domain, sender, message_id, source, content, received_ms)"
     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)";
 
+constexpr std::string_view kCountUnread =
+    "INSERT INTO unread_counts (account, unread) VALUES (?1, 1) ON CONFLICT (account) DO UPDATE SET"
+    " unread = unread + 1";
+
 void bind_message(SqliteStatement& s, const OfflineMessage& m) {
   s.bind(1, m.account).bind(2, m.domain).bind(3, m.sender).bind(4, m.message_id);
   s.bind(5, m.source).bind(6, m.content).bind(7, m.received_ms);
@@ -37,27 +41,36 @@ void bind_message(SqliteStatement& s, const OfflineMessage& m) {
 
 }  // namespace
 
-StoreResult<std::int64_t> SqliteStore::store_message(const OfflineMessage& m) {
-  SqliteStatement s{db_.handle(), kInsertMessage};
-  bind_message(s, m);
-  if (auto r = run("keeping an offline message", s); !r) return tl::unexpected(r.error());
-  return static_cast<std::int64_t>(sqlite3_last_insert_rowid(db_.handle()));
-}
+StoreResult<std::int64_t> SqliteStore::store_message(const OfflineMessage& m) { return insert_messages({m}); }
 
 StoreResult<void> SqliteStore::store_messages(const std::vector<OfflineMessage>& messages) {
-  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return r;
+  auto r = insert_messages(messages);
+  if (!r) return tl::unexpected(r.error());
+  return {};
+}
+
+// Each message and its account's unread count, in one transaction; the last id.
+StoreResult<std::int64_t> SqliteStore::insert_messages(const std::vector<OfflineMessage>& messages) {
+  std::int64_t last_id = 0;
+  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
   SqliteStatement s{db_.handle(), kInsertMessage};
+  SqliteStatement count{db_.handle(), kCountUnread};
   for (const auto& m : messages) {
     bind_message(s, m);
-    const int rc = s.step();
+    count.bind(1, m.account);
+    int rc = s.step();
+    last_id = sqlite3_last_insert_rowid(db_.handle());
+    if (rc == SQLITE_DONE) rc = count.step();
     s.reset();
+    count.reset();
     if (rc != SQLITE_DONE) {
       auto e = db_.error("keeping offline messages");
       (void)db_.exec("ROLLBACK");
       return tl::unexpected(e);
     }
   }
-  return db_.exec("COMMIT");
+  if (auto r = db_.exec("COMMIT"); !r) return tl::unexpected(r.error());
+  return last_id;
 }
 
 StoreResult<std::vector<OfflineMessage>> SqliteStore::messages_of(const std::string& account,
@@ -85,7 +98,11 @@ StoreResult<std::int64_t> SqliteStore::erase_messages(const std::string& account
   SqliteStatement s{db_.handle(), "DELETE FROM messages WHERE account = ?1"};
   s.bind(1, account);
   if (auto r = run("erasing offline messages", s); !r) return tl::unexpected(r.error());
-  return static_cast<std::int64_t>(sqlite3_changes(db_.handle()));
+  const std::int64_t erased = sqlite3_changes(db_.handle());
+  SqliteStatement counts{db_.handle(), "DELETE FROM unread_counts WHERE account = ?1"};
+  counts.bind(1, account);
+  if (auto r = run("erasing offline messages", counts); !r) return tl::unexpected(r.error());
+  return erased;
 }
 
 // Small batches keep each write transaction short, so delivery work queued
@@ -120,23 +137,23 @@ StoreResult<bool> SqliteStore::release_messages(const std::string& account) {
 }
 
 StoreResult<std::int64_t> SqliteStore::unread_count(const std::string& account) {
-  SqliteStatement s{db_.handle(),
-                    "SELECT count(*) FROM messages WHERE account = ?1 AND id > coalesce((SELECT"
-                    " read_up_to FROM read_marks WHERE account = ?1), 0)"};
+  SqliteStatement s{db_.handle(), "SELECT coalesce((SELECT unread FROM unread_counts WHERE account = ?1), 0)"};
   s.bind(1, account);
   if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting unread messages"));
   return s.integer(0);
 }
 
 StoreResult<std::int64_t> SqliteStore::mark_read(const std::string& account) {
+  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
   auto unread = unread_count(account);
-  if (!unread || *unread == 0) return unread;
-  SqliteStatement s{db_.handle(),
-                    "INSERT INTO read_marks (account, read_up_to) SELECT ?1, coalesce(max(id), 0)"
-                    " FROM messages WHERE account = ?1 ON CONFLICT (account) DO UPDATE SET"
-                    " read_up_to = excluded.read_up_to"};
+  SqliteStatement s{db_.handle(), "UPDATE unread_counts SET unread = 0 WHERE account = ?1"};
   s.bind(1, account);
-  if (auto r = run("marking messages read", s); !r) return tl::unexpected(r.error());
+  if (!unread || s.step() != SQLITE_DONE) {
+    auto e = unread ? db_.error("marking messages read") : unread.error();
+    (void)db_.exec("ROLLBACK");
+    return tl::unexpected(e);
+  }
+  if (auto r = db_.exec("COMMIT"); !r) return tl::unexpected(r.error());
   return unread;
 }
 

@@ -66,9 +66,9 @@ CREATE TABLE legal_holds (
     R"sql(
 ALTER TABLE outbox ADD COLUMN lease_owner TEXT NOT NULL DEFAULT '';
 ALTER TABLE outbox ADD COLUMN lease_until_ms INTEGER NOT NULL DEFAULT 0;
-CREATE TABLE read_marks (
-  account    TEXT PRIMARY KEY,
-  read_up_to INTEGER NOT NULL
+CREATE TABLE unread_counts (
+  account TEXT PRIMARY KEY,
+  unread  INTEGER NOT NULL
 );
 )sql",
 };

@@ -56,6 +56,7 @@ class SqliteStore final : public Store {
   StoreResult<std::optional<Registration>> find_device(const Registration& key);
   StoreResult<void> run(std::string_view what, SqliteStatement& statement);
   StoreResult<std::vector<OutboxEntry>> select_entries(SqliteStatement& statement);
+  StoreResult<std::int64_t> insert_messages(const std::vector<OfflineMessage>& messages);
 
   SqliteDb db_;
 };

@@ -90,7 +90,8 @@ class Store {
   virtual StoreResult<void> hold_messages(const std::string& account, const std::string& reason) = 0;
   virtual StoreResult<bool> release_messages(const std::string& account) = 0;
 
-  // Messages stored since the account last came back (or read them).
+  // Messages stored since the account last came back (or read them): a
+  // counter kept with each message stored, so asking is cheap.
   virtual StoreResult<std::int64_t> unread_count(const std::string& account) = 0;
   // The account is back: its unread count starts again from zero. Returns
   // how many were unread.

@@ -23,6 +23,19 @@ inline std::unique_ptr<SqliteStore> open_store(const std::string& path) {
   return s ? std::move(*s) : nullptr;
 }
 
+// A chat message from bob, received at `received_ms`.
+inline OfflineMessage message(const std::string& account, std::int64_t received_ms, const std::string& text = "hi") {
+  OfflineMessage m;
+  m.account = account;
+  m.domain = "example.org";
+  m.sender = "bob@example.org";
+  m.message_id = "m-" + std::to_string(received_ms);
+  m.source = "stanza";
+  m.content = "<message xmlns='jabber:client'><body>" + text + "</body></message>";
+  m.received_ms = received_ms;
+  return m;
+}
+
 // The test server's connection string; empty (and the test failed) if there is none.
 inline std::string postgres_dsn() {
   if (const char* dsn = std::getenv("XPUSH_TEST_PG_DSN"); dsn && *dsn) return dsn;

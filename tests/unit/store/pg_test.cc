@@ -16,15 +16,7 @@ using test_util::StoreLocationForTest;
 constexpr std::int64_t kDay = 86'400'000;
 constexpr std::int64_t kMonday = 20'000 * kDay;
 
-OfflineMessage message(const std::string& account, std::int64_t received_ms) {
-  OfflineMessage m;
-  m.account = account;
-  m.domain = "example.org";
-  m.source = "stanza";
-  m.content = "<message/>";
-  m.received_ms = received_ms;
-  return m;
-}
+using test_util::message;
 
 std::vector<std::string> partitions(const std::string& dsn) {
   auto db = PgDb::connect(dsn);

@@ -11,18 +11,7 @@
 namespace xpush::store {
 namespace {
 
-OfflineMessage message(const std::string& account, std::int64_t received_ms, const std::string& text = "hi") {
-  OfflineMessage m;
-  m.account = account;
-  m.domain = "example.org";
-  m.sender = "bob@example.org";
-  m.message_id = "m-" + std::to_string(received_ms);
-  m.source = "stanza";
-  m.content = "<message xmlns='jabber:client'><body>" + text + "</body></message>";
-  m.received_ms = received_ms;
-  return m;
-}
-
+using test_util::message;
 using test_util::open_store;
 
 TEST(SqliteStore, RefusesANewerSchema) {
