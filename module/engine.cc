@@ -25,6 +25,8 @@ namespace xpush {
 namespace {
 // How long a polite stop may take before the loop is stopped regardless.
 constexpr std::chrono::seconds kStopGrace{3};
+// Below this, a component secret is worth a warning at start.
+constexpr std::size_t kShortSecret = 16;
 
 std::unique_ptr<push::Provider> make_provider(const Config& config,
                                              boost::asio::any_io_executor executor) {
@@ -54,6 +56,11 @@ std::unique_ptr<store::Store> open_store(const Config& config) {
   auto store = store::open_store(config.store);
   if (!store) throw std::runtime_error("store: " + store.error().message);
   spdlog::info("store: {}", store::describe(config.store));
+  if (config.link.session.secret.size() < kShortSecret) {
+    spdlog::warn("component: the secret is {} characters; anyone who can reach the server's component port"
+                 " and guess it can act as this push service: use {} or more random characters",
+                 config.link.session.secret.size(), kShortSecret);
+  }
   return std::move(*store);
 }
 }  // namespace

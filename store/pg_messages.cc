@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "store/pg_store.h"
+#include "store/wall_clock.h"
 
 namespace xpush::store {
 
@@ -75,15 +76,21 @@ StoreResult<void> PgStore::ensure_partition(std::int64_t received_ms) {
   const auto day = day_of(received_ms);
   if (partitions_.contains(day)) return {};
   // Serialised between instances: CREATE ... IF NOT EXISTS alone can race.
+  // The next day's is made too, so the first message after midnight does
+  // not wait for the lock that creating a partition takes on the table.
   auto created = pg_transaction(db_, [&]() -> StoreResult<void> {
     if (auto r = db_.exec("creating a day's partition", "SELECT pg_advisory_xact_lock(7081930358)"); !r) {
       return r;
     }
-    return db_.exec("creating a day's partition",
-                    "CREATE TABLE IF NOT EXISTS " + partition_name(day) + " PARTITION OF messages FOR VALUES FROM (" +
-                        std::to_string(day * kDayMs) + ") TO (" + std::to_string((day + 1) * kDayMs) + ")");
+    for (const auto d : {day, day + 1}) {
+      auto r = db_.exec("creating a day's partition",
+                        "CREATE TABLE IF NOT EXISTS " + partition_name(d) + " PARTITION OF messages FOR VALUES FROM (" +
+                            std::to_string(d * kDayMs) + ") TO (" + std::to_string((d + 1) * kDayMs) + ")");
+      if (!r) return r;
+    }
+    return {};
   });
-  if (created) partitions_.insert(day);
+  if (created) partitions_.insert({day, day + 1});
   return created;
 }
 
@@ -210,13 +217,10 @@ StoreResult<PurgeStep> PgStore::purge_messages(std::int64_t cutoff_ms, std::size
 }
 
 StoreResult<void> PgStore::hold_messages(const std::string& account, const std::string& reason) {
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
   return void_query("placing a legal hold",
                     "INSERT INTO legal_holds (account, reason, created_ms) VALUES ($1, $2, $3)"
                     " ON CONFLICT (account) DO UPDATE SET reason = excluded.reason",
-                    {account, reason, static_cast<std::int64_t>(now)});
+                    {account, reason, now_ms()});
 }
 
 StoreResult<bool> PgStore::release_messages(const std::string& account) {

@@ -1,6 +1,6 @@
 #include "store/pg_store.h"
 
-#include <chrono>
+#include "store/wall_clock.h"
 
 namespace xpush::store {
 
@@ -79,12 +79,6 @@ constexpr std::string_view kMigrationLock = "7081930357";
 constexpr std::string_view kColumns =
     "node, secret, account, domain, device_id, muc, platform, token, app, enabled, "
     "disabled_reason, created_ms, updated_ms";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Registration read_registration(const PgResult& r, int row) {
   Registration g;

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "store/sqlite_store.h"
+#include "store/wall_clock.h"
 
 namespace xpush::store {
 
@@ -119,13 +120,10 @@ StoreResult<PurgeStep> SqliteStore::purge_messages(std::int64_t cutoff_ms, std::
 }
 
 StoreResult<void> SqliteStore::hold_messages(const std::string& account, const std::string& reason) {
-  const auto now = std::chrono::duration_cast<std::chrono::milliseconds>(
-                       std::chrono::system_clock::now().time_since_epoch())
-                       .count();
   SqliteStatement s{db_.handle(),
                     "INSERT INTO legal_holds (account, reason, created_ms) VALUES (?1, ?2, ?3)"
                     " ON CONFLICT (account) DO UPDATE SET reason = excluded.reason"};
-  s.bind(1, account).bind(2, reason).bind(3, static_cast<std::int64_t>(now));
+  s.bind(1, account).bind(2, reason).bind(3, now_ms());
   return run("placing a legal hold", s);
 }
 

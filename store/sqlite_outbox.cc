@@ -1,4 +1,6 @@
 // SqliteStore: the outbox, claimed under leases.
+#include <algorithm>
+
 #include "store/sqlite_store.h"
 
 namespace xpush::store {
@@ -56,7 +58,12 @@ StoreResult<std::vector<OutboxEntry>> SqliteStore::claim_due(std::int64_t now_ms
                     " FROM outbox WHERE state = 0 AND next_attempt_ms <= ?3 AND lease_until_ms <= ?3"
                     " ORDER BY next_attempt_ms LIMIT ?4) RETURNING " + std::string{kOutboxColumns}};
   s.bind(1, lease.owner).bind(2, lease.until_ms).bind(3, now_ms).bind(4, static_cast<std::int64_t>(limit));
-  return select_entries(s);
+  auto claimed = select_entries(s);
+  if (claimed) {
+    std::stable_sort(claimed->begin(), claimed->end(),
+                     [](const auto& a, const auto& b) { return a.next_attempt_ms < b.next_attempt_ms; });
+  }
+  return claimed;
 }
 
 StoreResult<void> SqliteStore::remove_entry(const std::string& id) {

@@ -1,7 +1,8 @@
 #include "store/sqlite_store.h"
 
-#include <chrono>
 #include <memory>
+
+#include "store/wall_clock.h"
 
 namespace xpush::store {
 
@@ -77,12 +78,6 @@ static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 constexpr std::string_view kColumns =
     "node, secret, account, domain, device_id, muc, platform, token, app, enabled, "
     "disabled_reason, created_ms, updated_ms";
-
-std::int64_t now_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 Registration read_registration(const SqliteStatement& s) {
   Registration r;

@@ -49,9 +49,11 @@ def test_alert_reaches_apns_as_apple_documents(server, gateway, apns, users):
     assert h["apns-priority"] == "10"
     assert 0 < int(h["apns-expiration"]) - time.time() <= 24 * 3600
     assert len(h["apns-id"]) == 36
+    assert h["apns-collapse-id"] == h["apns-id"]  # a repeat would replace it, not show twice
     assert h["authorization"].startswith("bearer ")
     payload = json.loads(req["body"])
-    assert payload == {"aps": {"alert": {"title": "New message"}, "mutable-content": 1}}
+    # The badge: one unread offline message.
+    assert payload == {"aps": {"alert": {"title": "New message"}, "mutable-content": 1, "badge": 1}}
     assert "see you at the station" not in req["body"]
     gateway.wait_log("delivered")
 

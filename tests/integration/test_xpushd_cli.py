@@ -58,3 +58,16 @@ def test_xpushctl_sanitize_reports_what_it_changed():
     assert done.stderr.decode() == ("byte 3: U+0001 is not an XML character\n"
                                     "byte 9: invalid UTF-8 (1 byte)\n"
                                     "2 change(s)\n")
+
+
+def test_a_short_component_secret_is_warned_about_at_start(tmp_path):
+    from tests.support.procs import free_port
+    from tests.support.xpushd import Xpushd
+    gw = Xpushd(str(tmp_path), "push.localhost", "abc123", free_port())  # nothing listens there
+    gw.start()
+    try:
+        gw.wait_log("component: the secret is 6 characters")
+        assert "use 16 or more random characters" in gw.log_text()
+        assert "abc123" not in gw.log_text()
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
