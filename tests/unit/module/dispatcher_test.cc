@@ -159,6 +159,35 @@ TEST_F(DispatcherTest, ReplaysWhatAPreviousRunLeft) {
   EXPECT_EQ(provider_.sent, (std::vector<std::string>{"left-1", "left-2"}));
 }
 
+TEST_F(DispatcherTest, AnotherInstancesLeasedEntryWaitsUntilItsLeaseRunsOut) {
+  const auto now_ms = [] {
+    return std::chrono::duration_cast<std::chrono::milliseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  };
+  for (const char* id : {"free", "theirs"}) {
+    store::OutboxEntry e;
+    e.id = id;
+    e.domain = "example.org";
+    e.node = "N1";
+    e.payload = push::to_json(notification(id));
+    e.expires_ms = std::numeric_limits<std::int64_t>::max();
+    if (e.id == "theirs") {
+      e.lease_owner = "the-other-instance";  // which then died
+      e.lease_until_ms = now_ms() + 300;
+    }
+    ASSERT_TRUE(observer_->enqueue(e));
+  }
+  const auto lease_end = now_ms() + 300;
+  auto& d = dispatcher();
+  d.start();
+  run_until([&] { return d.counters().delivered == 1; });
+  EXPECT_EQ(provider_.sent, std::vector<std::string>{"free"});
+  run_until([&] { return d.counters().delivered == 2 && counts().pending == 0; });
+  EXPECT_EQ(provider_.sent, (std::vector<std::string>{"free", "theirs"}));
+  EXPECT_GE(now_ms(), lease_end - 5);
+}
+
 TEST_F(DispatcherTest, DeadTokenDisablesTheRegistration) {
   store::Registration r;
   r.node = "N1";
