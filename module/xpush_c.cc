@@ -20,8 +20,8 @@
 #include "interceptor/iq.h"
 #include "interceptor/jid.h"
 #include "interceptor/xml_stream.h"
-#include "module/config.h"
-#include "module/engine.h"
+#include "engine/config.h"
+#include "engine/engine.h"
 
 namespace {
 

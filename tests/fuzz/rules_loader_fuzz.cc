@@ -22,7 +22,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     event.source = xpush::interceptor::EventSource::kForwardedStanza;
     event.stanza = *xpush::interceptor::parse_stanza_text(xml);
     event.recipient = "alice@example.org";
-    auto decision = (*loaded)->evaluate(event, std::chrono::system_clock::now());
+    // A fixed moment, 23:30 UTC: a finding replays the same way at any hour.
+    const auto at = std::chrono::sys_days{std::chrono::year{2026} / 1 / 15} + std::chrono::hours{23} +
+                    std::chrono::minutes{30};
+    auto decision = (*loaded)->evaluate(event, at);
     if (decision.throttle) (void)decision.throttle->digest(3);
   }
   return 0;

@@ -43,9 +43,15 @@ def test_check_accepts_the_example_and_points_at_each_mistake(tmp_path):
     assert lines[3] == "3 error(s)"
 
 
+# The example has quiet hours 22:00-07:00 Europe/Berlin: every dry run here
+# decides at a pinned time, never at the hour the tests happen to run.
+NOON_IN_BERLIN = "2026-11-22T11:00:00Z"
+NIGHT_IN_BERLIN = "2026-11-22T23:30:00Z"
+
+
 def test_dry_run_prints_the_rule_and_the_exact_payloads():
     out = xpushctl("rules", "test", EXAMPLE, "--stanza",
-                   os.path.join(FIXTURES, "messages", "json-body-secret.xml"))
+                   os.path.join(FIXTURES, "messages", "json-body-secret.xml"), "--at", NOON_IN_BERLIN)
     assert out.returncode == 0, out.stderr
     text = out.stdout
     assert text.startswith("rule: secret-chat\naction: alert\n")
@@ -61,7 +67,7 @@ def test_dry_run_prints_the_rule_and_the_exact_payloads():
 def test_dry_run_of_a_summary_at_night_is_silent():
     out = xpushctl("rules", "test", EXAMPLE, "--publish",
                    os.path.join(FIXTURES, "xep0357", "prosody-0.12-default.xml"),
-                   "--recipient", "alice@example.org", "--at", "2026-11-22T23:30:00Z",
+                   "--recipient", "alice@example.org", "--at", NIGHT_IN_BERLIN,
                    "--platform", "apns")
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("rule: summary\naction: silent\nchanged by: quiet-hours:night\n")
@@ -72,7 +78,7 @@ def test_dry_run_of_a_summary_at_night_is_silent():
 
 def test_dry_run_of_a_receipt_sends_nothing():
     out = xpushctl("rules", "test", EXAMPLE, "--stanza",
-                   os.path.join(FIXTURES, "messages", "receipt-only.xml"))
+                   os.path.join(FIXTURES, "messages", "receipt-only.xml"), "--at", NOON_IN_BERLIN)
     assert out.returncode == 0, out.stderr
     assert out.stdout == "rule: receipts\naction: drop\nnothing is sent\n"
 

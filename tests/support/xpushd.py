@@ -24,7 +24,7 @@ def xpushd_binary():
     explicit = os.environ.get("XPUSHD")
     if explicit:
         return explicit
-    built = [p for p in (os.path.join(REPO, "build", b, "module", "xpushd")
+    built = [p for p in (os.path.join(REPO, "build", b, "bin", "xpushd")
                          for b in ("asan", "release")) if os.path.exists(p)]
     if not built:
         raise FileNotFoundError("no xpushd binary: build first or set XPUSHD")

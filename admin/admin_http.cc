@@ -1,0 +1,121 @@
+#include "admin/admin_http.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <sstream>
+
+namespace xpush {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+
+AdminResponse admin_response(std::string_view method, std::string_view target, const AdminSnapshot& s) {
+  if (method != "GET") return {405, "text/plain", "GET only\n"};
+  if (target == "/health") {
+    return s.component_connected ? AdminResponse{200, "text/plain", "ok\n"}
+                                 : AdminResponse{503, "text/plain", "component link down\n"};
+  }
+  if (target != "/metrics") return {404, "text/plain", "try /health or /metrics\n"};
+  std::ostringstream out;
+  const auto metric = [&out](const char* name, const char* type, const char* help, std::uint64_t value) {
+    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
+        << name << ' ' << value << '\n';
+  };
+  metric("xpush_component_connected", "gauge", "1 while the XEP-0114 link is up", s.component_connected);
+  metric("xpush_component_connects_total", "counter", "Successful component handshakes", s.component_connects);
+  metric("xpush_publishes_total", "counter", "XEP-0357 publishes received", s.publishes);
+  metric("xpush_publishes_refused_total", "counter", "Publishes answered cancel", s.publishes_refused);
+  metric("xpush_registrations_total", "counter", "Devices registered or updated", s.registrations);
+  metric("xpush_notifications_accepted_total", "counter", "Notifications stored in the outbox",
+         s.notifications_accepted);
+  metric("xpush_delivery_attempts_total", "counter", "Requests sent to APNs or FCM", s.delivery_attempts);
+  metric("xpush_delivered_total", "counter", "Notifications the provider accepted", s.delivered);
+  metric("xpush_retried_total", "counter", "Temporary failures scheduled for another attempt", s.retried);
+  metric("xpush_expired_total", "counter", "Notifications dropped at their expiry", s.expired);
+  metric("xpush_dead_letters_total", "counter", "Notifications given up on", s.dead_letters);
+  metric("xpush_tokens_invalid_total", "counter", "Device tokens the provider reported dead", s.tokens_invalid);
+  metric("xpush_dropped_by_rules_total", "counter", "Publishes a rule dropped (answered result)", s.dropped_by_rules);
+  metric("xpush_alerts_folded_total", "counter", "Alerts folded into a throttling digest", s.folded);
+  metric("xpush_rules_reloads_total", "counter", "Rules files put in force after the start", s.rules_reloads);
+  metric("xpush_rules_reload_failures_total", "counter", "Rules edits refused for errors (old rules kept)",
+         s.rules_reload_failures);
+  metric("xpush_forwarded_total", "counter", "Offline messages from the forwarding hook", s.forwarded);
+  metric("xpush_forwarded_refused_total", "counter", "Forwarded messages refused (malformed or unconfigured server)",
+         s.forwarded_refused);
+  metric("xpush_forwarded_duplicates_total", "counter", "The same message forwarded again (pushed once)",
+         s.forwarded_duplicates);
+  metric("xpush_publishes_covered_total", "counter", "Publishes for a message already forwarded (answered, not pushed)",
+         s.publishes_covered);
+  metric("xpush_forwarded_covered_total", "counter", "Forwarded messages already pushed from their publish",
+         s.forwarded_covered);
+  metric("xpush_users_back_total", "counter", "Users back, their unread count reset (forwarding hook)",
+         s.users_back);
+  return {200, "text/plain; version=0.0.4", out.str()};
+}
+
+struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
+  tcp::acceptor acceptor;
+  std::function<AdminSnapshot()> snapshot;
+
+  Impl(asio::any_io_executor ex, std::function<AdminSnapshot()> s) : acceptor(ex), snapshot(std::move(s)) {}
+
+  void accept() {
+    acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
+      if (ec == asio::error::operation_aborted) return;
+      if (!ec) serve(std::make_shared<beast::tcp_stream>(std::move(socket)), self);
+      self->accept();
+    });
+  }
+
+  // One request per connection is all a scraper needs.
+  static void serve(std::shared_ptr<beast::tcp_stream> stream, std::shared_ptr<Impl> self) {
+    auto buffer = std::make_shared<beast::flat_buffer>();
+    auto request = std::make_shared<http::request<http::empty_body>>();
+    stream->expires_after(std::chrono::seconds{10});
+    http::async_read(*stream, *buffer, *request, [stream, buffer, request, self](beast::error_code ec, std::size_t) {
+      if (ec) return;
+      const auto method = request->method_string();
+      const auto target = request->target();
+      const auto answer = admin_response({method.data(), method.size()}, {target.data(), target.size()},
+                                         self->snapshot());
+      auto response = std::make_shared<http::response<http::string_body>>(
+          static_cast<http::status>(answer.status), request->version());
+      response->set(http::field::content_type, answer.content_type);
+      response->body() = answer.body;
+      response->keep_alive(false);
+      response->prepare_payload();
+      http::async_write(*stream, *response, [stream, response](beast::error_code, std::size_t) {
+        beast::error_code ignored;
+        stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+      });
+    });
+  }
+};
+
+AdminServer::AdminServer(asio::any_io_executor executor, const std::string& address, std::uint16_t port,
+                         std::function<AdminSnapshot()> snapshot)
+    : impl_(std::make_shared<Impl>(executor, std::move(snapshot))) {
+  const tcp::endpoint endpoint{asio::ip::make_address(address), port};
+  beast::error_code ec;
+  impl_->acceptor.open(endpoint.protocol(), ec);
+  if (!ec) impl_->acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) impl_->acceptor.bind(endpoint, ec);
+  if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) throw std::runtime_error("admin: cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
+  spdlog::info("admin: http://{}:{}/metrics and /health", address, this->port());
+  impl_->accept();
+}
+
+AdminServer::~AdminServer() {
+  beast::error_code ignored;
+  impl_->acceptor.close(ignored);
+}
+
+std::uint16_t AdminServer::port() const { return impl_->acceptor.local_endpoint().port(); }
+
+}  // namespace xpush

@@ -1,0 +1,105 @@
+// The XEP-0357 app server: answers disco and ping, registers devices through
+// ad-hoc commands, and turns each verified publish into a notification for
+// the push layer. Every request gets exactly one reply.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+
+#include "interceptor/element.h"
+#include "interceptor/forwarded_message.h"
+#include "interceptor/push_publish.h"
+#include "interceptor/offline_event.h"
+#include "interceptor/registration_command.h"
+#include "engine/alert_throttle.h"
+#include "engine/forward_ledger.h"
+#include "engine/dispatcher.h"
+#include "engine/store_worker.h"
+#include "rules/rule_set.h"
+
+namespace xpush {
+
+struct AppServerOptions {
+  std::string component_domain;
+  std::vector<std::string> server_domains;  // empty: any
+  std::chrono::seconds notification_ttl{std::chrono::hours{24}};
+  // Configured app names per platform; a registration may name one of them.
+  // Empty: only the default app (no name) is accepted.
+  std::vector<std::string> apns_apps;
+  std::vector<std::string> fcm_apps;
+  // The rules in force at the moment of asking; empty: the built-in rules.
+  std::function<std::shared_ptr<const rules::RuleSet>()> rules;
+  // Alerts whose rule sets no badge show the user's unread count.
+  bool badge_unread = true;
+  // When a user is back, their phones get a silent push setting the badge to 0.
+  bool clear_badge_on_return = false;
+};
+
+struct AppServerCounters {
+  std::uint64_t publishes = 0;
+  std::uint64_t publishes_refused = 0;
+  std::uint64_t notifications = 0;
+  std::uint64_t registrations = 0;
+  std::uint64_t dropped_by_rules = 0;
+  std::uint64_t folded = 0;  // alerts folded into a throttling digest
+  std::uint64_t forwarded = 0;            // messages from the forwarding hook
+  std::uint64_t forwarded_refused = 0;    // malformed, or from a server not configured
+  std::uint64_t forwarded_duplicates = 0; // the same message forwarded again
+  std::uint64_t publishes_covered = 0;    // publishes for a message already forwarded
+  std::uint64_t forwarded_covered = 0;    // forwarded messages already published
+  std::uint64_t users_back = 0;           // unread counts reset by the server hook
+};
+
+class AppServer {
+ public:
+  using Reply = std::function<void(const interceptor::Element&)>;
+
+  AppServer(StoreWorker& store, Dispatcher& dispatcher, AppServerOptions options, Reply reply);
+
+  void handle(interceptor::Element stanza);
+  const AppServerCounters& counters() const { return counters_; }
+  // Requests received and not yet answered (their store work is running).
+  std::size_t in_flight() const { return in_flight_; }
+
+ private:
+  void on_publish(interceptor::Element iq);
+  void on_verified_publish(const interceptor::Element& iq, const interceptor::PublishRequest& request,
+                           const store::Registration& registration);
+  void on_message(interceptor::Element message);
+  void on_forwarded(const interceptor::ForwardedMessage& forwarded,
+                    const std::vector<store::Registration>& devices, std::optional<std::int64_t> unread,
+                    std::chrono::system_clock::time_point now);
+  // Rules, then the outbox (or a throttling digest); `done(stored)` once it
+  // is on disk. `unread`: the recipient's unread count, when known.
+  void decide_and_send(const interceptor::OfflineEvent& event, const store::Registration& registration,
+                       std::optional<std::int64_t> unread, std::function<void(bool stored)> done);
+  // app_server_badge.cc
+  void on_user_back(const interceptor::Element& message);
+  void clear_badges(const std::vector<store::Registration>& devices);
+  void accept_notification(const rules::Decision& decision, push::Notification notification,
+                           const std::string& domain, std::function<void(bool stored)> done);
+  void on_command(interceptor::Element iq);
+  void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
+  void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);
+  void refuse_publish(const interceptor::Element& iq, const std::string& node,
+                      std::string_view reason);
+  bool domain_allowed(const std::string& domain) const;
+
+  StoreWorker& store_;
+  Dispatcher& dispatcher_;
+  AppServerOptions options_;
+  Reply reply_;
+  AppServerCounters counters_;
+  AlertThrottle throttle_;
+  ForwardLedger ledger_{std::chrono::minutes{15}, std::chrono::seconds{10}};
+  // One summary per message: a server publishes it once for each device.
+  ForwardLedger summaries_{std::chrono::seconds{5}, std::chrono::seconds{5}};
+  std::size_t in_flight_ = 0;
+};
+
+}  // namespace xpush

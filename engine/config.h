@@ -1,0 +1,51 @@
+// xpush.yaml: what an operator configures. Loading validates everything and
+// reports problems as "file:line:column: what was expected".
+#pragma once
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "interceptor/component_link.h"
+#include "engine/dispatcher.h"
+#include "engine/retention.h"
+#include "store/open_store.h"
+#include "push/apns_provider.h"
+#include "push/fcm_provider.h"
+
+namespace xpush {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+struct Config {
+  interceptor::LinkOptions link;
+  // Server domains allowed to register devices and publish; empty: any
+  // domain reaching us through the component link.
+  std::vector<std::string> server_domains;
+  store::StoreLocation store;
+  RetentionOptions retention;
+  std::string push_provider = "log";  // "log", or "direct": APNs and FCM as configured
+  std::string push_log_path = "-";
+  push::ApnsOptions apns;
+  push::FcmOptions fcm;
+  DispatcherOptions delivery;
+  std::chrono::seconds notification_ttl{std::chrono::hours{24}};
+  bool badge_unread = true;
+  bool clear_badge_on_return = false;
+  // rules.yaml; empty: the built-in rules. Reloaded on SIGHUP and when it
+  // changes (checked every rules_watch_interval; 0: SIGHUP only).
+  std::string rules_path;
+  std::chrono::milliseconds rules_watch_interval{1000};
+  std::string log_level = "info";
+  // Admin HTTP (/health, /metrics): off when admin_port is 0.
+  std::string admin_address = "127.0.0.1";
+  std::uint16_t admin_port = 0;
+};
+
+// Throws ConfigError.
+Config load_config_file(const std::string& path);
+Config load_config_text(const std::string& yaml, const std::string& name = "<config>");
+
+}  // namespace xpush

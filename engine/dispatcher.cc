@@ -1,0 +1,219 @@
+#include "engine/dispatcher.h"
+
+#include <spdlog/spdlog.h>
+#include <unistd.h>
+
+#include "push/notification_json.h"
+
+namespace xpush {
+
+using store::OutboxEntry;
+
+namespace {
+std::string default_instance_name() {
+  char host[256] = {};
+  gethostname(host, sizeof host - 1);
+  std::random_device random;
+  return std::string{host} + ":" + std::to_string(getpid()) + ":" + std::to_string(random() % 100'000);
+}
+}  // namespace
+
+Dispatcher::Dispatcher(boost::asio::any_io_executor executor, StoreWorker& store,
+                       push::Provider& provider, DispatcherOptions options, Clock clock)
+    : executor_(executor),
+      store_(store),
+      provider_(provider),
+      options_(std::move(options)),
+      clock_(std::move(clock)),
+      instance_(options_.instance.empty() ? default_instance_name() : options_.instance),
+      poll_timer_(executor) {}
+
+store::Lease Dispatcher::lease_from_now() const { return {instance_, now_ms() + options_.lease.count()}; }
+
+std::int64_t Dispatcher::now_ms() const {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(clock_().time_since_epoch()).count();
+}
+
+void Dispatcher::start() {
+  running_ = true;
+  poll();
+}
+
+void Dispatcher::stop() {
+  running_ = false;
+  poll_timer_.cancel();
+}
+
+namespace {
+std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+OutboxEntry outbox_entry(const push::Notification& n, std::string domain) {
+  OutboxEntry entry;
+  entry.id = n.id;
+  entry.domain = std::move(domain);
+  entry.node = n.node;
+  entry.payload = push::to_json(n);
+  entry.created_ms = epoch_ms(n.created_at);
+  entry.expires_ms = entry.created_ms + std::chrono::milliseconds{n.ttl}.count();
+  return entry;
+}
+}  // namespace
+
+void Dispatcher::accept(push::Notification n, std::string domain, std::function<void(bool)> stored) {
+  OutboxEntry entry = outbox_entry(n, std::move(domain));
+  entry.next_attempt_ms = now_ms();
+  const auto lease = lease_from_now();  // ours to send as soon as it is stored
+  entry.lease_owner = lease.owner;
+  entry.lease_until_ms = lease.until_ms;
+  in_flight_.insert(entry.id);
+  store_.run([entry](store::Store& s) { return s.enqueue(entry); },
+             [this, entry, stored = std::move(stored)](auto queued) mutable {
+               if (!queued) {
+                 in_flight_.erase(entry.id);
+                 spdlog::error("notification {}: not queued: {}", entry.id, queued.error().message);
+                 return stored(false);
+               }
+               ++counters_.accepted;
+               stored(true);
+               deliver(std::move(entry));
+             });
+}
+
+void Dispatcher::defer(push::Notification n, std::string domain,
+                       std::chrono::system_clock::time_point due, std::function<void(bool)> stored) {
+  OutboxEntry entry = outbox_entry(n, std::move(domain));
+  entry.next_attempt_ms = epoch_ms(due);  // the poll sends it from then on
+  store_.run([entry](store::Store& s) { return s.enqueue(entry); },
+             [this, id = entry.id, stored = std::move(stored)](auto queued) {
+               if (!queued) {
+                 spdlog::error("notification {}: not queued: {}", id, queued.error().message);
+                 return stored(false);
+               }
+               ++counters_.accepted;
+               stored(true);
+             });
+}
+
+void Dispatcher::schedule_poll() {
+  if (!running_) return;
+  poll_timer_.expires_after(options_.poll_interval);
+  poll_timer_.async_wait([this](boost::system::error_code ec) {
+    if (!ec) poll();
+  });
+}
+
+void Dispatcher::poll() {
+  if (!running_ || polling_) return;
+  if (in_flight_.size() >= options_.max_in_flight) return schedule_poll();
+  polling_ = true;
+  store_.run([now = now_ms(), limit = options_.batch, lease = lease_from_now()](store::Store& s) {
+               return s.claim_due(now, limit, lease);
+             },
+             [this](auto due) {
+               polling_ = false;
+               if (!due) {
+                 spdlog::error("outbox: {}", due.error().message);
+               } else {
+                 for (auto& entry : *due) {
+                   if (in_flight_.insert(entry.id).second) deliver(std::move(entry));
+                 }
+               }
+               schedule_poll();
+             });
+}
+
+void Dispatcher::deliver(OutboxEntry entry) {
+  if (now_ms() > entry.expires_ms) {
+    ++counters_.expired;
+    spdlog::warn("notification {}: expired after {} attempt(s); dropped, not sent late", entry.id,
+                 entry.attempts);
+    const auto id = entry.id;
+    return finish(id, [id](store::Store& s) { return s.remove_entry(id); });
+  }
+  auto notification = push::notification_from_json(entry.payload);
+  if (!notification) {
+    ++counters_.dead_letters;
+    const auto id = entry.id;
+    const auto reason = "unreadable outbox entry: " + notification.error();
+    spdlog::error("notification {}: {}", id, reason);
+    return finish(id, [id, reason, n = entry.attempts](store::Store& s) { return s.bury_entry(id, n, reason); });
+  }
+  ++counters_.attempts;
+  provider_.send(*notification, [this, entry = std::move(entry)](push::PushResult result) mutable {
+    on_result(std::move(entry), std::move(result));
+  });
+}
+
+void Dispatcher::on_result(OutboxEntry entry, push::PushResult result) {
+  const auto id = entry.id;
+  const int attempts = entry.attempts + 1;
+  switch (result.outcome) {
+    case push::Outcome::kDelivered:
+      ++counters_.delivered;
+      spdlog::info("notification {}: delivered (attempt {})", id, attempts);
+      return finish(id, [id](store::Store& s) { return s.remove_entry(id); });
+    case push::Outcome::kTokenInvalid: {
+      ++counters_.tokens_invalid;
+      spdlog::warn("notification {}: device token dead ({})", id, result.reason);
+      const auto dead_since = result.token_dead_since.value_or(std::chrono::milliseconds{0}).count();
+      return finish(
+          id,
+          [id, entry, reason = result.reason, dead_since](store::Store& s) -> store::StoreResult<void> {
+            auto disabled = s.disable_registration(entry.domain, entry.node, reason, dead_since);
+            if (!disabled) return tl::unexpected(disabled.error());
+            return s.remove_entry(id);
+          },
+          "node " + entry.node + " disabled: the provider reported its device token dead");
+    }
+    case push::Outcome::kRejected:
+      ++counters_.dead_letters;
+      spdlog::error("notification {}: rejected: {} (status {}); kept as a dead letter", id,
+                    result.reason, result.status);
+      return finish(id, [id, attempts, reason = result.reason](store::Store& s) {
+        return s.bury_entry(id, attempts, reason);
+      });
+    case push::Outcome::kRetry:
+    case push::Outcome::kRefreshAuth:
+      break;
+  }
+  std::uniform_real_distribution<double> unit(0.0, 1.0);
+  const auto delay = push::retry_delay(options_.retry, attempts, result, unit(rng_));
+  if (!delay) {
+    ++counters_.dead_letters;
+    const auto reason = "retries spent; last: " + result.reason;
+    spdlog::error("notification {}: {}; kept as a dead letter", id, reason);
+    return finish(id, [id, attempts, reason](store::Store& s) { return s.bury_entry(id, attempts, reason); });
+  }
+  const auto next = now_ms() + delay->count();
+  if (next > entry.expires_ms) {
+    ++counters_.expired;
+    spdlog::warn("notification {}: {}; it would expire before the next attempt, dropped", id,
+                 result.reason);
+    return finish(id, [id](store::Store& s) { return s.remove_entry(id); });
+  }
+  ++counters_.retried;
+  spdlog::info("notification {}: {} (status {}); attempt {} in {} ms", id, result.reason,
+               result.status, attempts + 1, delay->count());
+  finish(id, [id, attempts, next, reason = result.reason](store::Store& s) {
+    return s.reschedule_entry(id, attempts, next, reason);
+  });
+}
+
+void Dispatcher::finish(const std::string& id,
+                        std::function<store::StoreResult<void>(store::Store&)> update,
+                        std::string done_message) {
+  // The entry stays in flight until the store has its new state, so a poll
+  // in between cannot send it twice.
+  store_.run(std::move(update), [this, id, done_message = std::move(done_message)](auto done) {
+    if (!done) {
+      spdlog::error("notification {}: outbox update failed: {}", id, done.error().message);
+    } else if (!done_message.empty()) {
+      spdlog::info("{}", done_message);
+    }
+    in_flight_.erase(id);
+  });
+}
+
+}  // namespace xpush

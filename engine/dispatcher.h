@@ -1,0 +1,97 @@
+// At-least-once delivery: a notification is written to the outbox before the
+// XMPP server is told it was accepted, then sent; temporary failures are
+// retried on the policy's schedule, a spent budget leaves a dead letter with
+// the last reason, anything past its expiry is dropped (never sent late),
+// and whatever the outbox holds at start is sent again. Entries are claimed
+// under a lease, so instances sharing one store never send the same one
+// while its sender lives.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <set>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include "engine/store_worker.h"
+#include "push/notification.h"
+#include "push/provider.h"
+#include "push/retry_policy.h"
+
+namespace xpush {
+
+struct DispatcherOptions {
+  push::RetryPolicy retry;
+  std::chrono::milliseconds poll_interval{1000};
+  std::size_t batch = 256;           // due entries read per poll
+  std::size_t max_in_flight = 10'000;
+  // How long a claimed notification is this instance's alone. Instances
+  // sharing a store leave it alone until then; after a crash, another one
+  // sends it once the lease has run out.
+  std::chrono::milliseconds lease{60'000};
+  // Names this instance's leases; empty: host, PID and a random suffix.
+  std::string instance;
+};
+
+struct DispatcherCounters {
+  std::uint64_t accepted = 0;
+  std::uint64_t attempts = 0;
+  std::uint64_t delivered = 0;
+  std::uint64_t retried = 0;
+  std::uint64_t expired = 0;
+  std::uint64_t dead_letters = 0;
+  std::uint64_t tokens_invalid = 0;
+};
+
+class Dispatcher {
+ public:
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+
+  Dispatcher(boost::asio::any_io_executor executor, StoreWorker& store, push::Provider& provider,
+             DispatcherOptions options, Clock clock);
+
+  // Starts polling the outbox, which also replays what a previous run left.
+  void start();
+  void stop();
+
+  // Persists the notification; `stored(true)` once it is on disk (answer the
+  // server then), `stored(false)` if the store failed (nothing will be sent).
+  void accept(push::Notification notification, std::string domain,
+              std::function<void(bool stored)> stored);
+  // The same, for sending at `due` rather than now. Deferring again with the
+  // same notification id (before `due`) replaces the waiting notification.
+  void defer(push::Notification notification, std::string domain,
+             std::chrono::system_clock::time_point due, std::function<void(bool stored)> stored);
+
+  const DispatcherCounters& counters() const { return counters_; }
+
+ private:
+  void schedule_poll();
+  void poll();
+  void deliver(store::OutboxEntry entry);
+  void on_result(store::OutboxEntry entry, push::PushResult result);
+  // Writes the entry's new state; `done_message` is logged once it is stored.
+  void finish(const std::string& id, std::function<store::StoreResult<void>(store::Store&)> update,
+              std::string done_message = {});
+  std::int64_t now_ms() const;
+  store::Lease lease_from_now() const;
+
+  boost::asio::any_io_executor executor_;
+  StoreWorker& store_;
+  push::Provider& provider_;
+  DispatcherOptions options_;
+  Clock clock_;
+  std::string instance_;
+  boost::asio::steady_timer poll_timer_;
+  std::set<std::string> in_flight_;  // sent or being updated: the poll leaves them alone
+  bool polling_ = false;
+  bool running_ = false;
+  DispatcherCounters counters_;
+  std::mt19937_64 rng_{std::random_device{}()};
+};
+
+}  // namespace xpush

@@ -1,0 +1,196 @@
+#include "engine/engine.h"
+
+#include <spdlog/spdlog.h>
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <mutex>
+#include <unordered_map>
+
+#include "interceptor/component_link.h"
+#include "admin/admin_http.h"
+#include "engine/app_server.h"
+#include "engine/dispatcher.h"
+#include "engine/rules_file.h"
+#include "engine/store_worker.h"
+#include "push/apns_provider.h"
+#include "push/fcm_provider.h"
+#include "push/platform_router.h"
+#include "push/log_provider.h"
+#include "store/open_store.h"
+
+namespace xpush {
+
+namespace {
+// How long a polite stop may take before the loop is stopped regardless.
+constexpr std::chrono::seconds kStopGrace{3};
+// Below this, a component secret is worth a warning at start.
+constexpr std::size_t kShortSecret = 16;
+
+std::unique_ptr<push::Provider> make_provider(const Config& config,
+                                             boost::asio::any_io_executor executor) {
+  if (config.push_provider == "direct") {
+    const auto now = [] { return std::chrono::system_clock::now(); };
+    std::unique_ptr<push::Provider> apns;
+    std::unique_ptr<push::Provider> fcm;
+    if (!config.apns.apps.empty()) apns = std::make_unique<push::ApnsProvider>(executor, config.apns, now);
+    if (!config.fcm.apps.empty()) fcm = std::make_unique<push::FcmProvider>(executor, config.fcm, now);
+    return std::make_unique<push::PlatformRouter>(std::move(apns), std::move(fcm));
+  }
+  return std::make_unique<push::LogProvider>(config.push_log_path);
+}
+
+AppServerOptions app_server_options(const Config& config, const RulesFile& rules) {
+  AppServerOptions o{config.link.session.component_domain, config.server_domains,
+                     config.notification_ttl};
+  o.rules = [&rules] { return rules.current(); };
+  o.badge_unread = config.badge_unread;
+  o.clear_badge_on_return = config.clear_badge_on_return;
+  for (const auto& a : config.apns.apps) o.apns_apps.push_back(a.app.name);
+  for (const auto& a : config.fcm.apps) o.fcm_apps.push_back(a.name);
+  return o;
+}
+
+std::unique_ptr<store::Store> open_store(const Config& config) {
+  auto store = store::open_store(config.store);
+  if (!store) throw std::runtime_error("store: " + store.error().message);
+  spdlog::info("store: {}", store::describe(config.store));
+  if (config.link.session.secret.size() < kShortSecret) {
+    spdlog::warn("component: the secret is {} characters; anyone who can reach the server's component port"
+                 " and guess it can act as this push service: use {} or more random characters",
+                 config.link.session.secret.size(), kShortSecret);
+  }
+  return std::move(*store);
+}
+}  // namespace
+
+struct Engine::Parts {
+  boost::asio::io_context io;
+  boost::asio::steady_timer stop_timer{io};
+  RulesFile rules;
+  std::unique_ptr<push::Provider> provider;
+  StoreWorker store;
+  Dispatcher dispatcher;
+  Retention retention;
+  std::unique_ptr<interceptor::ComponentLink> link;
+  std::unique_ptr<AppServer> app;
+  std::unique_ptr<AdminServer> admin;
+  bool stopping = false;
+  // Requests handed in by a host (Engine::submit): their replies go back to it.
+  std::unordered_map<std::string, ReplyHandler> local_requests;
+  boost::asio::steady_timer snapshot_timer{io};
+  mutable std::mutex snapshot_mutex;
+  AdminSnapshot last_snapshot;
+
+  void route_reply(const interceptor::Element& reply) {
+    if (auto it = local_requests.find(std::string{reply.attr_or("id")}); it != local_requests.end()) {
+      auto handler = std::move(it->second);
+      local_requests.erase(it);
+      return handler(reply);
+    }
+    if (!link->send(reply)) {
+      spdlog::warn("reply {} to {} lost: component link is down", reply.attr_or("id"), reply.attr_or("to"));
+    }
+  }
+
+  void refresh_snapshot() {
+    {
+      const std::lock_guard lock{snapshot_mutex};
+      last_snapshot = snapshot();
+    }
+    if (stopping) return;
+    snapshot_timer.expires_after(std::chrono::milliseconds{100});
+    snapshot_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec) refresh_snapshot();
+    });
+  }
+  std::chrono::milliseconds config_rules_watch;
+
+  AdminSnapshot snapshot() const {
+    const auto& l = link->counters();
+    const auto& a = app->counters();
+    const auto& d = dispatcher.counters();
+    const auto& r = rules.counters();
+    return AdminSnapshot{link->ready(),   l.connects,         a.publishes,  a.publishes_refused,
+                         a.registrations, d.accepted,         d.attempts,   d.delivered,
+                         d.retried,       d.expired,          d.dead_letters, d.tokens_invalid,
+                         a.dropped_by_rules, a.folded,        r.reloads,    r.reload_failures,
+                         a.forwarded,     a.forwarded_refused, a.forwarded_duplicates, a.publishes_covered,
+                         a.forwarded_covered, a.users_back};
+  }
+
+  explicit Parts(const Config& config)
+      : rules(config.rules_path),
+        provider(make_provider(config, io.get_executor())),
+        store(io.get_executor(), open_store(config)),
+        dispatcher(io.get_executor(), store, *provider, config.delivery,
+                   [] { return std::chrono::system_clock::now(); }),
+        retention(io.get_executor(), store, config.retention,
+                  [] { return std::chrono::system_clock::now(); }) {
+    app = std::make_unique<AppServer>(
+        store, dispatcher,
+        app_server_options(config, rules),
+        [this](const interceptor::Element& reply) { route_reply(reply); });
+    link = std::make_unique<interceptor::ComponentLink>(
+        io.get_executor(), config.link,
+        interceptor::ComponentLink::Handlers{
+            [this](interceptor::Element stanza) { app->handle(std::move(stanza)); },
+            [this](bool ready) {
+              if (ready) return;
+              if (stopping) return io.stop();
+              spdlog::warn("component: link down");
+            },
+            [this] { return app->in_flight(); }});
+    config_rules_watch = config.rules_watch_interval;
+    if (config.admin_port != 0) {
+      admin = std::make_unique<AdminServer>(io.get_executor(), config.admin_address, config.admin_port,
+                                            [this] { return snapshot(); });
+    }
+  }
+};
+
+Engine::Engine(const Config& config) : parts_(std::make_unique<Parts>(config)) {}
+
+Engine::~Engine() = default;
+
+void Engine::submit(interceptor::Element stanza, ReplyHandler on_reply) {
+  boost::asio::post(parts_->io, [p = parts_.get(), stanza = std::move(stanza),
+                                 on_reply = std::move(on_reply)]() mutable {
+    if (on_reply) p->local_requests[std::string{stanza.attr_or("id")}] = std::move(on_reply);
+    p->app->handle(std::move(stanza));
+  });
+}
+
+AdminSnapshot Engine::counters() const {
+  const std::lock_guard lock{parts_->snapshot_mutex};
+  return parts_->last_snapshot;
+}
+
+void Engine::run() {
+  parts_->refresh_snapshot();
+  parts_->rules.watch(parts_->io.get_executor(), parts_->config_rules_watch);
+  parts_->dispatcher.start();
+  parts_->retention.start();
+  parts_->link->start();
+  parts_->io.run();
+}
+
+void Engine::stop() {
+  boost::asio::post(parts_->io, [p = parts_.get()] {
+    p->stopping = true;
+    p->dispatcher.stop();
+    p->retention.stop();
+    p->rules.stop();
+    p->snapshot_timer.cancel();
+    p->admin.reset();
+    if (!p->link->ready()) return p->io.stop();
+    p->link->stop();
+    p->stop_timer.expires_after(kStopGrace);
+    p->stop_timer.async_wait([p](boost::system::error_code) { p->io.stop(); });
+  });
+}
+
+boost::asio::io_context& Engine::context() { return parts_->io; }
+
+}  // namespace xpush

@@ -1,0 +1,51 @@
+#include "engine/notification_from_decision.h"
+
+namespace xpush {
+
+namespace {
+push::Kind kind_for(rules::Action action) {
+  switch (action) {
+    case rules::Action::kAlert: return push::Kind::kAlert;
+    case rules::Action::kVoip: return push::Kind::kVoip;
+    case rules::Action::kSilent:
+    case rules::Action::kDrop: break;
+  }
+  return push::Kind::kBackground;
+}
+}  // namespace
+
+push::Device device_of(const store::Registration& registration) {
+  return push::Device{registration.platform == "apns" ? push::Platform::kApns : push::Platform::kFcm,
+                      registration.token, registration.app};
+}
+
+void apply_alert(push::Notification& n, const rules::Alert& a) {
+  n.title = a.title;
+  n.subtitle = a.subtitle;
+  n.body = a.body;
+  n.title_loc_key = a.title_loc_key;
+  n.title_loc_args = a.title_loc_args;
+  n.loc_key = a.loc_key;
+  n.loc_args = a.loc_args;
+  n.sound = a.sound;
+  n.badge = a.badge;
+  n.thread_id = a.thread_id;
+  n.category = a.category;
+  n.collapse_key = a.collapse_key;
+  n.interruption_level = a.interruption_level;
+  n.high_priority = a.priority == rules::Priority::kHigh;
+  n.data = a.data;
+}
+
+push::Notification notification_from_decision(const rules::Decision& decision, push::Device device,
+                                              std::chrono::seconds default_ttl) {
+  push::Notification n;
+  n.device = std::move(device);
+  n.kind = kind_for(decision.action);
+  apply_alert(n, n.device.platform == push::Platform::kApns ? decision.apns : decision.fcm);
+  n.rule = decision.rule;
+  n.ttl = decision.ttl.value_or(default_ttl);
+  return n;
+}
+
+}  // namespace xpush

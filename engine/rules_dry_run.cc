@@ -1,0 +1,55 @@
+#include "engine/rules_dry_run.h"
+
+#include <nlohmann/json.hpp>
+
+#include "engine/notification_from_decision.h"
+#include "push/apns_request.h"
+#include "push/fcm_request.h"
+
+namespace xpush {
+
+namespace {
+
+std::string request_text(const tl::expected<push::HttpRequest, std::string>& request) {
+  if (!request) return "(not sendable: " + request.error() + ")\n";
+  std::string out = request->method + " " + request->path + "\n";
+  for (const auto& [name, value] : request->headers) {
+    if (name != "authorization") out += name + ": " + value + "\n";
+  }
+  const auto body = nlohmann::json::parse(request->body, nullptr, false);
+  out += "\n" + (body.is_discarded() ? request->body : body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) + "\n";
+  return out;
+}
+
+push::Notification example(const rules::Decision& d, push::Platform platform, const DryRunOptions& o) {
+  auto n = notification_from_decision(d, push::Device{platform, o.device_token, ""}, o.default_ttl);
+  n.id = "00000000-0000-4000-8000-000000000000";
+  n.created_at = o.now;
+  return n;
+}
+
+}  // namespace
+
+std::string describe_decision(const rules::Decision& d, const DryRunOptions& o) {
+  std::string out = "rule: " + d.rule + "\naction: " + std::string{rules::to_string(d.action)} + "\n";
+  if (!d.modifier.empty()) out += "changed by: " + d.modifier + "\n";
+  if (d.throttle) {
+    const auto [apns, fcm] = d.throttle->digest(3);
+    out += "throttle: one alert per " + std::to_string(d.throttle->window.count()) +
+           "s per device; 3 more inside the window would send: \"" + apns.title + "\" / \"" + apns.body + "\"\n";
+  }
+  if (d.action == rules::Action::kDrop) return out + "nothing is sent\n";
+  if (o.apns) {
+    out += "\n--- APNs (token auth adds authorization: bearer <provider token>)\n";
+    out += request_text(push::build_apns_request(example(d, push::Platform::kApns, o),
+                                                 push::ApnsApp{"", o.apns_topic}, ""));
+  }
+  if (o.fcm) {
+    out += "\n--- FCM HTTP v1 (adds authorization: Bearer <access token>)\n";
+    out += request_text(push::build_fcm_request(example(d, push::Platform::kFcm, o),
+                                                push::FcmApp{"", o.fcm_project, ""}, "", o.now));
+  }
+  return out;
+}
+
+}  // namespace xpush

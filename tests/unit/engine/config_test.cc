@@ -1,0 +1,106 @@
+#include "engine/config.h"
+
+#include <gtest/gtest.h>
+
+namespace xpush {
+namespace {
+
+const std::string kMinimal = "component:\n  domain: push.example.com\n  secret: s3cret\n";
+
+TEST(Config, MinimalFileTakesTheDefaults) {
+  const Config c = load_config_text(kMinimal);
+  EXPECT_EQ(c.link.session.component_domain, "push.example.com");
+  EXPECT_EQ(c.link.session.secret, "s3cret");
+  EXPECT_EQ(c.link.host, "127.0.0.1");
+  EXPECT_EQ(c.link.port, 5347);
+  EXPECT_EQ(c.link.keepalive, std::chrono::seconds{30});
+  EXPECT_FALSE(c.link.tls.enabled);
+  EXPECT_EQ(c.push_provider, "log");
+}
+
+TEST(Config, TheShippedExampleLoads) {
+  const Config c = load_config_file(std::string{XPUSH_SOURCE_DIR} + "/packaging/examples/xpush.yaml");
+  EXPECT_EQ(c.link.session.component_domain, "push.example.com");
+  EXPECT_EQ(c.server_domains, std::vector<std::string>{"example.com"});
+}
+
+void expect_error(const std::string& yaml, const std::string& expected) {
+  SCOPED_TRACE(yaml);
+  try {
+    load_config_text(yaml, "xpush.yaml");
+    ADD_FAILURE() << "accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_EQ(std::string{e.what()}, expected);
+  }
+}
+
+TEST(Config, ErrorsPointAtFileLineAndColumn) {
+  expect_error(kMinimal + "  prot: 5347\n",
+               "xpush.yaml:4:3: unknown key 'prot' in component (expected one of: domain, secret, "
+               "secret_file, host, port, tls, keepalive_seconds, reconnect, max_stanza_bytes, "
+               "handshake_timeout_seconds)");
+  expect_error(kMinimal + "  port: twelve\n", "xpush.yaml:4:9: component.port has the wrong type");
+  expect_error(kMinimal + "  port: 70000\n",
+               "xpush.yaml:4:9: component.port must be between 1 and 65535");
+  expect_error(kMinimal + "  keepalive_seconds: 300\n",
+               "xpush.yaml:4:22: component.keepalive_seconds must be between 1 and 60");
+  expect_error(kMinimal + "  port: 1\n  port: 2\n",
+               "xpush.yaml:5:3: duplicate key 'port' in component");
+  expect_error(kMinimal + "admin:\n  address: 0.0.0.0\n  port: 9109\n",
+               "xpush.yaml:5:12: admin.address is not loopback; set admin.allow_remote: true to expose it");
+  expect_error("component:\n  secret: s\n", "xpush.yaml:2:3: component.domain is required");
+  expect_error("component:\n  domain: d\n",
+               "xpush.yaml:2:3: component.secret or component.secret_file is required");
+  expect_error("component: [1, 2\n", "xpush.yaml:2:1: end of sequence flow not found");
+  expect_error(kMinimal + "push:\n  provider: pigeon\n",
+               "xpush.yaml:5:13: push.provider must be 'log' or 'direct'");
+  expect_error(kMinimal + "push:\n  provider: direct\n",
+               "xpush.yaml:5:3: push.provider is direct but neither push.apns nor push.fcm lists an app");
+  expect_error(kMinimal + "push:\n  fcm:\n    token_url: http://x\n    apps: []\n",
+               "xpush.yaml:6:16: push.fcm.token_url must be an https:// URL");
+  expect_error(kMinimal + "push:\n  apns:\n    apps:\n      - name: chat\n        topic: t\n",
+               "xpush.yaml:7:9: APNs app 'chat' needs either key_file (token auth) or cert_file");
+  expect_error(kMinimal + "log:\n  level: loud\n",
+               "xpush.yaml:5:10: log.level must be trace, debug, info, warn or error");
+}
+
+TEST(Config, ApnsAppsMayUseTheirOwnEnvironment) {
+  const Config c = load_config_text(kMinimal + R"(push:
+  provider: direct
+  apns:
+    apps:
+      - { name: chat, topic: org.example.chat, key_file: k.p8, key_id: K, team_id: T }
+      - { name: beta, topic: org.example.beta, key_file: k.p8, key_id: K, team_id: T,
+          environment: sandbox }
+)");
+  ASSERT_EQ(c.apns.apps.size(), 2u);
+  EXPECT_EQ(c.apns.endpoint.host, "api.push.apple.com");
+  EXPECT_FALSE(c.apns.apps[0].endpoint);
+  ASSERT_TRUE(c.apns.apps[1].endpoint);
+  EXPECT_EQ(c.apns.apps[1].endpoint->host, "api.sandbox.push.apple.com");
+}
+
+TEST(Config, StoreBackendsAndTheirOptions) {
+  const Config pg = load_config_text(kMinimal + "store:\n  postgresql: { dsn: \"host=db dbname=x\" }\n  instance: a1\n");
+  EXPECT_EQ(pg.store.postgresql_dsn, "host=db dbname=x");
+  EXPECT_EQ(pg.delivery.instance, "a1");
+  EXPECT_EQ(pg.delivery.lease, std::chrono::milliseconds{60'000});
+  expect_error(kMinimal + "store:\n  sqlite: { path: a.db }\n  postgresql: { dsn: x }\n",
+               "xpush.yaml:6:15: store: configure either sqlite or postgresql, not both");
+  expect_error(kMinimal + "store:\n  postgresql: {}\n",
+               "xpush.yaml:5:15: store.postgresql.dsn is required (a libpq connection string)");
+  expect_error(kMinimal + "store:\n  encryption: { key_file: /nonexistent/key }\n",
+               "xpush.yaml:5:15: cannot read store.encryption key /nonexistent/key: No such file or directory");
+}
+
+TEST(Config, MissingFileIsNamed) {
+  try {
+    load_config_file("/nonexistent/xpush.yaml");
+    ADD_FAILURE();
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string{e.what()}.find("/nonexistent/xpush.yaml"), std::string::npos);
+  }
+}
+
+}  // namespace
+}  // namespace xpush
