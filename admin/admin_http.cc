@@ -55,6 +55,21 @@ AdminResponse admin_response(std::string_view method, std::string_view target, c
          s.forwarded_covered);
   metric("xpush_users_back_total", "counter", "Users back, their unread count reset (forwarding hook)",
          s.users_back);
+  out << "# HELP xpush_stanzas_skipped_total Stanzas over a limit, skipped with the stream kept\n"
+         "# TYPE xpush_stanzas_skipped_total counter\n"
+      << "xpush_stanzas_skipped_total{reason=\"too-large\"} " << s.stanzas_skipped_too_large << '\n'
+      << "xpush_stanzas_skipped_total{reason=\"too-deep\"} " << s.stanzas_skipped_too_deep << '\n'
+      << "xpush_stanzas_skipped_total{reason=\"too-many-attributes\"} "
+      << s.stanzas_skipped_too_many_attributes << '\n';
+  metric("xpush_registrations_over_cap_total", "counter",
+         "Registrations refused: the account has limits.devices_per_account devices", s.registrations_over_cap);
+  metric("xpush_registrations_rate_limited_total", "counter",
+         "Registrations refused: over limits.registrations_per_minute", s.registrations_rate_limited);
+  metric("xpush_registrations_superseded_total", "counter",
+         "Registrations replaced by the same token under another device id", s.registrations_superseded);
+  metric("xpush_notifications_over_ceiling_total", "counter",
+         "Devices left out of one event's fan-out by limits.notifications_per_event",
+         s.notifications_over_ceiling);
   return {200, "text/plain; version=0.0.4", out.str()};
 }
 

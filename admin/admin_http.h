@@ -34,6 +34,13 @@ struct AdminSnapshot {
   std::uint64_t publishes_covered = 0;
   std::uint64_t forwarded_covered = 0;
   std::uint64_t users_back = 0;
+  std::uint64_t stanzas_skipped_too_large = 0;
+  std::uint64_t stanzas_skipped_too_deep = 0;
+  std::uint64_t stanzas_skipped_too_many_attributes = 0;
+  std::uint64_t registrations_over_cap = 0;
+  std::uint64_t registrations_rate_limited = 0;
+  std::uint64_t registrations_superseded = 0;
+  std::uint64_t notifications_over_ceiling = 0;
 };
 
 struct AdminResponse {

@@ -22,8 +22,6 @@ using interceptor::iq_error;
 
 namespace {
 
-// ejabberd drops a registration on the first error that is not `wait`, so a
-// store hiccup must never be answered otherwise.
 std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
@@ -57,15 +55,19 @@ store::OfflineMessage offline_message(const interceptor::OfflineEvent& e) {
   return m;
 }
 
+}  // namespace
+
 Element temporary_failure(const Element& iq) {
   return iq_error(iq, ErrorType::kWait, "internal-server-error");
 }
 
-}  // namespace
-
 AppServer::AppServer(StoreWorker& store, Dispatcher& dispatcher, AppServerOptions options,
                      Reply reply)
-    : store_(store), dispatcher_(dispatcher), options_(std::move(options)), reply_(std::move(reply)) {}
+    : store_(store),
+      dispatcher_(dispatcher),
+      options_(std::move(options)),
+      reply_(std::move(reply)),
+      registrations_limiter_(options_.limits.registration_burst, options_.limits.registration_refill) {}
 
 bool AppServer::domain_allowed(const std::string& domain) const {
   return options_.server_domains.empty() ||
@@ -228,9 +230,13 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
   const std::string room = message.attr_or("type") == "groupchat"
                                ? interceptor::Jid::parse(message.attr_or("from")).value_or(interceptor::Jid{}).bare()
                                : std::string{};
-  std::size_t decided = 0;
+  std::size_t decided = 0, over_ceiling = 0;
   for (const auto& device : devices) {
     if (device.domain != forwarded.server_domain || (!device.muc.empty() && device.muc != room)) continue;
+    if (decided >= options_.limits.notifications_per_event) {
+      ++over_ceiling;
+      continue;
+    }
     const std::string key = device.domain + "/" + device.node;
     if (ledger_.covers_forwarded(key, now)) {
       ++counters_.forwarded_covered;
@@ -252,6 +258,11 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
     ++decided;
   }
   if (decided == 0) spdlog::debug("forwarded message: no device registered for the recipient");
+  if (over_ceiling > 0) {
+    counters_.notifications_over_ceiling += over_ceiling;
+    spdlog::warn("forwarded message for {}: {} more devices left out (at most {} notifications per message)",
+                 forwarded.recipient, over_ceiling, options_.limits.notifications_per_event);
+  }
 }
 
 void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
@@ -306,82 +317,6 @@ void AppServer::accept_notification(const rules::Decision& decision, push::Notif
   }
   ++counters_.notifications;
   dispatcher_.accept(std::move(notification), domain, std::move(answer));
-}
-
-void AppServer::on_command(Element iq) {
-  auto command = interceptor::parse_registration_command(iq);
-  if (!command) {
-    const auto& e = command.error();
-    spdlog::info("command from {} refused: {}", iq.attr_or("from"), e.text);
-    return reply_(iq_error(iq, e.type, e.condition, e.text));
-  }
-  if (!domain_allowed(command->domain)) {
-    return reply_(iq_error(iq, ErrorType::kAuth, "forbidden", "server domain is not served here"));
-  }
-  if (command->kind == interceptor::CommandKind::kRegister) {
-    on_register(std::move(iq), std::move(*command));
-  } else {
-    on_unregister(std::move(iq), std::move(*command));
-  }
-}
-
-void AppServer::on_register(Element iq, interceptor::RegistrationCommand command) {
-  if (!command.app.empty()) {
-    const auto& known = command.service == interceptor::PushService::kApns ? options_.apns_apps
-                                                                            : options_.fcm_apps;
-    if (std::find(known.begin(), known.end(), command.app) == known.end()) {
-      return reply_(iq_error(iq, ErrorType::kModify, "bad-request",
-                             "no " + std::string{interceptor::to_string(command.service)} +
-                                 " app named '" + command.app + "'"));
-    }
-  }
-  store::Registration candidate;
-  candidate.node = command.dialect == interceptor::CommandDialect::kAppserverV1
-                       ? command.device_id
-                       : random_token(kNodeBytes);
-  candidate.secret = random_token(kSecretBytes);
-  candidate.account = command.account;
-  candidate.domain = command.domain;
-  candidate.device_id = command.device_id;
-  candidate.muc = command.muc;
-  candidate.platform = std::string{interceptor::to_string(command.service)};
-  candidate.token = command.token;
-  candidate.app = command.app;
-  ++in_flight_;
-  store_.run([candidate](store::Store& s) { return s.upsert_registration(candidate); },
-             [this, iq = std::move(iq)](auto stored) {
-               --in_flight_;
-               if (!stored) {
-                 spdlog::error("register: store: {}", stored.error().message);
-                 return reply_(stored.error().kind == store::StoreErrorKind::kConflict
-                                   ? iq_error(iq, ErrorType::kCancel, "conflict",
-                                              "this node belongs to another account")
-                                   : temporary_failure(iq));
-               }
-               ++counters_.registrations;
-               spdlog::info("registered a {} device for {} (node {})", stored->platform,
-                            stored->domain, stored->node);
-               reply_(interceptor::command_completed(
-                   iq, {{"jid", options_.component_domain},
-                        {"node", stored->node},
-                        {"secret", stored->secret}}));
-             });
-}
-
-void AppServer::on_unregister(Element iq, interceptor::RegistrationCommand command) {
-  ++in_flight_;
-  store_.run(
-      [command](store::Store& s) {
-        return s.remove_registration(command.account, command.device_id, command.muc);
-      },
-      [this, iq = std::move(iq)](auto removed) {
-        --in_flight_;
-        if (!removed) {
-          spdlog::error("unregister: store: {}", removed.error().message);
-          return reply_(temporary_failure(iq));
-        }
-        reply_(interceptor::command_completed(iq, {}));
-      });
 }
 
 }  // namespace xpush

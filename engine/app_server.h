@@ -19,10 +19,15 @@
 #include "engine/alert_throttle.h"
 #include "engine/forward_ledger.h"
 #include "engine/dispatcher.h"
+#include "engine/registration_limits.h"
 #include "engine/store_worker.h"
 #include "rules/rule_set.h"
 
 namespace xpush {
+
+// ejabberd drops a registration on the first error that is not `wait`, so a
+// store hiccup must never be answered otherwise.
+interceptor::Element temporary_failure(const interceptor::Element& iq);
 
 struct AppServerOptions {
   std::string component_domain;
@@ -38,6 +43,11 @@ struct AppServerOptions {
   bool badge_unread = true;
   // When a user is back, their phones get a silent push setting the badge to 0.
   bool clear_badge_on_return = false;
+  AbuseLimits limits;
+  // The clock of the registration rate limit.
+  std::function<std::chrono::steady_clock::time_point()> steady_clock = [] {
+    return std::chrono::steady_clock::now();
+  };
 };
 
 struct AppServerCounters {
@@ -53,6 +63,10 @@ struct AppServerCounters {
   std::uint64_t publishes_covered = 0;    // publishes for a message already forwarded
   std::uint64_t forwarded_covered = 0;    // forwarded messages already published
   std::uint64_t users_back = 0;           // unread counts reset by the server hook
+  std::uint64_t registrations_over_cap = 0;      // refused: the account has its most devices
+  std::uint64_t registrations_rate_limited = 0;  // refused: too many in a short time
+  std::uint64_t registrations_superseded = 0;    // same token under another device id, replaced
+  std::uint64_t notifications_over_ceiling = 0;  // devices left out of one event's fan-out
 };
 
 class AppServer {
@@ -99,6 +113,7 @@ class AppServer {
   ForwardLedger ledger_{std::chrono::minutes{15}, std::chrono::seconds{10}};
   // One summary per message: a server publishes it once for each device.
   ForwardLedger summaries_{std::chrono::seconds{5}, std::chrono::seconds{5}};
+  KeyedRateLimiter registrations_limiter_;
   std::size_t in_flight_ = 0;
 };
 

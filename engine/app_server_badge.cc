@@ -36,8 +36,13 @@ void AppServer::on_user_back(const interceptor::Element& message) {
 }
 
 void AppServer::clear_badges(const std::vector<store::Registration>& devices) {
+  std::size_t sent = 0;
   for (const auto& device : devices) {
     if (device.platform != "apns") continue;  // Android shows no count of its own
+    if (sent++ >= options_.limits.notifications_per_event) {
+      ++counters_.notifications_over_ceiling;
+      continue;
+    }
     push::Notification n;
     n.id = random_uuid();
     n.device = device_of(device);

@@ -243,10 +243,23 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   }
 }
 
+void read_limits(const Reader& r, const YAML::Node& l, AbuseLimits& limits) {
+  r.only_keys(l, "limits", {"devices_per_account", "notifications_per_event", "registrations_per_minute"});
+  limits.devices_per_account = r.get_in_range<std::size_t>(
+      l, "devices_per_account", "limits", limits.devices_per_account, 1, 10'000);
+  limits.notifications_per_event = r.get_in_range<std::size_t>(
+      l, "notifications_per_event", "limits", limits.notifications_per_event, 1, 10'000);
+  const auto per_minute = r.get_in_range<std::size_t>(l, "registrations_per_minute", "limits",
+                                                      limits.registration_burst, 1, 60'000);
+  limits.registration_burst = per_minute;
+  limits.registration_refill = std::chrono::milliseconds{60'000 / per_minute};
+}
+
 Config read(const YAML::Node& root, const Reader& r) {
   Config cfg;
   if (!root.IsMap()) r.fail(root, "the configuration must be a mapping");
-  r.only_keys(root, "the top level", {"component", "xmpp", "store", "rules", "push", "log", "admin"});
+  r.only_keys(root, "the top level",
+              {"component", "xmpp", "store", "rules", "push", "limits", "log", "admin"});
   if (!root["component"]) r.fail(root, "the 'component' section is required");
   read_component(r, root["component"], cfg);
   if (const auto x = root["xmpp"]) {
@@ -278,6 +291,7 @@ Config read(const YAML::Node& root, const Reader& r) {
         r.get_in_range<int>(rules, "watch_ms", "rules", 1000, 0, 3'600'000)};
   }
   if (const auto p = root["push"]) read_push(r, p, cfg);
+  if (const auto l = root["limits"]) read_limits(r, l, cfg.limits);
   if (const auto a = root["admin"]) {
     r.only_keys(a, "admin", {"address", "port", "allow_remote"});
     cfg.admin_address = r.get<std::string>(a, "address", "admin", cfg.admin_address);

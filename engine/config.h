@@ -8,6 +8,7 @@
 
 #include "interceptor/component_link.h"
 #include "engine/dispatcher.h"
+#include "engine/registration_limits.h"
 #include "engine/retention.h"
 #include "store/open_store.h"
 #include "push/apns_provider.h"
@@ -32,6 +33,7 @@ struct Config {
   push::FcmOptions fcm;
   DispatcherOptions delivery;
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
+  AbuseLimits limits;
   bool badge_unread = true;
   bool clear_badge_on_return = false;
   // rules.yaml; empty: the built-in rules. Reloaded on SIGHUP and when it

@@ -47,6 +47,7 @@ AppServerOptions app_server_options(const Config& config, const RulesFile& rules
   o.rules = [&rules] { return rules.current(); };
   o.badge_unread = config.badge_unread;
   o.clear_badge_on_return = config.clear_badge_on_return;
+  o.limits = config.limits;
   for (const auto& a : config.apns.apps) o.apns_apps.push_back(a.app.name);
   for (const auto& a : config.fcm.apps) o.fcm_apps.push_back(a.name);
   return o;
@@ -117,7 +118,10 @@ struct Engine::Parts {
                          d.retried,       d.expired,          d.dead_letters, d.tokens_invalid,
                          a.dropped_by_rules, a.folded,        r.reloads,    r.reload_failures,
                          a.forwarded,     a.forwarded_refused, a.forwarded_duplicates, a.publishes_covered,
-                         a.forwarded_covered, a.users_back};
+                         a.forwarded_covered, a.users_back,
+                         l.skipped_too_large, l.skipped_too_deep, l.skipped_too_many_attributes,
+                         a.registrations_over_cap, a.registrations_rate_limited,
+                         a.registrations_superseded, a.notifications_over_ceiling};
   }
 
   explicit Parts(const Config& config)

@@ -12,6 +12,8 @@
 #include <random>
 #include <variant>
 
+#include "base/log_text.h"
+
 namespace xpush::interceptor {
 
 namespace asio = boost::asio;
@@ -171,6 +173,7 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     if (ec) return close(ec == asio::error::eof ? "server closed TCP" : "read: " + ec.message());
     SessionUpdate update = session_.receive(std::string_view{buffer_.data(), n});
     if (update.became_ready) on_ready();
+    for (const auto& skipped : update.skipped) note_skipped(skipped);
     for (auto& stanza : update.stanzas) {
       ++link_->counters.stanzas_in;
       if (link_->handlers.on_stanza) link_->handlers.on_stanza(std::move(stanza));
@@ -187,6 +190,21 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
                 update.failure->kind != FailureKind::kStreamError;
     drain_deadline_ = std::chrono::steady_clock::now() + kDrainLimit;
     drain();
+  }
+
+  // Says which limit and where, and whose stanza it was; never its content.
+  void note_skipped(const SkippedStanza& skipped) {
+    auto& c = link_->counters;
+    switch (skipped.why.kind) {
+      case ParseErrorKind::kTooDeep: ++c.skipped_too_deep; break;
+      case ParseErrorKind::kTooManyAttributes: ++c.skipped_too_many_attributes; break;
+      default: ++c.skipped_too_large; break;
+    }
+    const auto& head = skipped.head;
+    spdlog::warn("component: skipped <{} type='{}' id='{}'> from {}: {}; the stream stays up",
+                 base::for_log(head.name()), base::for_log(head.attr_or("type")),
+                 base::for_log(head.attr_or("id")), base::for_log(head.attr_or("from", "?")),
+                 describe(skipped.why));
   }
 
   void drain() {

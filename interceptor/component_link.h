@@ -40,6 +40,10 @@ struct LinkCounters {
   std::uint64_t failures = 0;
   std::uint64_t stanzas_in = 0;
   std::uint64_t stanzas_out = 0;
+  // Stanzas skipped over a limit, the stream kept (docs/component.md#limits).
+  std::uint64_t skipped_too_large = 0;
+  std::uint64_t skipped_too_deep = 0;
+  std::uint64_t skipped_too_many_attributes = 0;
 };
 
 class ComponentLink {

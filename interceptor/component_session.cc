@@ -3,6 +3,7 @@
 #include <variant>
 
 #include "interceptor/handshake.h"
+#include "interceptor/iq.h"
 #include "interceptor/jid.h"
 
 namespace xpush::interceptor {
@@ -15,6 +16,7 @@ std::string_view stream_condition(ParseErrorKind kind) {
     case ParseErrorKind::kRestrictedXml: return "restricted-xml";
     case ParseErrorKind::kStanzaTooLarge: return "policy-violation";
     case ParseErrorKind::kTooDeep: return "policy-violation";
+    case ParseErrorKind::kTooManyAttributes: return "policy-violation";
     case ParseErrorKind::kBadStreamHeader: return "invalid-namespace";
     case ParseErrorKind::kNotWellFormed: return "not-well-formed";
   }
@@ -74,6 +76,8 @@ SessionUpdate ComponentSession::receive(std::string_view bytes) {
       on_header(opened->header, update);
     } else if (auto* element = std::get_if<Element>(&event)) {
       on_element(std::move(*element), update);
+    } else if (auto* skipped = std::get_if<SkippedStanza>(&event)) {
+      on_skipped(std::move(*skipped), update);
     } else {
       fail(update, FailureKind::kClosedByPeer, "server closed the stream");
     }
@@ -118,6 +122,24 @@ void ComponentSession::on_element(Element element, SessionUpdate& update) {
     return;
   }
   update.stanzas.push_back(std::move(element));
+}
+
+// The server relayed it, so the stream is fine: refuse this stanza alone. A
+// request is answered so that its sender is not left waiting; a message or
+// presence is dropped, as a server drops what it will not route.
+void ComponentSession::on_skipped(SkippedStanza skipped, SessionUpdate& update) {
+  if (state_ != SessionState::kReady) {
+    fail(update, FailureKind::kProtocol, "expected <handshake/>, got a stanza over a limit");
+    return;
+  }
+  const Element& head = skipped.head;
+  const auto type = head.attr_or("type");
+  if (head.name() == "iq" && (type == "get" || type == "set")) {
+    if (auto reply = encode(iq_error(head, ErrorType::kModify, "policy-violation", skipped.why.detail))) {
+      update.to_write += *reply;
+    }
+  }
+  update.skipped.push_back(std::move(skipped));
 }
 
 void ComponentSession::fail(SessionUpdate& update, FailureKind kind, std::string reason) {

@@ -38,6 +38,9 @@ struct SessionFailure {
 struct SessionUpdate {
   std::string to_write;
   std::vector<Element> stanzas;
+  // Stanzas over a limit, not processed; an IQ request among them has
+  // already been answered with an error in to_write.
+  std::vector<SkippedStanza> skipped;
   bool became_ready = false;
   std::optional<SessionFailure> failure;  // the connection must be closed after writing
 };
@@ -63,6 +66,7 @@ class ComponentSession {
  private:
   void on_header(const Element& header, SessionUpdate& update);
   void on_element(Element element, SessionUpdate& update);
+  void on_skipped(SkippedStanza skipped, SessionUpdate& update);
   void fail(SessionUpdate& update, FailureKind kind, std::string reason);
 
   SessionConfig config_;

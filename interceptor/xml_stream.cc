@@ -42,6 +42,8 @@ struct XmlStream::Impl {
   std::size_t depth = 0;           // 0 outside the stream, 1 inside the header
   std::uint64_t fed = 0;           // bytes given to expat so far
   std::uint64_t boundary = 0;      // byte index where the current stanza may start
+  std::uint64_t progress = 0;      // byte index after the last event expat reported
+  std::optional<ParseError> skip;  // set while the current stanza is being skipped
   std::optional<ParseError> error;
 
   explicit Impl(StreamLimits l) : limits(l) { create(); }
@@ -49,9 +51,18 @@ struct XmlStream::Impl {
 
   void create();
   void fail(ParseErrorKind kind, std::string detail);
-  void fail_too_large() {
-    fail(ParseErrorKind::kStanzaTooLarge,
-         "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes");
+  ParseError here(ParseErrorKind kind, std::string detail) const {
+    return ParseError{kind, std::move(detail), XML_GetCurrentLineNumber(parser),
+                      XML_GetCurrentColumnNumber(parser)};
+  }
+  void start_skip(ParseErrorKind kind, std::string detail);
+  void skip_if_too_large();
+  std::string too_large() const {
+    return "stanza larger than " + std::to_string(limits.max_stanza_bytes) + " bytes";
+  }
+  std::uint64_t event_end() const {
+    return static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser) +
+                                      XML_GetCurrentByteCount(parser));
   }
   bool over_size_limit() const {
     return fed > boundary && fed - boundary > limits.max_stanza_bytes;
@@ -108,13 +119,43 @@ void XmlStream::Impl::create() {
 
 void XmlStream::Impl::fail(ParseErrorKind kind, std::string detail) {
   if (error) return;
-  error = ParseError{kind, std::move(detail), XML_GetCurrentLineNumber(parser),
-                     XML_GetCurrentColumnNumber(parser)};
+  error = here(kind, std::move(detail));
   XML_StopParser(parser, XML_FALSE);
 }
 
+// From here to the end of the stanza nothing more is built: the head keeps
+// the top-level element's name and attributes, the rest is parsed and dropped.
+void XmlStream::Impl::start_skip(ParseErrorKind kind, std::string detail) {
+  if (skip || open.empty()) return;
+  skip = here(kind, std::move(detail));
+  Element head{open.front().ns(), open.front().name()};
+  for (const auto& [name, value] : open.front().attrs()) head.set_attr(name, value);
+  open.clear();
+  open.push_back(std::move(head));
+}
+
+void XmlStream::Impl::skip_if_too_large() {
+  if (!skip && !open.empty() && over_size_limit()) {
+    start_skip(ParseErrorKind::kStanzaTooLarge, too_large());
+  }
+}
+
+namespace {
+std::size_t count_attributes(const XML_Char** attrs) {
+  std::size_t n = 0;
+  for (const XML_Char** a = attrs; *a; a += 2) ++n;
+  return n;
+}
+
+// The attributes a stanza error reply needs, when the rest are too many.
+bool addresses_reply(std::string_view local) {
+  return local == "id" || local == "from" || local == "to" || local == "type";
+}
+}  // namespace
+
 void XmlStream::Impl::on_start(const XML_Char* raw_name, const XML_Char** attrs) {
   if (error) return;
+  progress = event_end();
   const QName q = split_name(raw_name);
   if (depth == 0) {
     if (q.local != "stream" || q.ns != ns::kStreams) {
@@ -123,17 +164,28 @@ void XmlStream::Impl::on_start(const XML_Char* raw_name, const XML_Char** attrs)
       return;
     }
   }
-  if (depth >= limits.max_depth) {
+  if (depth >= limits.max_nesting) {
     fail(ParseErrorKind::kTooDeep,
-         "elements nested deeper than " + std::to_string(limits.max_depth));
+         "elements nested deeper than " + std::to_string(limits.max_nesting));
     return;
   }
+  if (skip) {
+    ++depth;
+    return;
+  }
+  if (depth >= limits.max_depth && depth >= 2) {
+    start_skip(ParseErrorKind::kTooDeep,
+               "elements nested deeper than " + std::to_string(limits.max_depth));
+    ++depth;
+    return;
+  }
+  const bool too_many = count_attributes(attrs) > limits.max_attributes;
   Element element{q.ns, q.local};
   for (const XML_Char** a = attrs; *a; a += 2) {
     const QName an = split_name(a[0]);
     if (an.ns.empty()) {
-      element.set_attr(an.local, a[1]);
-    } else if (an.ns == ns::kXml) {
+      if (!too_many || addresses_reply(an.local)) element.set_attr(an.local, a[1]);
+    } else if (an.ns == ns::kXml && !too_many) {
       element.set_attr("xml:" + std::string{an.local}, a[1]);
     }
     // Attributes in other namespaces carry nothing XMPP defines; dropping
@@ -143,29 +195,38 @@ void XmlStream::Impl::on_start(const XML_Char* raw_name, const XML_Char** attrs)
   if (depth == 1) {
     events.emplace_back(StreamOpened{std::move(element)});
     // The first stanza may start right after the header's start tag.
-    boundary = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser) +
-                                          XML_GetCurrentByteCount(parser));
+    boundary = progress;
     return;
   }
   open.push_back(std::move(element));
-  if (over_size_limit()) {
-    fail_too_large();
+  if (too_many) {
+    start_skip(ParseErrorKind::kTooManyAttributes,
+               "more than " + std::to_string(limits.max_attributes) + " attributes on one element");
+    return;
   }
+  skip_if_too_large();
 }
 
 void XmlStream::Impl::on_end() {
   if (error) return;
+  progress = event_end();
   --depth;
   if (depth == 0) {
     events.emplace_back(StreamClosed{});
+    return;
+  }
+  if (skip) {
+    if (depth > 1) return;
+    events.emplace_back(SkippedStanza{std::move(open.front()), *std::exchange(skip, std::nullopt)});
+    open.clear();
+    boundary = progress;
     return;
   }
   Element done = std::move(open.back());
   open.pop_back();
   if (open.empty()) {
     events.emplace_back(std::move(done));
-    boundary = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser) +
-                                          XML_GetCurrentByteCount(parser));
+    boundary = progress;
   } else {
     open.back().add(std::move(done));
   }
@@ -173,16 +234,18 @@ void XmlStream::Impl::on_end() {
 
 void XmlStream::Impl::on_text(std::string_view text) {
   if (error) return;
+  progress = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser)) + text.size();
   if (open.empty()) {
     // Whitespace between stanzas (keepalives) starts nothing.
-    boundary = static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser)) + text.size();
+    boundary = progress;
+    return;
+  }
+  if (skip) return;
+  if (progress - boundary > limits.max_stanza_bytes) {
+    start_skip(ParseErrorKind::kStanzaTooLarge, too_large());
     return;
   }
   open.back().add_text(text);
-  if (static_cast<std::uint64_t>(XML_GetCurrentByteIndex(parser)) - boundary >
-      limits.max_stanza_bytes) {
-    fail_too_large();
-  }
 }
 
 XmlStream::XmlStream(StreamLimits limits) : impl_(std::make_unique<Impl>(limits)) {}
@@ -193,8 +256,8 @@ void XmlStream::reset() { impl_ = std::make_unique<Impl>(impl_->limits); }
 XmlStream::Result XmlStream::feed(std::string_view bytes) {
   Impl& s = *impl_;
   if (s.error) return Result{{}, s.error};
-  // Feed in slices so that a flood inside one read is cut off at the size cap
-  // instead of being buffered by expat first.
+  // Feed in slices so that a flood inside one read is skipped at the size cap
+  // instead of being built first.
   constexpr std::size_t kSlice = 16 * 1024;
   while (!bytes.empty() && !s.error) {
     const auto slice = bytes.substr(0, kSlice);
@@ -207,8 +270,12 @@ XmlStream::Result XmlStream::feed(std::string_view bytes) {
                            XML_GetCurrentLineNumber(s.parser),
                            XML_GetCurrentColumnNumber(s.parser)};
     }
-    if (!s.error && s.over_size_limit()) {
-      s.fail_too_large();
+    if (s.error) break;
+    s.skip_if_too_large();
+    if (s.fed - s.progress > s.limits.max_token_bytes) {
+      s.fail(ParseErrorKind::kStanzaTooLarge, "a tag longer than " +
+                                                  std::to_string(s.limits.max_token_bytes) +
+                                                  " bytes");
     }
   }
   return Result{std::exchange(s.events, {}), s.error};
@@ -220,6 +287,7 @@ std::string_view to_string(ParseErrorKind kind) {
     case ParseErrorKind::kRestrictedXml: return "restricted-xml";
     case ParseErrorKind::kStanzaTooLarge: return "stanza-too-large";
     case ParseErrorKind::kTooDeep: return "too-deep";
+    case ParseErrorKind::kTooManyAttributes: return "too-many-attributes";
     case ParseErrorKind::kBadStreamHeader: return "bad-stream-header";
   }
   return "unknown";
@@ -245,6 +313,7 @@ tl::expected<Element, std::string> parse_stanza_text(std::string_view xml) {
   auto result = stream.feed(wrapped);
   for (auto& event : result.events) {
     if (auto* element = std::get_if<Element>(&event)) return std::move(*element);
+    if (auto* skipped = std::get_if<SkippedStanza>(&event)) return tl::unexpected(describe(skipped->why));
   }
   if (result.error) return tl::unexpected(describe(*result.error));
   return tl::unexpected(std::string{"no complete element"});

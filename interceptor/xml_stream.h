@@ -2,7 +2,15 @@
 // Depth 0 is outside the stream, the <stream:stream> header opens depth 1, an
 // element at depth 1 is a stanza, delivered when it closes (libstrophe's rules).
 // RFC 6120 §11.1: DOCTYPE, entity declarations, comments and processing
-// instructions are refused. Stanza size and nesting depth are capped.
+// instructions are refused.
+//
+// Limits are per stanza: a stanza over the size, depth or attribute limit is
+// parsed on without building its tree and reported as SkippedStanza (its
+// top-level element and attributes only), and the stream goes on. What the
+// XMPP server relays has passed its own checks, so one user's odd stanza must
+// not end the link that carries everyone's pushes. Only what XML makes fatal,
+// and input that would grow memory without bound (one unfinished tag over
+// max_token_bytes, nesting over max_nesting), ends the stream.
 #pragma once
 
 #include <cstddef>
@@ -21,9 +29,16 @@
 namespace xpush::interceptor {
 
 struct StreamLimits {
-  // Prosody's own default for component stanzas (512 KiB).
-  std::size_t max_stanza_bytes = 512 * 1024;
-  std::size_t max_depth = 32;
+  // A stanza beyond any of these is skipped (docs/component.md#limits).
+  // Prosody and ejabberd accept client stanzas up to 256 KiB; relayed in a
+  // forwarded message, escaping can make one six times larger (' -> &apos;).
+  std::size_t max_stanza_bytes = 2 * 1024 * 1024;
+  std::size_t max_depth = 32;          // counting the stream header as 1
+  std::size_t max_attributes = 64;     // on one element
+  // Beyond these the stream ends: memory could not stay bounded. Neither is
+  // reachable within the servers' own stanza limits.
+  std::size_t max_token_bytes = 8 * 1024 * 1024;  // one tag not yet complete
+  std::size_t max_nesting = 100'000;              // open elements, skipped or not
 };
 
 enum class ParseErrorKind {
@@ -31,6 +46,7 @@ enum class ParseErrorKind {
   kRestrictedXml,   // DOCTYPE, entity declaration, comment, processing instruction
   kStanzaTooLarge,
   kTooDeep,
+  kTooManyAttributes,
   kBadStreamHeader, // the root element is not <stream:stream/>
 };
 
@@ -48,8 +64,14 @@ std::string describe(const ParseError& error);
 struct StreamOpened {
   Element header;  // attributes of <stream:stream>, no children
 };
+// A stanza over a limit: its top-level element with its attributes (enough
+// to answer an IQ with an error), no children; `why` says which limit and where.
+struct SkippedStanza {
+  Element head;
+  ParseError why;
+};
 struct StreamClosed {};
-using StreamEvent = std::variant<StreamOpened, Element, StreamClosed>;
+using StreamEvent = std::variant<StreamOpened, Element, SkippedStanza, StreamClosed>;
 
 class XmlStream {
  public:

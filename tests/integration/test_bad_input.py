@@ -1,12 +1,14 @@
-"""Hostile bytes from the server end: each ends only its own stream, xpushd
-logs what was wrong and where, reconnects by itself, keeps the devices it
-already registered and serves the next valid publish."""
+"""Hostile bytes from the server end: what is not XML ends only its own
+stream, xpushd logs what was wrong and where, reconnects by itself, keeps the
+devices it already registered and serves the next valid publish. A stanza
+that is XML but over a limit (too large, too deep, too many attributes) is
+skipped alone and the stream stays up."""
 import collections
 
 import pytest
 
 from tests.support.fake_server import FakeComponentServer, form_value
-from tests.support.procs import wait_for
+from tests.support.procs import free_port, wait_for
 from tests.support.xpushd import Xpushd
 
 REGISTER = (
@@ -46,9 +48,26 @@ HOSTILE = [
     ("undefined entity", b"<message><body>&foo;</body></message>", "undefined entity"),
     ("comment", b"<!-- look away -->", "comments are not allowed"),
     ("processing instruction", b"<?evil data?>", "processing instructions are not allowed"),
-    ("10,000 nested elements", nested(10000).encode(), "too-deep"),
-    ("10 MB stanza", b"<message><body>" + b"A" * (10 * 1024 * 1024) + b"</body></message>",
-     "stanza-too-large"),
+    # Not a stanza over a limit but one tag that never ends: memory could not stay bounded.
+    ("a 20 MB tag", b"<message id='" + b"A" * (20 * 1024 * 1024) + b"'/>", "stanza-too-large"),
+]
+
+# XML, but over a limit: (name, stanza, the id of an IQ that must be refused or None, reason).
+OVER_LIMIT = [
+    ("40 nested elements", nested(40), None, "too-deep"),
+    ("10,000 nested elements", nested(10000), None, "too-deep"),
+    ("10 MB message", "<message from='mallory@localhost/x' to='push.localhost'><body>" +
+     "A" * (10 * 1024 * 1024) + "</body></message>", None, "stanza-too-large"),
+    ("3 MB of escaped apostrophes", "<message from='mallory@localhost/x' to='push.localhost'><body>" +
+     "&apos;" * (512 * 1024) + "</body></message>", None, "stanza-too-large"),
+    ("100 attributes", "<message from='mallory@localhost/x' to='push.localhost'" +
+     "".join(f" a{i}='v'" for i in range(100)) + "/>", None, "too-many-attributes"),
+    ("3 MB registration", "<iq type='set' id='huge-reg' from='mallory@localhost/x' to='push.localhost'>"
+     "<command xmlns='http://jabber.org/protocol/commands' node='register-push-fcm'>" +
+     "<x>" + "B" * (3 * 1024 * 1024) + "</x></command></iq>", "huge-reg", "stanza-too-large"),
+    ("deep disco", "<iq type='get' id='deep-disco' from='mallory@localhost/x' to='push.localhost'>"
+     "<query xmlns='http://jabber.org/protocol/disco#info'>" + "<a>" * 50 + "</a>" * 50 +
+     "</query></iq>", "deep-disco", "too-deep"),
 ]
 
 
@@ -116,6 +135,37 @@ def test_hostile_input_ends_only_that_stream(fake_server, gateway):
     node, secret = register(conn)
     conn = survive_each(fake_server, gateway, conn, node, secret, HOSTILE)
     check_served_after(gateway, conn, node, secret, len(HOSTILE))
+
+
+def test_a_stanza_over_a_limit_is_skipped_and_the_stream_stays(tmp_path, fake_server):
+    gw = Xpushd(str(tmp_path), "push.localhost", fake_server.secret, fake_server.port,
+                server_domains=["localhost"], admin_port=free_port())
+    gw.start()
+    try:
+        conn = fake_server.accept()
+        node, secret = register(conn)
+        for i, (name, stanza, iq_id, reason) in enumerate(OVER_LIMIT):
+            conn.send_flood(stanza.encode() + publish(f"after{i}", node, secret).encode())
+            if iq_id:
+                refusal = conn.reply_to(iq_id)
+                assert "type='error'" in refusal and "<policy-violation" in refusal, name
+            answered = conn.reply_to(f"after{i}")
+            assert "type='result'" in answered, name
+            gw.wait_log(f"{reason} at", count=sum(1 for c in OVER_LIMIT[:i + 1] if c[3] == reason))
+        log = gw.log_text()
+        assert log.count("component: connected") == 1  # never reconnected
+        assert "component: bad input" not in log
+        assert "AAAA" not in log and "BBBB" not in log  # no content in the log
+        assert "skipped <iq type='set' id='huge-reg'> from mallory@localhost/x: stanza-too-large at" in log
+        status, metrics = gw.admin_get("/metrics")
+        assert status == 200
+        assert 'xpush_stanzas_skipped_total{reason="too-large"} 3\n' in metrics
+        assert 'xpush_stanzas_skipped_total{reason="too-deep"} 3\n' in metrics
+        assert 'xpush_stanzas_skipped_total{reason="too-many-attributes"} 1\n' in metrics
+        wait_for(lambda: len([n for n in gw.notifications() if n["node"] == node]) == len(OVER_LIMIT),
+                 10, what="one notification per publish")
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
 
 
 def forbidden_code_points():

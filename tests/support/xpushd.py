@@ -34,12 +34,14 @@ def xpushd_binary():
 class Xpushd:
     def __init__(self, workdir, component, component_secret, port, server_domains=None,
                  extra_component="", push_section=None, admin_port=None, rules_file=None,
-                 rules_watch_ms=100, name="xpushd", store_section=None, **component_options):
+                 rules_watch_ms=100, name="xpushd", store_section=None, extra_config="",
+                 **component_options):
         """component_options override the defaults below (keepalive_seconds=1, ...);
         extra_component is YAML text appended to the component section;
         push_section replaces the log provider's push section; rules_file is
         watched every rules_watch_ms (0: SIGHUP only); store_section replaces
-        the SQLite store section; name tells instances in one workdir apart."""
+        the SQLite store section; name tells instances in one workdir apart;
+        extra_config is YAML text appended at the top level (e.g. limits)."""
         self.workdir = os.path.join(workdir, name)
         os.makedirs(self.workdir, exist_ok=True)
         self.config = os.path.join(self.workdir, "xpush.yaml")
@@ -65,7 +67,7 @@ class Xpushd:
                   log: {{ path: "{self.notifications_path}" }}
                 """)) + "log:\n  level: debug\n" +
                 (f"rules:\n  file: {rules_file}\n  watch_ms: {rules_watch_ms}\n" if rules_file else "") +
-                (f"admin:\n  port: {admin_port}\n" if admin_port else ""))
+                (f"admin:\n  port: {admin_port}\n" if admin_port else "") + extra_config)
         self.admin_port = admin_port
 
     @staticmethod

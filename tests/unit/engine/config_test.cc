@@ -93,6 +93,26 @@ TEST(Config, StoreBackendsAndTheirOptions) {
                "xpush.yaml:5:15: cannot read store.encryption key /nonexistent/key: No such file or directory");
 }
 
+TEST(Config, LimitsPerAccountAndPerEvent) {
+  const Config defaults = load_config_text(kMinimal);
+  EXPECT_EQ(defaults.limits.devices_per_account, 20u);
+  EXPECT_EQ(defaults.limits.notifications_per_event, 20u);
+  EXPECT_EQ(defaults.limits.registration_burst, 10u);
+  EXPECT_EQ(defaults.limits.registration_refill, std::chrono::seconds{6});
+  EXPECT_EQ(defaults.link.session.limits.max_stanza_bytes, 2u * 1024 * 1024);
+  const Config c = load_config_text(kMinimal + "limits:\n  devices_per_account: 5\n"
+                                    "  registrations_per_minute: 30\n  notifications_per_event: 3\n");
+  EXPECT_EQ(c.limits.devices_per_account, 5u);
+  EXPECT_EQ(c.limits.registration_burst, 30u);
+  EXPECT_EQ(c.limits.registration_refill, std::chrono::seconds{2});
+  EXPECT_EQ(c.limits.notifications_per_event, 3u);
+  expect_error(kMinimal + "limits:\n  devices_per_account: 0\n",
+               "xpush.yaml:5:24: limits.devices_per_account must be between 1 and 10000");
+  expect_error(kMinimal + "limits:\n  devices: 5\n",
+               "xpush.yaml:5:3: unknown key 'devices' in limits (expected one of: devices_per_account, "
+               "notifications_per_event, registrations_per_minute)");
+}
+
 TEST(Config, MissingFileIsNamed) {
   try {
     load_config_file("/nonexistent/xpush.yaml");

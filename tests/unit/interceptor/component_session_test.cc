@@ -97,6 +97,39 @@ TEST(ComponentSession, BadBytesAnswerWithAStreamErrorAndFail) {
   EXPECT_NE(u.to_write.find("</stream:stream>"), std::string::npos);
 }
 
+TEST(ComponentSession, AnOversizedRequestIsAnsweredAndTheStreamStays) {
+  ComponentSession s{SessionConfig{"push.localhost", "component-secret", {.max_stanza_bytes = 4096}}};
+  s.open();
+  s.receive(kEjabberdHeader + "<handshake/>");
+  auto u = s.receive("<iq type='set' id='reg' from='mallory@localhost/x' to='push.localhost'>"
+                     "<command xmlns='http://jabber.org/protocol/commands'>" + std::string(8192, 'a') +
+                     "</command></iq><iq type='get' id='p' from='localhost' to='push.localhost'>"
+                     "<ping xmlns='urn:xmpp:ping'/></iq>");
+  EXPECT_FALSE(u.failure);
+  EXPECT_EQ(s.state(), SessionState::kReady);
+  EXPECT_EQ(u.to_write,
+            "<iq type='error' id='reg' from='push.localhost' to='mallory@localhost/x'>"
+            "<error type='modify'><policy-violation xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+            "<text xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'>stanza larger than 4096 bytes</text>"
+            "</error></iq>");
+  ASSERT_EQ(u.skipped.size(), 1u);
+  ASSERT_EQ(u.stanzas.size(), 1u);
+  EXPECT_EQ(u.stanzas[0].attr_or("id"), "p");
+}
+
+TEST(ComponentSession, AnOversizedMessageIsDroppedWithoutAnAnswer) {
+  ComponentSession s{SessionConfig{"push.localhost", "component-secret", {.max_depth = 8}}};
+  s.open();
+  s.receive(kEjabberdHeader + "<handshake/>");
+  auto u = s.receive("<message from='mallory@localhost/x' to='push.localhost'><a><a><a><a><a><a><a><a>"
+                     "</a></a></a></a></a></a></a></a></message>");
+  EXPECT_FALSE(u.failure);
+  EXPECT_EQ(u.to_write, "");
+  ASSERT_EQ(u.skipped.size(), 1u);
+  EXPECT_EQ(u.skipped[0].why.kind, ParseErrorKind::kTooDeep);
+  EXPECT_TRUE(u.stanzas.empty());
+}
+
 TEST(ComponentSession, StanzaBeforeHandshakeIsAProtocolError) {
   ComponentSession s{config()};
   s.open();

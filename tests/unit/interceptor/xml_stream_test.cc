@@ -208,6 +208,24 @@ TEST(XmlStream, DeadAfterAnErrorUntilReset) {
   EXPECT_EQ(stanzas_of(r).size(), 1u);
 }
 
+std::vector<SkippedStanza> skipped_of(const XmlStream::Result& r) {
+  std::vector<SkippedStanza> out;
+  for (const auto& e : r.events) {
+    if (auto* s = std::get_if<SkippedStanza>(&e)) out.push_back(*s);
+  }
+  return out;
+}
+
+std::string nested(std::size_t levels) {
+  std::string s;
+  for (std::size_t i = 0; i < levels; ++i) s += "<a>";
+  for (std::size_t i = 0; i < levels; ++i) s += "</a>";
+  return s;
+}
+
+const std::string kPing = "<iq type='get' id='after' from='localhost' to='push.localhost'>"
+                          "<ping xmlns='urn:xmpp:ping'/></iq>";
+
 TEST(XmlStream, SizeLimitAtTheEdge) {
   StreamLimits limits{.max_stanza_bytes = 64, .max_depth = 32};
   const std::string open = "<message><body>";
@@ -218,28 +236,55 @@ TEST(XmlStream, SizeLimitAtTheEdge) {
     auto r = stream.feed(kHeader + open + filler(64) + close);
     EXPECT_FALSE(r.error) << describe(*r.error);
     EXPECT_EQ(stanzas_of(r).size(), 1u);
+    EXPECT_TRUE(skipped_of(r).empty());
   }
   {
     XmlStream stream{limits};
     auto r = stream.feed(kHeader + open + filler(65) + close);
-    ASSERT_TRUE(r.error);
-    EXPECT_EQ(r.error->kind, ParseErrorKind::kStanzaTooLarge);
+    EXPECT_FALSE(r.error);
+    EXPECT_TRUE(stanzas_of(r).empty());
+    const auto skipped = skipped_of(r);
+    ASSERT_EQ(skipped.size(), 1u);
+    EXPECT_EQ(skipped[0].why.kind, ParseErrorKind::kStanzaTooLarge);
+    EXPECT_EQ(skipped[0].head.name(), "message");
   }
 }
 
-TEST(XmlStream, HugeStanzaIsCutOffWithoutBufferingItAll) {
-  XmlStream stream;  // default 512 KiB
-  auto r = stream.feed(kHeader + "<message><body>");
+TEST(XmlStream, AStanzaOverTheSizeLimitIsSkippedAndTheStreamGoesOn) {
+  XmlStream stream;  // default 2 MiB
+  const std::string iq_head = "<iq type='set' id='big' from='alice@localhost/phone' to='push.localhost'>";
+  auto r = stream.feed(kHeader + iq_head + "<command xmlns='http://jabber.org/protocol/commands'><x>");
   ASSERT_FALSE(r.error);
   const std::string chunk(64 * 1024, 'a');
-  std::size_t fed = 0;
-  while (!r.error && fed < 10 * 1024 * 1024) {
+  for (std::size_t fed = 0; fed < 10 * 1024 * 1024; fed += chunk.size()) {
     r = stream.feed(chunk);
-    fed += chunk.size();
+    ASSERT_FALSE(r.error) << describe(*r.error);
+    ASSERT_TRUE(r.events.empty());
   }
-  ASSERT_TRUE(r.error);
-  EXPECT_EQ(r.error->kind, ParseErrorKind::kStanzaTooLarge);
-  EXPECT_LE(fed, 600u * 1024);
+  r = stream.feed("</x></command></iq>" + kPing);
+  ASSERT_FALSE(r.error) << describe(*r.error);
+  const auto skipped = skipped_of(r);
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].why.kind, ParseErrorKind::kStanzaTooLarge);
+  EXPECT_EQ(describe(skipped[0].why).substr(0, 20), "stanza-too-large at ");
+  // Enough to answer it, nothing of its content.
+  EXPECT_EQ(serialize(skipped[0].head, ns::kComponent),
+            "<iq type='set' id='big' from='alice@localhost/phone' to='push.localhost'/>");
+  const auto stanzas = stanzas_of(r);
+  ASSERT_EQ(stanzas.size(), 1u);
+  EXPECT_EQ(stanzas[0].attr_or("id"), "after");
+}
+
+TEST(XmlStream, EscapedTextCountsAsTheBytesOnTheWire) {
+  // 100 KB of apostrophes, relayed escaped: 600 KB, under the default limit.
+  XmlStream stream;
+  std::string body;
+  for (int i = 0; i < 100'000; ++i) body += "&apos;";
+  auto r = stream.feed(kHeader + "<message><body>" + body + "</body></message>");
+  ASSERT_FALSE(r.error);
+  const auto stanzas = stanzas_of(r);
+  ASSERT_EQ(stanzas.size(), 1u);
+  EXPECT_EQ(stanzas[0].child("body", ns::kComponent)->text(), std::string(100'000, '\''));
 }
 
 TEST(XmlStream, ManyStanzasDoNotAddUpToTheSizeLimit) {
@@ -248,33 +293,78 @@ TEST(XmlStream, ManyStanzasDoNotAddUpToTheSizeLimit) {
   for (int i = 0; i < 1000; ++i) {
     auto r = stream.feed("<iq id='" + std::to_string(i) + "' type='get'><ping xmlns='urn:xmpp:ping'/></iq> ");
     ASSERT_FALSE(r.error) << i;
+    ASSERT_EQ(stanzas_of(r).size(), 1u) << i;
   }
 }
 
 TEST(XmlStream, DepthLimitAtTheEdge) {
-  const auto nested = [](std::size_t levels) {
-    std::string s;
-    for (std::size_t i = 0; i < levels; ++i) s += "<a>";
-    for (std::size_t i = 0; i < levels; ++i) s += "</a>";
-    return s;
-  };
   StreamLimits limits{.max_stanza_bytes = 1 << 20, .max_depth = 8};
   {
     XmlStream stream{limits};  // the stream header is depth 1, so a stanza may nest 7 deep
-    EXPECT_FALSE(stream.feed(kHeader + nested(7)).error);
+    auto r = stream.feed(kHeader + nested(7));
+    EXPECT_FALSE(r.error);
+    EXPECT_EQ(stanzas_of(r).size(), 1u);
   }
   {
     XmlStream stream{limits};
-    auto r = stream.feed(kHeader + nested(8));
-    ASSERT_TRUE(r.error);
-    EXPECT_EQ(r.error->kind, ParseErrorKind::kTooDeep);
+    auto r = stream.feed(kHeader + nested(8) + kPing);
+    ASSERT_FALSE(r.error);
+    const auto skipped = skipped_of(r);
+    ASSERT_EQ(skipped.size(), 1u);
+    EXPECT_EQ(skipped[0].why.kind, ParseErrorKind::kTooDeep);
+    EXPECT_TRUE(skipped[0].head.children().empty());
+    ASSERT_EQ(stanzas_of(r).size(), 1u);
+    EXPECT_EQ(stanzas_of(r)[0].attr_or("id"), "after");
   }
-  {
-    XmlStream stream;
-    auto r = stream.feed(kHeader + nested(10000));
-    ASSERT_TRUE(r.error);
-    EXPECT_EQ(r.error->kind, ParseErrorKind::kTooDeep);
+}
+
+TEST(XmlStream, TenThousandLevelsAreSkippedNotFatal) {
+  XmlStream stream;
+  auto r = stream.feed(kHeader + "<message id='deep'>" + nested(10'000) + "</message>" + kPing);
+  ASSERT_FALSE(r.error) << describe(*r.error);
+  const auto skipped = skipped_of(r);
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].why.kind, ParseErrorKind::kTooDeep);
+  EXPECT_EQ(skipped[0].head.attr_or("id"), "deep");
+  EXPECT_EQ(stanzas_of(r).size(), 1u);
+}
+
+TEST(XmlStream, NestingBeyondAnyServersStanzaLimitEndsTheStream) {
+  XmlStream stream{StreamLimits{.max_nesting = 1000}};
+  auto r = stream.feed(kHeader + "<message>" + nested(2000));
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->kind, ParseErrorKind::kTooDeep);
+  EXPECT_EQ(r.error->detail, "elements nested deeper than 1000");
+}
+
+TEST(XmlStream, TooManyAttributesSkipTheStanzaButKeepItsAddresses) {
+  XmlStream stream{StreamLimits{.max_attributes = 8}};
+  std::string attrs;
+  for (int i = 0; i < 9; ++i) attrs += " a" + std::to_string(i) + "='v'";
+  auto r = stream.feed(kHeader + "<iq type='get' id='many' from='bob@localhost/x' to='push.localhost'>"
+                                 "<query xmlns='urn:x'" + attrs + "/></iq>" +
+                       "<iq type='get' id='top' to='push.localhost'" + attrs + "/>" + kPing);
+  ASSERT_FALSE(r.error) << describe(*r.error);
+  const auto skipped = skipped_of(r);
+  ASSERT_EQ(skipped.size(), 2u);
+  EXPECT_EQ(skipped[0].why.kind, ParseErrorKind::kTooManyAttributes);
+  EXPECT_EQ(skipped[0].head.attr_or("from"), "bob@localhost/x");
+  EXPECT_EQ(serialize(skipped[1].head, ns::kComponent), "<iq type='get' id='top' to='push.localhost'/>");
+  EXPECT_EQ(stanzas_of(r).size(), 1u);
+}
+
+TEST(XmlStream, AnUnfinishedTagLongerThanTheTokenLimitEndsTheStream) {
+  XmlStream stream{StreamLimits{.max_token_bytes = 256 * 1024}};
+  auto r = stream.feed(kHeader + "<message id='");
+  const std::string chunk(64 * 1024, 'x');
+  std::size_t fed = 0;
+  while (!r.error && fed < 4 * 1024 * 1024) {
+    r = stream.feed(chunk);
+    fed += chunk.size();
   }
+  ASSERT_TRUE(r.error);
+  EXPECT_EQ(r.error->kind, ParseErrorKind::kStanzaTooLarge);
+  EXPECT_LE(fed, 320u * 1024);
 }
 
 }  // namespace

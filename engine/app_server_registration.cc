@@ -1,0 +1,141 @@
+// AppServer: devices register and unregister through ad-hoc commands (p2 and
+// mod_push_appserver's v1). An account may register at most
+// `limits.devices_per_account` distinct tokens, at most
+// `limits.registration_burst` times at once; the same token registered again
+// under another device id replaces the earlier registration.
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+
+#include "engine/app_server.h"
+#include "engine/secrets.h"
+#include "interceptor/iq.h"
+
+namespace xpush {
+
+using interceptor::Element;
+using interceptor::ErrorType;
+using interceptor::iq_error;
+
+namespace {
+
+struct Registered {
+  std::optional<store::Registration> stored;  // empty: refused by the cap
+  RegistrationPlan plan;
+};
+
+// On the store thread: one read of the account's devices, then the plan.
+store::StoreResult<Registered> register_device(store::Store& s, const store::Registration& candidate,
+                                               std::size_t max_devices) {
+  auto devices = s.registrations_of(candidate.account);
+  if (!devices) return tl::unexpected(devices.error());
+  Registered out{std::nullopt, plan_registration(*devices, candidate, max_devices)};
+  if (out.plan.over_cap) return out;
+  for (const auto& old : out.plan.superseded) {
+    if (auto removed = s.remove_registration(old.account, old.device_id, old.muc); !removed) {
+      return tl::unexpected(removed.error());
+    }
+  }
+  auto stored = s.upsert_registration(candidate);
+  if (!stored) return tl::unexpected(stored.error());
+  out.stored = std::move(*stored);
+  return out;
+}
+
+}  // namespace
+
+void AppServer::on_command(Element iq) {
+  auto command = interceptor::parse_registration_command(iq);
+  if (!command) {
+    const auto& e = command.error();
+    spdlog::info("command from {} refused: {}", iq.attr_or("from"), e.text);
+    return reply_(iq_error(iq, e.type, e.condition, e.text));
+  }
+  if (!domain_allowed(command->domain)) {
+    return reply_(iq_error(iq, ErrorType::kAuth, "forbidden", "server domain is not served here"));
+  }
+  if (command->kind == interceptor::CommandKind::kRegister) {
+    on_register(std::move(iq), std::move(*command));
+  } else {
+    on_unregister(std::move(iq), std::move(*command));
+  }
+}
+
+void AppServer::on_register(Element iq, interceptor::RegistrationCommand command) {
+  if (!command.app.empty()) {
+    const auto& known = command.service == interceptor::PushService::kApns ? options_.apns_apps
+                                                                            : options_.fcm_apps;
+    if (std::find(known.begin(), known.end(), command.app) == known.end()) {
+      return reply_(iq_error(iq, ErrorType::kModify, "bad-request",
+                             "no " + std::string{interceptor::to_string(command.service)} +
+                                 " app named '" + command.app + "'"));
+    }
+  }
+  if (!registrations_limiter_.take(command.account, options_.steady_clock())) {
+    ++counters_.registrations_rate_limited;
+    spdlog::warn("register: {} registers too often; refused for now", command.account);
+    return reply_(iq_error(iq, ErrorType::kWait, "resource-constraint",
+                           "too many registrations for this account; try again in a minute"));
+  }
+  store::Registration candidate;
+  candidate.node = command.dialect == interceptor::CommandDialect::kAppserverV1
+                       ? command.device_id
+                       : random_token(kNodeBytes);
+  candidate.secret = random_token(kSecretBytes);
+  candidate.account = command.account;
+  candidate.domain = command.domain;
+  candidate.device_id = command.device_id;
+  candidate.muc = command.muc;
+  candidate.platform = std::string{interceptor::to_string(command.service)};
+  candidate.token = command.token;
+  candidate.app = command.app;
+  ++in_flight_;
+  store_.run(
+      [candidate, max = options_.limits.devices_per_account](store::Store& s) {
+        return register_device(s, candidate, max);
+      },
+      [this, iq = std::move(iq), account = command.account](auto done) {
+        --in_flight_;
+        if (!done) {
+          spdlog::error("register: store: {}", done.error().message);
+          return reply_(done.error().kind == store::StoreErrorKind::kConflict
+                            ? iq_error(iq, ErrorType::kCancel, "conflict",
+                                       "this node belongs to another account")
+                            : temporary_failure(iq));
+        }
+        if (!done->stored) {
+          ++counters_.registrations_over_cap;
+          spdlog::warn("register: {} has {} devices, the most allowed; refused", account,
+                       options_.limits.devices_per_account);
+          return reply_(iq_error(iq, ErrorType::kCancel, "not-allowed",
+                                 "this account has " + std::to_string(options_.limits.devices_per_account) +
+                                     " devices registered, the most allowed; unregister one first"));
+        }
+        const auto& stored = *done->stored;
+        counters_.registrations_superseded += done->plan.superseded.size();
+        ++counters_.registrations;
+        spdlog::info("registered a {} device for {} (node {}{})", stored.platform, stored.domain,
+                     stored.node,
+                     done->plan.superseded.empty() ? "" : ", replacing the same token's earlier node");
+        reply_(interceptor::command_completed(
+            iq, {{"jid", options_.component_domain}, {"node", stored.node}, {"secret", stored.secret}}));
+      });
+}
+
+void AppServer::on_unregister(Element iq, interceptor::RegistrationCommand command) {
+  ++in_flight_;
+  store_.run(
+      [command](store::Store& s) {
+        return s.remove_registration(command.account, command.device_id, command.muc);
+      },
+      [this, iq = std::move(iq)](auto removed) {
+        --in_flight_;
+        if (!removed) {
+          spdlog::error("unregister: store: {}", removed.error().message);
+          return reply_(temporary_failure(iq));
+        }
+        reply_(interceptor::command_completed(iq, {}));
+      });
+}
+
+}  // namespace xpush
