@@ -120,9 +120,10 @@ void AppServer::on_publish(Element iq) {
     return s.find_registration(domain, node);
   };
   ++in_flight_;
+  // From here on the publish is only answered: its head is all the reply needs.
   store_.run(
       std::move(lookup),
-      [this, iq = std::move(iq), request = std::move(*request)](auto found) {
+      [this, iq = iq.head(), request = std::move(*request)](auto found) {
         --in_flight_;
         if (!found) {
           spdlog::error("publish node={}: store: {}", request.node, found.error().message);

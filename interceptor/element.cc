@@ -21,6 +21,12 @@ std::string_view Element::attr_or(std::string_view name, std::string_view fallba
   return attr(name).value_or(fallback);
 }
 
+Element Element::head() const {
+  Element out{ns_, name_};
+  out.attrs_ = attrs_;
+  return out;
+}
+
 Element& Element::set_attr(std::string_view name, std::string_view value) {
   for (auto& [key, existing] : attrs_) {
     if (key == name) {

@@ -33,6 +33,9 @@ class Element {
   std::string_view attr_or(std::string_view name, std::string_view fallback = {}) const;
   Element& set_attr(std::string_view name, std::string_view value);
   const std::vector<std::pair<std::string, std::string>>& attrs() const { return attrs_; }
+  // This element with its attributes and no children: enough to address a
+  // reply, at a fraction of the cost of copying a whole stanza.
+  Element head() const;
 
   // Returns the added child, so nested elements read top-down when built.
   Element& add(Element child);

@@ -128,8 +128,7 @@ void XmlStream::Impl::fail(ParseErrorKind kind, std::string detail) {
 void XmlStream::Impl::start_skip(ParseErrorKind kind, std::string detail) {
   if (skip || open.empty()) return;
   skip = here(kind, std::move(detail));
-  Element head{open.front().ns(), open.front().name()};
-  for (const auto& [name, value] : open.front().attrs()) head.set_attr(name, value);
+  Element head = open.front().head();
   open.clear();
   open.push_back(std::move(head));
 }

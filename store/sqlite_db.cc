@@ -4,13 +4,12 @@
 
 namespace xpush::store {
 
-SqliteStatement::SqliteStatement(sqlite3* db, std::string_view sql) {
-  if (sqlite3_prepare_v2(db, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
-    stmt_ = nullptr;
-  }
-}
+SqliteStatement::SqliteStatement(SqliteDb& db, std::string_view sql)
+    : db_(db), sql_(sql), stmt_(db.take(sql_)) {}
 
-SqliteStatement::~SqliteStatement() { sqlite3_finalize(stmt_); }
+SqliteStatement::~SqliteStatement() {
+  if (stmt_) db_.give_back(sql_, stmt_);
+}
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
   sqlite3_bind_text(stmt_, index, text.data(), static_cast<int>(text.size()), SQLITE_TRANSIENT);
@@ -53,9 +52,34 @@ StoreResult<SqliteDb> SqliteDb::open(const std::string& path) {
   return SqliteDb{db};
 }
 
-SqliteDb::SqliteDb(SqliteDb&& other) noexcept : db_(std::exchange(other.db_, nullptr)) {}
+SqliteDb::SqliteDb(SqliteDb&& other) noexcept
+    : db_(std::exchange(other.db_, nullptr)), cached_(std::move(other.cached_)) {}
 
-SqliteDb::~SqliteDb() { sqlite3_close(db_); }
+SqliteDb::~SqliteDb() {
+  for (auto& [sql, stmt] : cached_) sqlite3_finalize(stmt);
+  sqlite3_close(db_);
+}
+
+sqlite3_stmt* SqliteDb::take(const std::string& sql) {
+  if (auto kept = cached_.extract(sql)) return kept.mapped();
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
+                         nullptr) != SQLITE_OK) {
+    sqlite3_finalize(stmt);
+    return nullptr;
+  }
+  return stmt;
+}
+
+void SqliteDb::give_back(const std::string& sql, sqlite3_stmt* stmt) {
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  if (cached_.size() >= kMaxCached || cached_.contains(sql)) {
+    sqlite3_finalize(stmt);
+    return;
+  }
+  cached_.emplace(sql, stmt);
+}
 
 StoreResult<void> SqliteDb::exec(std::string_view sql) {
   char* message = nullptr;

@@ -1,5 +1,7 @@
 // A thin RAII layer over the SQLite C API: a connection and prepared
-// statements with positional binding. Errors are values.
+// statements with positional binding. Errors are values. Statements are
+// prepared once per connection and kept: a SqliteStatement borrows the
+// prepared statement for its SQL text and hands it back, reset, when it ends.
 #pragma once
 
 #include <sqlite3.h>
@@ -7,14 +9,17 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 
 #include "store/store.h"
 
 namespace xpush::store {
 
+class SqliteDb;
+
 class SqliteStatement {
  public:
-  SqliteStatement(sqlite3* db, std::string_view sql);
+  SqliteStatement(SqliteDb& db, std::string_view sql);
   ~SqliteStatement();
   SqliteStatement(const SqliteStatement&) = delete;
   SqliteStatement& operator=(const SqliteStatement&) = delete;
@@ -30,6 +35,8 @@ class SqliteStatement {
   std::int64_t integer(int column) const;
 
  private:
+  SqliteDb& db_;
+  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
 };
 
@@ -44,9 +51,18 @@ class SqliteDb {
   StoreResult<void> exec(std::string_view sql);
   StoreError error(std::string_view what) const;
 
+  // The statement cache behind SqliteStatement: take() prepares `sql` or
+  // hands out the kept statement (nullptr when SQLite refuses the SQL);
+  // give_back() keeps it for the next use, or finalizes it when the cache is
+  // full or already holds one for that text.
+  sqlite3_stmt* take(const std::string& sql);
+  void give_back(const std::string& sql, sqlite3_stmt* stmt);
+
  private:
   explicit SqliteDb(sqlite3* db) : db_(db) {}
+  static constexpr std::size_t kMaxCached = 64;
   sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cached_;
 };
 
 }  // namespace xpush::store

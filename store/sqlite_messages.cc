@@ -54,8 +54,8 @@ StoreResult<void> SqliteStore::store_messages(const std::vector<OfflineMessage>&
 StoreResult<std::int64_t> SqliteStore::insert_messages(const std::vector<OfflineMessage>& messages) {
   std::int64_t last_id = 0;
   if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
-  SqliteStatement s{db_.handle(), kInsertMessage};
-  SqliteStatement count{db_.handle(), kCountUnread};
+  SqliteStatement s{db_, kInsertMessage};
+  SqliteStatement count{db_, kCountUnread};
   for (const auto& m : messages) {
     bind_message(s, m);
     count.bind(1, m.account);
@@ -77,7 +77,7 @@ StoreResult<std::int64_t> SqliteStore::insert_messages(const std::vector<Offline
 StoreResult<std::vector<OfflineMessage>> SqliteStore::messages_of(const std::string& account,
                                                                   std::size_t limit,
                                                                   std::int64_t before_id) {
-  SqliteStatement s{db_.handle(), "SELECT " + std::string{kMessageColumns} +
+  SqliteStatement s{db_, "SELECT " + std::string{kMessageColumns} +
                                       " FROM messages WHERE account = ?1 AND id < ?2"
                                       " ORDER BY id DESC LIMIT ?3"};
   s.bind(1, account).bind(2, before_id > 0 ? before_id : std::numeric_limits<std::int64_t>::max()).bind(3, static_cast<std::int64_t>(limit));
@@ -89,18 +89,18 @@ StoreResult<std::vector<OfflineMessage>> SqliteStore::messages_of(const std::str
 }
 
 StoreResult<std::int64_t> SqliteStore::count_messages(const std::string& account) {
-  SqliteStatement s{db_.handle(), "SELECT count(*) FROM messages WHERE account = ?1"};
+  SqliteStatement s{db_, "SELECT count(*) FROM messages WHERE account = ?1"};
   s.bind(1, account);
   if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting offline messages"));
   return s.integer(0);
 }
 
 StoreResult<std::int64_t> SqliteStore::erase_messages(const std::string& account) {
-  SqliteStatement s{db_.handle(), "DELETE FROM messages WHERE account = ?1"};
+  SqliteStatement s{db_, "DELETE FROM messages WHERE account = ?1"};
   s.bind(1, account);
   if (auto r = run("erasing offline messages", s); !r) return tl::unexpected(r.error());
   const std::int64_t erased = sqlite3_changes(db_.handle());
-  SqliteStatement counts{db_.handle(), "DELETE FROM unread_counts WHERE account = ?1"};
+  SqliteStatement counts{db_, "DELETE FROM unread_counts WHERE account = ?1"};
   counts.bind(1, account);
   if (auto r = run("erasing offline messages", counts); !r) return tl::unexpected(r.error());
   return erased;
@@ -109,7 +109,7 @@ StoreResult<std::int64_t> SqliteStore::erase_messages(const std::string& account
 // Small batches keep each write transaction short, so delivery work queued
 // on the store thread runs between them.
 StoreResult<PurgeStep> SqliteStore::purge_messages(std::int64_t cutoff_ms, std::size_t batch) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "DELETE FROM messages WHERE id IN (SELECT id FROM messages WHERE received_ms < ?1"
                     " AND account NOT IN (SELECT account FROM legal_holds) ORDER BY received_ms"
                     " LIMIT ?2)"};
@@ -120,7 +120,7 @@ StoreResult<PurgeStep> SqliteStore::purge_messages(std::int64_t cutoff_ms, std::
 }
 
 StoreResult<void> SqliteStore::hold_messages(const std::string& account, const std::string& reason) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "INSERT INTO legal_holds (account, reason, created_ms) VALUES (?1, ?2, ?3)"
                     " ON CONFLICT (account) DO UPDATE SET reason = excluded.reason"};
   s.bind(1, account).bind(2, reason).bind(3, now_ms());
@@ -128,14 +128,14 @@ StoreResult<void> SqliteStore::hold_messages(const std::string& account, const s
 }
 
 StoreResult<bool> SqliteStore::release_messages(const std::string& account) {
-  SqliteStatement s{db_.handle(), "DELETE FROM legal_holds WHERE account = ?1"};
+  SqliteStatement s{db_, "DELETE FROM legal_holds WHERE account = ?1"};
   s.bind(1, account);
   if (auto r = run("releasing a legal hold", s); !r) return tl::unexpected(r.error());
   return sqlite3_changes(db_.handle()) > 0;
 }
 
 StoreResult<std::int64_t> SqliteStore::unread_count(const std::string& account) {
-  SqliteStatement s{db_.handle(), "SELECT coalesce((SELECT unread FROM unread_counts WHERE account = ?1), 0)"};
+  SqliteStatement s{db_, "SELECT coalesce((SELECT unread FROM unread_counts WHERE account = ?1), 0)"};
   s.bind(1, account);
   if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting unread messages"));
   return s.integer(0);
@@ -144,7 +144,7 @@ StoreResult<std::int64_t> SqliteStore::unread_count(const std::string& account) 
 StoreResult<std::int64_t> SqliteStore::mark_read(const std::string& account) {
   if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
   auto unread = unread_count(account);
-  SqliteStatement s{db_.handle(), "UPDATE unread_counts SET unread = 0 WHERE account = ?1"};
+  SqliteStatement s{db_, "UPDATE unread_counts SET unread = 0 WHERE account = ?1"};
   s.bind(1, account);
   if (!unread || s.step() != SQLITE_DONE) {
     auto e = unread ? db_.error("marking messages read") : unread.error();

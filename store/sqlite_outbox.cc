@@ -11,7 +11,7 @@ StoreResult<void> SqliteStore::run(std::string_view what, SqliteStatement& state
 }
 
 StoreResult<void> SqliteStore::enqueue(const OutboxEntry& e) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "INSERT INTO outbox (id, domain, node, payload, created_ms, expires_ms,"
                     " next_attempt_ms, attempts, state, last_reason, lease_owner, lease_until_ms)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, '', ?9, ?10) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload,"
@@ -53,7 +53,7 @@ constexpr std::string_view kOutboxColumns =
 // One statement, so the claim is atomic even with two processes on the file.
 StoreResult<std::vector<OutboxEntry>> SqliteStore::claim_due(std::int64_t now_ms, std::size_t limit,
                                                              const Lease& lease) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "UPDATE outbox SET lease_owner = ?1, lease_until_ms = ?2 WHERE id IN (SELECT id"
                     " FROM outbox WHERE state = 0 AND next_attempt_ms <= ?3 AND lease_until_ms <= ?3"
                     " ORDER BY next_attempt_ms LIMIT ?4) RETURNING " + std::string{kOutboxColumns}};
@@ -67,7 +67,7 @@ StoreResult<std::vector<OutboxEntry>> SqliteStore::claim_due(std::int64_t now_ms
 }
 
 StoreResult<void> SqliteStore::remove_entry(const std::string& id) {
-  SqliteStatement s{db_.handle(), "DELETE FROM outbox WHERE id = ?1"};
+  SqliteStatement s{db_, "DELETE FROM outbox WHERE id = ?1"};
   s.bind(1, id);
   return run("removing a notification", s);
 }
@@ -75,7 +75,7 @@ StoreResult<void> SqliteStore::remove_entry(const std::string& id) {
 StoreResult<void> SqliteStore::reschedule_entry(const std::string& id, int attempts,
                                                 std::int64_t next_attempt_ms,
                                                 const std::string& reason) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "UPDATE outbox SET attempts = ?1, next_attempt_ms = ?2, last_reason = ?3,"
                     " lease_owner = '', lease_until_ms = 0 WHERE id = ?4"};
   s.bind(1, std::int64_t{attempts}).bind(2, next_attempt_ms).bind(3, reason).bind(4, id);
@@ -84,21 +84,21 @@ StoreResult<void> SqliteStore::reschedule_entry(const std::string& id, int attem
 
 StoreResult<void> SqliteStore::bury_entry(const std::string& id, int attempts,
                                           const std::string& reason) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "UPDATE outbox SET state = 1, attempts = ?1, last_reason = ?2 WHERE id = ?3"};
   s.bind(1, std::int64_t{attempts}).bind(2, reason).bind(3, id);
   return run("burying a notification", s);
 }
 
 StoreResult<std::vector<OutboxEntry>> SqliteStore::dead_letters(std::size_t limit) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "SELECT " + std::string{kOutboxColumns} + " FROM outbox WHERE state = 1 ORDER BY created_ms LIMIT ?1"};
   s.bind(1, static_cast<std::int64_t>(limit));
   return select_entries(s);
 }
 
 StoreResult<OutboxCounts> SqliteStore::outbox_counts() {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "SELECT coalesce(sum(state = 0), 0), coalesce(sum(state = 1), 0) FROM outbox"};
   if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting the outbox"));
   return OutboxCounts{s.integer(0), s.integer(1)};

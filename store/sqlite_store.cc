@@ -115,7 +115,7 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& p
 }
 
 StoreResult<void> SqliteStore::migrate() {
-  SqliteStatement version{db_.handle(), "PRAGMA user_version"};
+  SqliteStatement version{db_, "PRAGMA user_version"};
   if (version.step() != SQLITE_ROW) return tl::unexpected(db_.error("reading schema version"));
   const auto current = version.integer(0);
   if (current > kSchemaVersion) {
@@ -137,7 +137,7 @@ StoreResult<void> SqliteStore::migrate() {
 }
 
 StoreResult<std::optional<Registration>> SqliteStore::find_device(const Registration& key) {
-  SqliteStatement s{db_.handle(), "SELECT " + std::string{kColumns} +
+  SqliteStatement s{db_, "SELECT " + std::string{kColumns} +
                                       " FROM registrations WHERE account = ?1 AND device_id = ?2"
                                       " AND muc = ?3"};
   s.bind(1, key.account).bind(2, key.device_id).bind(3, key.muc);
@@ -158,7 +158,7 @@ StoreResult<Registration> SqliteStore::upsert_registration(const Registration& c
   const auto now = now_ms();
   Registration stored = existing->value_or(candidate);
   if (*existing) {
-    SqliteStatement u{db_.handle(),
+    SqliteStatement u{db_,
                       "UPDATE registrations SET token = ?1, platform = ?2, app = ?3, enabled = 1,"
                       " disabled_reason = '', updated_ms = ?4 WHERE account = ?5 AND"
                       " device_id = ?6 AND muc = ?7"};
@@ -169,7 +169,7 @@ StoreResult<Registration> SqliteStore::upsert_registration(const Registration& c
     stored.platform = candidate.platform;
     stored.app = candidate.app;
   } else {
-    SqliteStatement i{db_.handle(), "INSERT INTO registrations (" + std::string{kColumns} +
+    SqliteStatement i{db_, "INSERT INTO registrations (" + std::string{kColumns} +
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, '',"
                                         " ?10, ?10)"};
     i.bind(1, candidate.node).bind(2, candidate.secret).bind(3, candidate.account);
@@ -188,7 +188,7 @@ StoreResult<Registration> SqliteStore::upsert_registration(const Registration& c
 StoreResult<bool> SqliteStore::remove_registration(const std::string& account,
                                                    const std::string& device_id,
                                                    const std::string& muc) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "DELETE FROM registrations WHERE account = ?1 AND device_id = ?2 AND muc = ?3"};
   s.bind(1, account).bind(2, device_id).bind(3, muc);
   if (s.step() != SQLITE_DONE) return tl::unexpected(db_.error("removing a device"));
@@ -197,7 +197,7 @@ StoreResult<bool> SqliteStore::remove_registration(const std::string& account,
 
 StoreResult<std::optional<Registration>> SqliteStore::find_registration(const std::string& domain,
                                                                          const std::string& node) {
-  SqliteStatement s{db_.handle(), "SELECT " + std::string{kColumns} +
+  SqliteStatement s{db_, "SELECT " + std::string{kColumns} +
                                       " FROM registrations WHERE domain = ?1 AND node = ?2"};
   s.bind(1, domain).bind(2, node);
   const int rc = s.step();
@@ -207,7 +207,7 @@ StoreResult<std::optional<Registration>> SqliteStore::find_registration(const st
 }
 
 StoreResult<std::vector<Registration>> SqliteStore::registrations_of(const std::string& account) {
-  SqliteStatement s{db_.handle(), "SELECT " + std::string{kColumns} +
+  SqliteStatement s{db_, "SELECT " + std::string{kColumns} +
                                       " FROM registrations WHERE account = ?1 AND enabled = 1 ORDER BY id"};
   s.bind(1, account);
   std::vector<Registration> out;
@@ -218,7 +218,7 @@ StoreResult<std::vector<Registration>> SqliteStore::registrations_of(const std::
 }
 
 StoreResult<std::int64_t> SqliteStore::count_registrations() {
-  SqliteStatement s{db_.handle(), "SELECT count(*) FROM registrations"};
+  SqliteStatement s{db_, "SELECT count(*) FROM registrations"};
   if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting registrations"));
   return s.integer(0);
 }
@@ -227,7 +227,7 @@ StoreResult<bool> SqliteStore::disable_registration(const std::string& domain,
                                                    const std::string& node,
                                                    const std::string& reason,
                                                    std::int64_t dead_since_ms) {
-  SqliteStatement s{db_.handle(),
+  SqliteStatement s{db_,
                     "UPDATE registrations SET enabled = 0, disabled_reason = ?1, updated_ms = ?2"
                     " WHERE domain = ?3 AND node = ?4 AND enabled = 1 AND (?5 = 0 OR updated_ms <= ?5)"};
   s.bind(1, reason).bind(2, now_ms()).bind(3, domain).bind(4, node).bind(5, dead_since_ms);

@@ -2,11 +2,20 @@
 // server side on Asio), answering every POST /3/device/<token> with 200 and an
 // apns-id, as APNs does for a valid request. It does no checking: the Python
 // stand-in in tests/support checks; this one only has to keep up.
-//   apns_standin_server --cert server.pem   prints "PORT <n>", serves until killed
+//   apns_standin_server --cert server.pem [--record FILE]
+// prints "PORT <n>" and serves until killed. With --record it counts the
+// requests it answered and notes when each payload carrying "seq:<n>" arrived
+// (CLOCK_MONOTONIC ns): SIGUSR1 writes "DELIVERED <count>" to FILE.count,
+// SIGUSR2 writes "<seq> <ns>" lines to FILE.
 #include <nghttp2/nghttp2.h>
 
 #include <array>
+#include <csignal>
+#include <cstdint>
 #include <cstring>
+#include <ctime>
+#include <fstream>
+#include <vector>
 #include <iostream>
 #include <map>
 #include <memory>
@@ -21,6 +30,25 @@ using tcp = asio::ip::tcp;
 
 namespace {
 
+struct Record {
+  std::uint64_t delivered = 0;
+  std::vector<std::pair<std::uint64_t, std::int64_t>> arrivals;  // seq, ns
+};
+Record record;
+
+std::int64_t mono_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+void note_payload(const std::string& body) {
+  ++record.delivered;
+  const auto at = body.find("seq:");
+  if (at == std::string::npos) return;
+  record.arrivals.emplace_back(std::strtoull(body.c_str() + at + 4, nullptr, 10), mono_ns());
+}
+
 uint8_t* nv_bytes(const char* s) { return reinterpret_cast<uint8_t*>(const_cast<char*>(s)); }
 
 class Session : public std::enable_shared_from_this<Session> {
@@ -34,6 +62,7 @@ class Session : public std::enable_shared_from_this<Session> {
     nghttp2_session_callbacks_set_on_header_callback(cb, on_header);
     nghttp2_session_callbacks_set_on_frame_recv_callback(cb, on_frame);
     nghttp2_session_callbacks_set_on_stream_close_callback(cb, on_close);
+    nghttp2_session_callbacks_set_on_data_chunk_recv_callback(cb, on_data);
     nghttp2_session_server_new(&session_, cb, this);
     nghttp2_session_callbacks_del(cb);
     const nghttp2_settings_entry settings[] = {{NGHTTP2_SETTINGS_MAX_CONCURRENT_STREAMS, 1000},
@@ -59,10 +88,17 @@ class Session : public std::enable_shared_from_this<Session> {
     return 0;
   }
 
+  static int on_data(nghttp2_session*, uint8_t, int32_t stream_id, const uint8_t* data, size_t len,
+                     void* user) {
+    self(user).bodies_[stream_id].append(reinterpret_cast<const char*>(data), len);
+    return 0;
+  }
+
   static int on_frame(nghttp2_session* session, const nghttp2_frame* frame, void* user) {
     const bool request_ended = (frame->hd.type == NGHTTP2_HEADERS || frame->hd.type == NGHTTP2_DATA) &&
                                (frame->hd.flags & NGHTTP2_FLAG_END_STREAM);
     if (!request_ended) return 0;
+    note_payload(self(user).bodies_[frame->hd.stream_id]);
     auto& id = self(user).ids_[frame->hd.stream_id];
     if (id.empty()) id = "00000000-0000-4000-8000-000000000000";
     const nghttp2_nv headers[] = {
@@ -74,6 +110,7 @@ class Session : public std::enable_shared_from_this<Session> {
 
   static int on_close(nghttp2_session*, int32_t stream_id, uint32_t, void* user) {
     self(user).ids_.erase(stream_id);
+    self(user).bodies_.erase(stream_id);
     return 0;
   }
 
@@ -110,6 +147,7 @@ class Session : public std::enable_shared_from_this<Session> {
   std::string out_;
   bool writing_ = false;
   std::map<int32_t, std::string> ids_;
+  std::map<int32_t, std::string> bodies_;
 };
 
 int select_h2(SSL*, const unsigned char** out, unsigned char* outlen, const unsigned char* in,
@@ -131,12 +169,32 @@ void accept(tcp::acceptor& acceptor, asio::ssl::context& tls) {
 
 }  // namespace
 
+void on_signal(asio::signal_set& signals, const std::string& path) {
+  signals.async_wait([&signals, path](boost::system::error_code ec, int signal) {
+    if (ec) return;
+    if (signal == SIGUSR1) {
+      std::ofstream{path + ".count"} << "DELIVERED " << record.delivered << '\n';
+    } else {
+      std::ofstream out{path};
+      for (const auto& [seq, ns] : record.arrivals) out << seq << ' ' << ns << '\n';
+    }
+    on_signal(signals, path);
+  });
+}
+
 int main(int argc, char** argv) {
-  if (argc != 3 || std::string{argv[1]} != "--cert") {
-    std::cerr << "usage: apns_standin_server --cert server.pem\n";
+  if ((argc != 3 && argc != 5) || std::string{argv[1]} != "--cert" ||
+      (argc == 5 && std::string{argv[3]} != "--record")) {
+    std::cerr << "usage: apns_standin_server --cert server.pem [--record FILE]\n";
     return 2;
   }
   asio::io_context io;
+  asio::signal_set signals{io};
+  if (argc == 5) {
+    signals.add(SIGUSR1);
+    signals.add(SIGUSR2);
+    on_signal(signals, argv[4]);
+  }
   asio::ssl::context tls{asio::ssl::context::tls_server};
   tls.use_certificate_chain_file(argv[2]);
   tls.use_private_key_file(argv[2], asio::ssl::context::pem);

@@ -4,6 +4,7 @@
 # Prints figures; asserts nothing. Usage: tests/bench/apns_throughput.sh [COUNT]
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+source tests/bench/lib.sh
 scripts/install-deps >/dev/null
 scripts/build release >/dev/null
 count=${1:-200000}
@@ -16,16 +17,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# A CA, a server certificate for localhost, and an ES256 provider key.
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/ca.key" \
-  -out "$work/ca.pem" -days 1 -subj "/CN=bench CA" 2>/dev/null
-openssl req -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -keyout "$work/server.key" \
-  -out "$work/server.csr" -subj "/CN=localhost" 2>/dev/null
-printf 'subjectAltName=DNS:localhost\n' >"$work/san.ext"
-openssl x509 -req -in "$work/server.csr" -CA "$work/ca.pem" -CAkey "$work/ca.key" -CAcreateserial \
-  -out "$work/server.crt" -days 1 -extfile "$work/san.ext" 2>/dev/null
-cat "$work/server.crt" "$work/server.key" >"$work/server.pem"
-openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$work/AuthKey.p8" 2>/dev/null
+make_certs "$work"
 
 "$bin/apns_standin_server" --cert "$work/server.pem" >"$work/port" &
 server_pid=$!

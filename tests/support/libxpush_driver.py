@@ -86,7 +86,7 @@ log: {{ level: warn }}
         time.sleep(0.1)
     seen["counters"] = {name: getattr(counters, name) for name, _ in Counters._fields_ if name != "size"}
 
-    huge = b"<message to='alice@example.org'><body>" + b"a" * (600 * 1024) + b"</body></message>"
+    huge = b"<message to='alice@example.org'><body>" + b"a" * (3 * 1024 * 1024) + b"</body></message>"
     seen["bad_calls"] = {
         "null stanza": lib.xpush_submit_stanza(x, None, 5),
         "invalid UTF-8": lib.xpush_submit_stanza(x, b"<message to='alice@example.org'><body>\xc3\x28</body></message>", 56),

@@ -1,0 +1,327 @@
+// The XMPP server's side of an end-to-end benchmark: listens for xpushd's
+// XEP-0114 component connection, answers the handshake, registers K APNs
+// devices with p2 commands, then sends N XEP-0357 publishes (Prosody `form`,
+// ejabberd `submit` and bare shapes in turn) with at most W in flight, or at
+// a fixed offered rate, and matches every answer.
+//
+//   e2e_driver --devices K --count N --window W [--rate R] --secret S --sends FILE
+// prints "PORT <n>" first, then one line of figures; writes "<seq> <ns>" per
+// publish sent to FILE (CLOCK_MONOTONIC, comparable with the APNs stand-in's
+// record). Publish bodies carry "seq:<n>" so the stand-in can tell them apart.
+#include <openssl/sha.h>
+#include <poll.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <ctime>
+#include <fstream>
+#include <iostream>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio.hpp>
+#include <CLI/CLI.hpp>
+
+namespace asio = boost::asio;
+using tcp = asio::ip::tcp;
+
+namespace {
+
+std::int64_t mono_ns() {
+  timespec ts{};
+  clock_gettime(CLOCK_MONOTONIC, &ts);
+  return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
+}
+
+std::string sha1_hex(const std::string& text) {
+  unsigned char digest[SHA_DIGEST_LENGTH];
+  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char c : digest) {
+    out += hex[c >> 4];
+    out += hex[c & 15];
+  }
+  return out;
+}
+
+// The value of attribute `name` in the start tag `tag`, or "".
+std::string attr(const std::string& tag, const std::string& name) {
+  for (const char q : {'\'', '"'}) {
+    const std::string key = " " + name + "=" + q;
+    const auto at = tag.find(key);
+    if (at == std::string::npos) continue;
+    const auto start = at + key.size();
+    return tag.substr(start, tag.find(q, start) - start);
+  }
+  return "";
+}
+
+std::string form_value(const std::string& xml, const std::string& var) {
+  for (const char q : {'\'', '"'}) {
+    const auto at = xml.find(std::string{"var="} + q + var + q);
+    if (at == std::string::npos) continue;
+    const auto v = xml.find("<value>", at);
+    if (v == std::string::npos) return "";
+    return xml.substr(v + 7, xml.find("</value>", v) - v - 7);
+  }
+  return "";
+}
+
+struct Device {
+  std::string node, secret;
+};
+
+std::string register_iq(int i) {
+  char token[65];
+  std::snprintf(token, sizeof token, "%064x", i + 1);
+  return "<iq type='set' id='r" + std::to_string(i) + "' from='user" + std::to_string(i) +
+         "@localhost/phone' to='push.localhost'><command xmlns='http://jabber.org/protocol/commands' "
+         "node='register-push-apns' action='execute'><x xmlns='jabber:x:data' type='submit'>"
+         "<field var='token'><value>" + token + "</value></field><field var='device-id'><value>d" +
+         std::to_string(i) + "</value></field></x></command></iq>";
+}
+
+std::string publish_iq(std::uint64_t seq, const Device& d) {
+  const std::string head = "<iq type='set' id='p" + std::to_string(seq) +
+                           "' from='localhost' to='push.localhost'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+                           "<publish node='" + d.node + "'><item><notification xmlns='urn:xmpp:push:0'>";
+  std::string summary;
+  switch (seq % 3) {
+    case 0:  // Prosody 0.12: a form with every field
+      summary = "<x xmlns='jabber:x:data' type='form'><field var='FORM_TYPE' type='hidden'><value>"
+                "urn:xmpp:push:summary</value></field><field var='message-count' type='text-single'>"
+                "<value>1</value></field><field var='last-message-sender' type='jid-single'><value>"
+                "bob@localhost/pc</value></field><field var='last-message-body' type='text-single'>"
+                "<value>seq:" + std::to_string(seq) + "</value></field></x>";
+      break;
+    case 1:  // ejabberd 23.01: a submitted form with the body
+      summary = "<x type='submit' xmlns='jabber:x:data'><field var='FORM_TYPE' type='hidden'><value>"
+                "urn:xmpp:push:summary</value></field><field var='last-message-body' type='text-single'>"
+                "<value>seq:" + std::to_string(seq) + "</value></field></x>";
+      break;
+    default:  // bare: no summary at all
+      break;
+  }
+  return head + summary +
+         "</notification></item></publish><publish-options><x type='submit' xmlns='jabber:x:data'>"
+         "<field var='FORM_TYPE'><value>http://jabber.org/protocol/pubsub#publish-options</value></field>"
+         "<field var='secret'><value>" + d.secret + "</value></field></x></publish-options></pubsub></iq>";
+}
+
+class Driver {
+ public:
+  Driver(tcp::socket socket, std::string secret) : socket_(std::move(socket)), secret_(std::move(secret)) {}
+
+  void handshake() {
+    read_until("<stream:stream");
+    read_until(">");
+    const std::string id = "bench" + std::to_string(mono_ns());
+    write("<?xml version='1.0'?><stream:stream xmlns:stream='http://etherx.jabber.org/streams' "
+          "xmlns='jabber:component:accept' id='" + id + "' from='push.localhost'>");
+    read_until("<handshake>");
+    const std::string digest = read_until("</handshake>");
+    if (digest.substr(0, digest.size() - 12) != sha1_hex(id + secret_)) {
+      throw std::runtime_error("xpushd sent a wrong handshake");
+    }
+    write("<handshake/>");
+  }
+
+  std::vector<Device> register_devices(int count) {
+    std::string out;
+    for (int i = 0; i < count; ++i) out += register_iq(i);
+    write(out);
+    std::vector<Device> devices(static_cast<std::size_t>(count));
+    for (int answered = 0; answered < count;) {
+      const auto stanza = next_iq();
+      const auto id = attr(stanza, "id");
+      if (id.empty() || id[0] != 'r') continue;
+      if (attr(stanza, "type") != "result") throw std::runtime_error("registration refused: " + stanza);
+      auto& d = devices[static_cast<std::size_t>(std::stoi(id.substr(1)))];
+      d.node = form_value(stanza, "node");
+      d.secret = form_value(stanza, "secret");
+      ++answered;
+    }
+    return devices;
+  }
+
+  struct Figures {
+    std::uint64_t answered = 0, refused = 0;
+    double seconds = 0;
+    std::vector<std::int64_t> latencies_ns;  // publish -> answer
+  };
+
+  // Sends `count` publishes with at most `window` in flight; with `rate` > 0,
+  // no faster than that many per second.
+  Figures publish(const std::vector<Device>& devices, std::uint64_t count, std::size_t window, double rate,
+                  std::ofstream& sends) {
+    Figures f;
+    std::vector<std::int64_t> sent_at(count, 0);
+    std::uint64_t next = 0;
+    std::size_t in_flight = 0;
+    const std::int64_t t0 = mono_ns();
+    const double interval_ns = rate > 0 ? 1e9 / rate : 0;
+    while (f.answered + f.refused < count) {
+      std::string batch;
+      const std::int64_t now = mono_ns();
+      while (next < count && in_flight < window &&
+             (interval_ns == 0 || now - t0 >= static_cast<std::int64_t>(interval_ns * static_cast<double>(next)))) {
+        batch += publish_iq(next, devices[next % devices.size()]);
+        sent_at[next] = now;
+        sends << next << ' ' << now << '\n';
+        ++next;
+        ++in_flight;
+      }
+      if (!batch.empty()) write(batch);
+      if (in_flight == 0) {
+        // Paced and nothing due: wait for the next slot.
+        const auto due = t0 + static_cast<std::int64_t>(interval_ns * static_cast<double>(next));
+        const auto wait = std::max<std::int64_t>(0, due - mono_ns());
+        timespec ts{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
+        nanosleep(&ts, nullptr);
+        continue;
+      }
+      if (interval_ns > 0 && next < count) {
+        wait_readable(t0 + static_cast<std::int64_t>(interval_ns * static_cast<double>(next)));
+        if (!complete_iq_buffered() && socket_.available() == 0) continue;
+      }
+      drain_answers(f, sent_at, in_flight);
+    }
+    f.seconds = static_cast<double>(mono_ns() - t0) / 1e9;
+    return f;
+  }
+
+ private:
+  // Takes one answer (waiting for it), then every other one already here.
+  void drain_answers(Figures& f, const std::vector<std::int64_t>& sent_at, std::size_t& in_flight) {
+    do {
+      const auto stanza = next_iq();
+      const auto id = attr(stanza, "id");
+      if (id.size() < 2 || id[0] != 'p') continue;
+      const auto seq = std::stoull(id.substr(1));
+      if (attr(stanza, "type") == "result") {
+        ++f.answered;
+      } else {
+        ++f.refused;
+      }
+      f.latencies_ns.push_back(mono_ns() - sent_at[seq]);
+      --in_flight;
+    } while (complete_iq_buffered());
+  }
+
+  bool complete_iq_buffered() const {
+    const auto start = buffer_.find("<iq");
+    if (start == std::string::npos) return false;
+    const auto tag_end = buffer_.find('>', start);
+    if (tag_end == std::string::npos) return false;
+    return buffer_[tag_end - 1] == '/' || buffer_.find("</iq>", tag_end) != std::string::npos;
+  }
+
+  // Paced: waits until the socket has bytes or `until_ns` comes.
+  void wait_readable(std::int64_t until_ns) {
+    if (complete_iq_buffered()) return;
+    const auto wait = std::max<std::int64_t>(0, until_ns - mono_ns());
+    timespec ts{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
+    pollfd p{socket_.native_handle(), POLLIN, 0};
+    ppoll(&p, 1, &ts, nullptr);
+  }
+
+  void write(const std::string& data) { asio::write(socket_, asio::buffer(data)); }
+
+  std::string read_until(const std::string& marker) {
+    for (;;) {
+      const auto at = buffer_.find(marker);
+      if (at != std::string::npos) {
+        std::string head = buffer_.substr(0, at + marker.size());
+        buffer_.erase(0, at + marker.size());
+        return head;
+      }
+      fill();
+    }
+  }
+
+  void fill() {
+    char chunk[65536];
+    const auto n = socket_.read_some(asio::buffer(chunk));
+    buffer_.append(chunk, n);
+  }
+
+  // The next <iq> xpushd wrote, whole: its start tag, and its content when it has any.
+  std::string next_iq() {
+    for (;;) {
+      const auto start = buffer_.find("<iq");
+      if (start != std::string::npos) {
+        const auto tag_end = buffer_.find('>', start);
+        if (tag_end != std::string::npos) {
+          std::size_t end = std::string::npos;
+          if (buffer_[tag_end - 1] == '/') {
+            end = tag_end + 1;
+          } else if (const auto close = buffer_.find("</iq>", tag_end); close != std::string::npos) {
+            end = close + 5;
+          }
+          if (end != std::string::npos) {
+            std::string stanza = buffer_.substr(start, end - start);
+            buffer_.erase(0, end);
+            return stanza;
+          }
+        }
+      }
+      fill();
+    }
+  }
+
+  tcp::socket socket_;
+  std::string secret_;
+  std::string buffer_;
+};
+
+double percentile_ms(std::vector<std::int64_t>& v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  const auto i = std::min(v.size() - 1, static_cast<std::size_t>(p * static_cast<double>(v.size())));
+  return static_cast<double>(v[i]) / 1e6;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App cli{"e2e_driver: the XMPP server's side of the end-to-end benchmark"};
+  int devices = 1000;
+  std::uint64_t count = 100'000;
+  std::size_t window = 1000;
+  double rate = 0;
+  std::string secret, sends_path;
+  cli.add_option("--devices", devices);
+  cli.add_option("--count", count);
+  cli.add_option("--window", window);
+  cli.add_option("--rate", rate, "publishes offered per second (0: as fast as answered)");
+  cli.add_option("--secret", secret)->required();
+  cli.add_option("--sends", sends_path)->required();
+  CLI11_PARSE(cli, argc, argv);
+
+  asio::io_context io;
+  tcp::acceptor acceptor{io, {asio::ip::make_address("127.0.0.1"), 0}};
+  std::cout << "PORT " << acceptor.local_endpoint().port() << std::endl;
+  tcp::socket socket = acceptor.accept();
+  socket.set_option(tcp::no_delay(true));
+  Driver driver{std::move(socket), secret};
+  driver.handshake();
+  const auto registered = driver.register_devices(devices);
+  std::cout << "REGISTERED " << registered.size() << std::endl;
+  std::ofstream sends{sends_path};
+  auto f = driver.publish(registered, count, window, rate, sends);
+  sends.close();
+  const double per_s = static_cast<double>(f.answered + f.refused) / f.seconds;
+  std::printf("publishes=%llu answered_result=%llu refused=%llu seconds=%.3f answered_per_s=%.0f "
+              "answer_p50_ms=%.3f answer_p99_ms=%.3f answer_p999_ms=%.3f\n",
+              static_cast<unsigned long long>(count), static_cast<unsigned long long>(f.answered),
+              static_cast<unsigned long long>(f.refused), f.seconds, per_s,
+              percentile_ms(f.latencies_ns, 0.50), percentile_ms(f.latencies_ns, 0.99),
+              percentile_ms(f.latencies_ns, 0.999));
+  std::fflush(stdout);
+  // Keep the link up until the script has read the provider side.
+  std::string line;
+  std::getline(std::cin, line);
+}
