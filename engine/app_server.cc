@@ -286,7 +286,7 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
   if (options_.badge_unread && unread && !notification.badge && notification.kind == push::Kind::kAlert) {
     notification.badge = static_cast<int>(std::min<std::int64_t>(*unread, 99'999));
   }
-  spdlog::info("{} node={}: {} by rule {}{}, notification {}", source, event.node,
+  spdlog::debug("{} node={}: {} by rule {}{}, notification {}", source, event.node,
                rules::to_string(decision.action), decision.rule, modifier, notification.id);
   accept_notification(decision, std::move(notification), registration.domain, std::move(done));
 }

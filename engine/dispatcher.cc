@@ -68,8 +68,9 @@ void Dispatcher::accept(push::Notification n, std::string domain, std::function<
   entry.lease_owner = lease.owner;
   entry.lease_until_ms = lease.until_ms;
   in_flight_.insert(entry.id);
+  // Sent from the notification in hand: the payload stored is for a retry or a restart.
   store_.run([entry](store::Store& s) { return s.enqueue(entry); },
-             [this, entry, stored = std::move(stored)](auto queued) mutable {
+             [this, entry, n = std::move(n), stored = std::move(stored)](auto queued) mutable {
                if (!queued) {
                  in_flight_.erase(entry.id);
                  spdlog::error("notification {}: not queued: {}", entry.id, queued.error().message);
@@ -77,7 +78,7 @@ void Dispatcher::accept(push::Notification n, std::string domain, std::function<
                }
                ++counters_.accepted;
                stored(true);
-               deliver(std::move(entry));
+               if (!dropped_as_expired(entry)) send(std::move(entry), n);
              });
 }
 
@@ -124,14 +125,18 @@ void Dispatcher::poll() {
              });
 }
 
+bool Dispatcher::dropped_as_expired(const OutboxEntry& entry) {
+  if (now_ms() <= entry.expires_ms) return false;
+  ++counters_.expired;
+  spdlog::warn("notification {}: expired after {} attempt(s); dropped, not sent late", entry.id,
+               entry.attempts);
+  const auto id = entry.id;
+  finish(id, [id](store::Store& s) { return s.remove_entry(id); });
+  return true;
+}
+
 void Dispatcher::deliver(OutboxEntry entry) {
-  if (now_ms() > entry.expires_ms) {
-    ++counters_.expired;
-    spdlog::warn("notification {}: expired after {} attempt(s); dropped, not sent late", entry.id,
-                 entry.attempts);
-    const auto id = entry.id;
-    return finish(id, [id](store::Store& s) { return s.remove_entry(id); });
-  }
+  if (dropped_as_expired(entry)) return;
   auto notification = push::notification_from_json(entry.payload);
   if (!notification) {
     ++counters_.dead_letters;
@@ -140,8 +145,12 @@ void Dispatcher::deliver(OutboxEntry entry) {
     spdlog::error("notification {}: {}", id, reason);
     return finish(id, [id, reason, n = entry.attempts](store::Store& s) { return s.bury_entry(id, n, reason); });
   }
+  send(std::move(entry), *notification);
+}
+
+void Dispatcher::send(OutboxEntry entry, const push::Notification& notification) {
   ++counters_.attempts;
-  provider_.send(*notification, [this, entry = std::move(entry)](push::PushResult result) mutable {
+  provider_.send(notification, [this, entry = std::move(entry)](push::PushResult result) mutable {
     on_result(std::move(entry), std::move(result));
   });
 }
@@ -152,7 +161,7 @@ void Dispatcher::on_result(OutboxEntry entry, push::PushResult result) {
   switch (result.outcome) {
     case push::Outcome::kDelivered:
       ++counters_.delivered;
-      spdlog::info("notification {}: delivered (attempt {})", id, attempts);
+      spdlog::debug("notification {}: delivered (attempt {})", id, attempts);
       return finish(id, [id](store::Store& s) { return s.remove_entry(id); });
     case push::Outcome::kTokenInvalid: {
       ++counters_.tokens_invalid;

@@ -73,6 +73,9 @@ class Dispatcher {
   void schedule_poll();
   void poll();
   void deliver(store::OutboxEntry entry);
+  void send(store::OutboxEntry entry, const push::Notification& notification);
+  // Past its expiry: removed from the outbox (never sent late) and true.
+  bool dropped_as_expired(const store::OutboxEntry& entry);
   void on_result(store::OutboxEntry entry, push::PushResult result);
   // Writes the entry's new state; `done_message` is logged once it is stored.
   void finish(const std::string& id, std::function<store::StoreResult<void>(store::Store&)> update,

@@ -16,6 +16,8 @@ class SealedStore final : public Store {
   SealedStore(std::unique_ptr<Store> inner, Sealer sealer)
       : inner_(std::move(inner)), sealer_(std::move(sealer)) {}
 
+  StoreResult<void> begin_batch() override { return inner_->begin_batch(); }
+  StoreResult<void> end_batch() override { return inner_->end_batch(); }
   StoreResult<Registration> upsert_registration(const Registration& c) override {
     return inner_->upsert_registration(c);
   }

@@ -53,7 +53,7 @@ StoreResult<SqliteDb> SqliteDb::open(const std::string& path) {
 }
 
 SqliteDb::SqliteDb(SqliteDb&& other) noexcept
-    : db_(std::exchange(other.db_, nullptr)), cached_(std::move(other.cached_)) {}
+    : db_(std::exchange(other.db_, nullptr)), depth_(other.depth_), cached_(std::move(other.cached_)) {}
 
 SqliteDb::~SqliteDb() {
   for (auto& [sql, stmt] : cached_) sqlite3_finalize(stmt);
@@ -89,6 +89,28 @@ StoreResult<void> SqliteDb::exec(std::string_view sql) {
     return tl::unexpected(error(text));
   }
   return {};
+}
+
+StoreResult<void> SqliteDb::begin() {
+  auto r = exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested");
+  if (r) ++depth_;
+  return r;
+}
+
+StoreResult<void> SqliteDb::commit() {
+  auto r = exec(depth_ == 1 ? "COMMIT" : "RELEASE nested");
+  if (r) {
+    --depth_;
+  } else {
+    rollback();
+  }
+  return r;
+}
+
+void SqliteDb::rollback() {
+  if (depth_ == 0) return;
+  (void)exec(depth_ == 1 ? "ROLLBACK" : "ROLLBACK TO nested; RELEASE nested");
+  --depth_;
 }
 
 StoreError SqliteDb::error(std::string_view what) const {

@@ -49,6 +49,12 @@ class SqliteDb {
 
   sqlite3* handle() const { return db_; }
   StoreResult<void> exec(std::string_view sql);
+  // A write transaction that nests: the outermost is BEGIN IMMEDIATE ...
+  // COMMIT, one inside it (a store call within a group-committed batch) a
+  // savepoint, so that its failure undoes only its own writes.
+  StoreResult<void> begin();
+  StoreResult<void> commit();
+  void rollback();
   StoreError error(std::string_view what) const;
 
   // The statement cache behind SqliteStatement: take() prepares `sql` or
@@ -62,6 +68,7 @@ class SqliteDb {
   explicit SqliteDb(sqlite3* db) : db_(db) {}
   static constexpr std::size_t kMaxCached = 64;
   sqlite3* db_;
+  int depth_ = 0;  // open begin()s
   std::unordered_map<std::string, sqlite3_stmt*> cached_;
 };
 

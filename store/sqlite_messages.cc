@@ -53,7 +53,7 @@ StoreResult<void> SqliteStore::store_messages(const std::vector<OfflineMessage>&
 // Each message and its account's unread count, in one transaction; the last id.
 StoreResult<std::int64_t> SqliteStore::insert_messages(const std::vector<OfflineMessage>& messages) {
   std::int64_t last_id = 0;
-  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
+  if (auto r = db_.begin(); !r) return tl::unexpected(r.error());
   SqliteStatement s{db_, kInsertMessage};
   SqliteStatement count{db_, kCountUnread};
   for (const auto& m : messages) {
@@ -66,11 +66,11 @@ StoreResult<std::int64_t> SqliteStore::insert_messages(const std::vector<Offline
     count.reset();
     if (rc != SQLITE_DONE) {
       auto e = db_.error("keeping offline messages");
-      (void)db_.exec("ROLLBACK");
+      db_.rollback();
       return tl::unexpected(e);
     }
   }
-  if (auto r = db_.exec("COMMIT"); !r) return tl::unexpected(r.error());
+  if (auto r = db_.commit(); !r) return tl::unexpected(r.error());
   return last_id;
 }
 
@@ -142,16 +142,16 @@ StoreResult<std::int64_t> SqliteStore::unread_count(const std::string& account) 
 }
 
 StoreResult<std::int64_t> SqliteStore::mark_read(const std::string& account) {
-  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return tl::unexpected(r.error());
+  if (auto r = db_.begin(); !r) return tl::unexpected(r.error());
   auto unread = unread_count(account);
   SqliteStatement s{db_, "UPDATE unread_counts SET unread = 0 WHERE account = ?1"};
   s.bind(1, account);
   if (!unread || s.step() != SQLITE_DONE) {
     auto e = unread ? db_.error("marking messages read") : unread.error();
-    (void)db_.exec("ROLLBACK");
+    db_.rollback();
     return tl::unexpected(e);
   }
-  if (auto r = db_.exec("COMMIT"); !r) return tl::unexpected(r.error());
+  if (auto r = db_.commit(); !r) return tl::unexpected(r.error());
   return unread;
 }
 

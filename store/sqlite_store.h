@@ -14,6 +14,9 @@ class SqliteStore final : public Store {
  public:
   static StoreResult<std::unique_ptr<SqliteStore>> open(const std::string& path);
 
+  StoreResult<void> begin_batch() override { return db_.begin(); }
+  StoreResult<void> end_batch() override { return db_.commit(); }
+
   StoreResult<Registration> upsert_registration(const Registration& candidate) override;
   StoreResult<bool> remove_registration(const std::string& account, const std::string& device_id,
                                         const std::string& muc) override;

@@ -31,6 +31,14 @@ class Store {
  public:
   virtual ~Store() = default;
 
+  // Group commit: the calls between begin_batch() and end_batch() are one
+  // transaction where the backend supports it, and only end_batch() says
+  // whether their writes are durable: when it fails, none of them may be
+  // reported as stored. A call that fails inside a batch undoes only its own
+  // writes. By default each call commits on its own.
+  virtual StoreResult<void> begin_batch() { return {}; }
+  virtual StoreResult<void> end_batch() { return {}; }
+
   // Registers a device, or, when the account already registered this device
   // (and MUC), updates its token and re-enables it: node and secret stay.
   // The node and secret of `candidate` are used only for a new device.
