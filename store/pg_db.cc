@@ -34,7 +34,7 @@ StoreResult<PgDb> PgDb::connect(const std::string& dsn) {
 
 StoreResult<void> PgDb::ensure_connected(std::string_view what) {
   if (PQstatus(conn_.get()) == CONNECTION_OK) return {};
-  if (in_transaction_) {
+  if (depth_ > 0) {
     // What the transaction did is gone with the session: say so, never go on.
     return tl::unexpected(StoreError{StoreErrorKind::kUnavailable,
                                      std::string{what} + ": PostgreSQL connection lost in a transaction"});
@@ -107,20 +107,39 @@ StoreResult<void> PgDb::exec(std::string_view what, const std::string& sql) {
 namespace xpush::store {
 
 StoreResult<void> PgDb::begin() {
-  if (auto r = exec("starting a transaction", "BEGIN"); !r) return r;
-  in_transaction_ = true;
+  if (auto r = exec("starting a transaction", depth_ == 0 ? "BEGIN" : "SAVEPOINT nested"); !r) return r;
+  ++depth_;
   return {};
 }
 
 StoreResult<void> PgDb::commit() {
-  auto r = exec("committing", "COMMIT");
-  in_transaction_ = false;
-  return r;
+  if (depth_ > 1) {
+    auto r = exec("committing", "RELEASE SAVEPOINT nested");
+    if (!r) rollback();
+    else --depth_;
+    return r;
+  }
+  // COMMIT of a transaction an error aborted answers "ROLLBACK", not an error.
+  if (auto c = ensure_connected("committing"); !c) {
+    depth_ = 0;
+    return c;
+  }
+  PgResult result{PQexec(conn_.get(), "COMMIT")};
+  depth_ = 0;
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) return tl::unexpected(error("committing", result.get()));
+  if (result.command() != "COMMIT") {
+    return tl::unexpected(StoreError{StoreErrorKind::kUnavailable,
+                                     "committing: an earlier error aborted the transaction; nothing was stored"});
+  }
+  return {};
 }
 
 void PgDb::rollback() {
-  if (PQstatus(conn_.get()) == CONNECTION_OK) (void)exec("rolling back", "ROLLBACK");
-  in_transaction_ = false;
+  if (depth_ == 0) return;
+  if (PQstatus(conn_.get()) == CONNECTION_OK) {
+    (void)exec("rolling back", depth_ > 1 ? "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested" : "ROLLBACK");
+  }
+  --depth_;
 }
 
 }  // namespace xpush::store

@@ -26,6 +26,8 @@ class PgResult {
   std::int64_t integer(int row, int column) const;
   // Rows changed by INSERT, UPDATE or DELETE.
   std::int64_t affected() const;
+  // The command tag: "COMMIT", "ROLLBACK", "INSERT 0 1"...
+  std::string_view command() const { return PQcmdStatus(result_.get()); }
   const PGresult* get() const { return result_.get(); }
 
  private:
@@ -58,6 +60,9 @@ class PgDb {
   // Runs statements without parameters (a script, BEGIN, COMMIT).
   StoreResult<void> exec(std::string_view what, const std::string& sql);
 
+  // Transactions nest: the outermost is BEGIN ... COMMIT, one inside it (a
+  // store call within a group-committed batch) a savepoint, so that its
+  // failure undoes only its own writes and leaves the batch usable.
   StoreResult<void> begin();
   StoreResult<void> commit();
   void rollback();
@@ -69,7 +74,7 @@ class PgDb {
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
-  bool in_transaction_ = false;
+  int depth_ = 0;  // open begin()s
 };
 
 // Runs `body` in a transaction: committed when it succeeds, rolled back when

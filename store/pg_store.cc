@@ -148,6 +148,12 @@ StoreResult<void> PgStore::void_query(std::string_view what, const std::string& 
 
 // One statement: two instances registering the same device cannot race.
 StoreResult<Registration> PgStore::upsert_registration(const Registration& c) {
+  // In a transaction of its own (a savepoint within a batch): a node taken by
+  // another account fails this call alone.
+  return pg_transaction(db_, [&]() -> StoreResult<Registration> { return insert_or_update(c); });
+}
+
+StoreResult<Registration> PgStore::insert_or_update(const Registration& c) {
   auto r = db_.query(
       "registering a device",
       "INSERT INTO registrations (" + std::string{kColumns} +

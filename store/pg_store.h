@@ -19,6 +19,9 @@ class PgStore final : public Store {
   // `dsn`: a libpq connection string or postgresql:// URI.
   static StoreResult<std::unique_ptr<PgStore>> open(const std::string& dsn);
 
+  StoreResult<void> begin_batch() override { return db_.begin(); }
+  StoreResult<void> end_batch() override { return db_.commit(); }
+
   StoreResult<Registration> upsert_registration(const Registration& candidate) override;
   StoreResult<bool> remove_registration(const std::string& account, const std::string& device_id,
                                         const std::string& muc) override;
@@ -57,6 +60,7 @@ class PgStore final : public Store {
   static constexpr int kSchemaVersion = 1;
 
  private:
+  StoreResult<Registration> insert_or_update(const Registration& c);
   explicit PgStore(PgDb db) : db_(std::move(db)) {}
   StoreResult<void> migrate();
   StoreResult<void> void_query(std::string_view what, const std::string& sql,

@@ -6,12 +6,13 @@ Usage: e2e_report.py SENDS ARRIVALS"""
 import sys
 
 
-def read_pairs(path):
+def read_pairs(path, since_ns=0):
     pairs = {}
     with open(path) as f:
         for line in f:
             seq, ns = line.split()
-            pairs.setdefault(int(seq), int(ns))  # a repeat keeps the first arrival
+            if int(ns) >= since_ns:
+                pairs.setdefault(int(seq), int(ns))  # a repeat keeps the first arrival
     return pairs
 
 
@@ -20,7 +21,10 @@ def percentile(values, p):
 
 
 def main():
-    sends, arrivals = read_pairs(sys.argv[1]), read_pairs(sys.argv[2])
+    sends = read_pairs(sys.argv[1])
+    # The stand-in keeps arrivals from earlier runs too: only this run's count.
+    start = min(sends.values(), default=0)
+    arrivals = {seq: ns for seq, ns in read_pairs(sys.argv[2], start).items()}
     carrying = [seq for seq in sends if seq % 3 != 2]  # bare publishes carry no body
     latencies = sorted((arrivals[s] - sends[s]) / 1e6 for s in carrying if s in arrivals)
     missing = sum(1 for s in carrying if s not in arrivals)

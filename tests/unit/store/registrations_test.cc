@@ -55,6 +55,21 @@ TEST_P(Registrations, SameNodeForAnotherAccountIsAConflict) {
   EXPECT_EQ(clash.error().kind, StoreErrorKind::kConflict);
 }
 
+// Group commit: one store call failing inside a batch undoes only itself.
+TEST_P(Registrations, AConflictInsideABatchFailsAloneAndTheBatchCommits) {
+  ASSERT_TRUE(store->upsert_registration(device("shared-node", "d1", "alice@example.org")));
+  ASSERT_TRUE(store->begin_batch());
+  ASSERT_TRUE(store->upsert_registration(device("N2", "d2", "bob@example.org")));
+  auto clash = store->upsert_registration(device("shared-node", "d1", "mallory@example.org"));
+  ASSERT_FALSE(clash);
+  EXPECT_EQ(clash.error().kind, StoreErrorKind::kConflict);
+  ASSERT_TRUE(store->upsert_registration(device("N3", "d3", "carol@example.org")));
+  ASSERT_TRUE(store->end_batch());
+  EXPECT_TRUE(*store->find_registration("example.org", "N2"));
+  EXPECT_TRUE(*store->find_registration("example.org", "N3"));
+  EXPECT_EQ(*store->count_registrations(), 3);
+}
+
 TEST_P(Registrations, DeadTokenDisablesUnlessTheDeviceRegisteredAgainSince) {
   const auto registered = store->upsert_registration(device("N1"))->updated_ms;
   EXPECT_FALSE(*store->disable_registration("example.org", "N1", "Unregistered", registered - 1));
