@@ -8,12 +8,12 @@
 // prints "PORT <n>" first, then one line of figures; writes "<seq> <ns>" per
 // publish sent to FILE (CLOCK_MONOTONIC, comparable with the APNs stand-in's
 // record). Publish bodies carry "seq:<n>" so the stand-in can tell them apart.
-#include <openssl/sha.h>
 #include <poll.h>
 
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <deque>
 #include <ctime>
 #include <fstream>
 #include <iostream>
@@ -24,8 +24,13 @@
 #include <boost/asio.hpp>
 #include <CLI/CLI.hpp>
 
+#include "interceptor/data_form.h"
+#include "interceptor/handshake.h"
+#include "interceptor/xml_stream.h"
+
 namespace asio = boost::asio;
 using tcp = asio::ip::tcp;
+using xpush::interceptor::Element;
 
 namespace {
 
@@ -33,41 +38,6 @@ std::int64_t mono_ns() {
   timespec ts{};
   clock_gettime(CLOCK_MONOTONIC, &ts);
   return static_cast<std::int64_t>(ts.tv_sec) * 1'000'000'000 + ts.tv_nsec;
-}
-
-std::string sha1_hex(const std::string& text) {
-  unsigned char digest[SHA_DIGEST_LENGTH];
-  SHA1(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char c : digest) {
-    out += hex[c >> 4];
-    out += hex[c & 15];
-  }
-  return out;
-}
-
-// The value of attribute `name` in the start tag `tag`, or "".
-std::string attr(const std::string& tag, const std::string& name) {
-  for (const char q : {'\'', '"'}) {
-    const std::string key = " " + name + "=" + q;
-    const auto at = tag.find(key);
-    if (at == std::string::npos) continue;
-    const auto start = at + key.size();
-    return tag.substr(start, tag.find(q, start) - start);
-  }
-  return "";
-}
-
-std::string form_value(const std::string& xml, const std::string& var) {
-  for (const char q : {'\'', '"'}) {
-    const auto at = xml.find(std::string{"var="} + q + var + q);
-    if (at == std::string::npos) continue;
-    const auto v = xml.find("<value>", at);
-    if (v == std::string::npos) return "";
-    return xml.substr(v + 7, xml.find("</value>", v) - v - 7);
-  }
-  return "";
 }
 
 struct Device {
@@ -116,14 +86,12 @@ class Driver {
   Driver(tcp::socket socket, std::string secret) : socket_(std::move(socket)), secret_(std::move(secret)) {}
 
   void handshake() {
-    read_until("<stream:stream");
-    read_until(">");
+    next_element();  // xpushd's stream header
     const std::string id = "bench" + std::to_string(mono_ns());
     write("<?xml version='1.0'?><stream:stream xmlns:stream='http://etherx.jabber.org/streams' "
           "xmlns='jabber:component:accept' id='" + id + "' from='push.localhost'>");
-    read_until("<handshake>");
-    const std::string digest = read_until("</handshake>");
-    if (digest.substr(0, digest.size() - 12) != sha1_hex(id + secret_)) {
+    const Element handshake = next_element();
+    if (handshake.name() != "handshake" || handshake.text() != xpush::interceptor::handshake_digest(id, secret_)) {
       throw std::runtime_error("xpushd sent a wrong handshake");
     }
     write("<handshake/>");
@@ -135,13 +103,17 @@ class Driver {
     write(out);
     std::vector<Device> devices(static_cast<std::size_t>(count));
     for (int answered = 0; answered < count;) {
-      const auto stanza = next_iq();
-      const auto id = attr(stanza, "id");
+      const Element iq = next_element();
+      const auto id = iq.attr_or("id");
       if (id.empty() || id[0] != 'r') continue;
-      if (attr(stanza, "type") != "result") throw std::runtime_error("registration refused: " + stanza);
-      auto& d = devices[static_cast<std::size_t>(std::stoi(id.substr(1)))];
-      d.node = form_value(stanza, "node");
-      d.secret = form_value(stanza, "secret");
+      if (iq.attr_or("type") != "result") throw std::runtime_error("registration refused: " + std::string{id});
+      const Element* command = iq.child("command", "http://jabber.org/protocol/commands");
+      const Element* x = command ? command->child("x", "jabber:x:data") : nullptr;
+      if (!x) throw std::runtime_error("registration answered without a form");
+      const auto form = xpush::interceptor::DataForm::parse(*x);
+      auto& d = devices[static_cast<std::size_t>(std::stoi(std::string{id.substr(1)}))];
+      d.node = form.value_or("node");
+      d.secret = form.value_or("secret");
       ++answered;
     }
     return devices;
@@ -185,7 +157,7 @@ class Driver {
       }
       if (interval_ns > 0 && next < count) {
         wait_readable(t0 + static_cast<std::int64_t>(interval_ns * static_cast<double>(next)));
-        if (!complete_iq_buffered() && socket_.available() == 0) continue;
+        if (parsed_.empty() && socket_.available() == 0) continue;
       }
       drain_answers(f, sent_at, in_flight);
     }
@@ -197,31 +169,23 @@ class Driver {
   // Takes one answer (waiting for it), then every other one already here.
   void drain_answers(Figures& f, const std::vector<std::int64_t>& sent_at, std::size_t& in_flight) {
     do {
-      const auto stanza = next_iq();
-      const auto id = attr(stanza, "id");
+      const Element iq = next_element();
+      const auto id = iq.attr_or("id");
       if (id.size() < 2 || id[0] != 'p') continue;
-      const auto seq = std::stoull(id.substr(1));
-      if (attr(stanza, "type") == "result") {
+      const auto seq = std::stoull(std::string{id.substr(1)});
+      if (iq.attr_or("type") == "result") {
         ++f.answered;
       } else {
         ++f.refused;
       }
       f.latencies_ns.push_back(mono_ns() - sent_at[seq]);
       --in_flight;
-    } while (complete_iq_buffered());
-  }
-
-  bool complete_iq_buffered() const {
-    const auto start = buffer_.find("<iq");
-    if (start == std::string::npos) return false;
-    const auto tag_end = buffer_.find('>', start);
-    if (tag_end == std::string::npos) return false;
-    return buffer_[tag_end - 1] == '/' || buffer_.find("</iq>", tag_end) != std::string::npos;
+    } while (!parsed_.empty());
   }
 
   // Paced: waits until the socket has bytes or `until_ns` comes.
   void wait_readable(std::int64_t until_ns) {
-    if (complete_iq_buffered()) return;
+    if (!parsed_.empty()) return;
     const auto wait = std::max<std::int64_t>(0, until_ns - mono_ns());
     timespec ts{static_cast<time_t>(wait / 1'000'000'000), static_cast<long>(wait % 1'000'000'000)};
     pollfd p{socket_.native_handle(), POLLIN, 0};
@@ -230,51 +194,31 @@ class Driver {
 
   void write(const std::string& data) { asio::write(socket_, asio::buffer(data)); }
 
-  std::string read_until(const std::string& marker) {
-    for (;;) {
-      const auto at = buffer_.find(marker);
-      if (at != std::string::npos) {
-        std::string head = buffer_.substr(0, at + marker.size());
-        buffer_.erase(0, at + marker.size());
-        return head;
-      }
-      fill();
-    }
-  }
-
-  void fill() {
-    char chunk[65536];
-    const auto n = socket_.read_some(asio::buffer(chunk));
-    buffer_.append(chunk, n);
-  }
-
-  // The next <iq> xpushd wrote, whole: its start tag, and its content when it has any.
-  std::string next_iq() {
-    for (;;) {
-      const auto start = buffer_.find("<iq");
-      if (start != std::string::npos) {
-        const auto tag_end = buffer_.find('>', start);
-        if (tag_end != std::string::npos) {
-          std::size_t end = std::string::npos;
-          if (buffer_[tag_end - 1] == '/') {
-            end = tag_end + 1;
-          } else if (const auto close = buffer_.find("</iq>", tag_end); close != std::string::npos) {
-            end = close + 5;
-          }
-          if (end != std::string::npos) {
-            std::string stanza = buffer_.substr(start, end - start);
-            buffer_.erase(0, end);
-            return stanza;
-          }
+  // The next element xpushd wrote (its stream header first), read with the
+  // project's own stream parser.
+  Element next_element() {
+    while (parsed_.empty()) {
+      char chunk[65536];
+      const auto n = socket_.read_some(asio::buffer(chunk));
+      auto result = stream_.feed({chunk, n});
+      for (auto& event : result.events) {
+        if (auto* opened = std::get_if<xpush::interceptor::StreamOpened>(&event)) {
+          parsed_.push_back(std::move(opened->header));
+        } else if (auto* element = std::get_if<Element>(&event)) {
+          parsed_.push_back(std::move(*element));
         }
       }
-      fill();
+      if (result.error) throw std::runtime_error("xpushd's stream: " + describe(*result.error));
     }
+    Element next = std::move(parsed_.front());
+    parsed_.pop_front();
+    return next;
   }
 
   tcp::socket socket_;
   std::string secret_;
-  std::string buffer_;
+  xpush::interceptor::XmlStream stream_;
+  std::deque<Element> parsed_;
 };
 
 double percentile_ms(std::vector<std::int64_t>& v, double p) {

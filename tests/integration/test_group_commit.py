@@ -49,8 +49,12 @@ def publish(seq, node, secret):
 
 def answered_results(data):
     """The publish numbers xpushd answered `result`, from everything it wrote."""
-    return {int(m.group(2)) for m in re.finditer(rb"<iq[^>]*?type='(result)'[^>]*?id='p(\d+)'", data)} | {
-        int(m.group(1)) for m in re.finditer(rb"<iq[^>]*?id='p(\d+)'[^>]*?type='result'", data)}
+    answered = set()
+    for tag in re.findall(rb"<iq [^>]*>", data):
+        seq = re.search(rb"id='p(\d+)'", tag)
+        if seq and b"type='result'" in tag:
+            answered.add(int(seq.group(1)))
+    return answered
 
 
 def test_kill_9_during_group_commit_loses_nothing_answered(tmp_path):
