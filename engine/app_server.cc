@@ -3,8 +3,8 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <nlohmann/json.hpp>
 
+#include "base/json_writer.h"
 #include "interceptor/forwarded_message.h"
 #include "interceptor/iq.h"
 #include "interceptor/jid.h"
@@ -47,10 +47,12 @@ store::OfflineMessage offline_message(const interceptor::OfflineEvent& e) {
   m.domain = e.server_domain;
   if (auto sender = interceptor::Jid::parse(e.summary.last_message_sender)) m.sender = sender->bare();
   m.source = "summary";
-  nlohmann::json summary = {{"last_message_sender", e.summary.last_message_sender},
-                            {"last_message_body", e.summary.last_message_body}};
-  if (e.summary.message_count) summary["message_count"] = *e.summary.message_count;
-  m.content = summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  {
+    base::JsonObjectWriter summary{m.content};
+    summary.text("last_message_body", e.summary.last_message_body);
+    summary.text("last_message_sender", e.summary.last_message_sender);
+    if (e.summary.message_count) summary.text("message_count", *e.summary.message_count);
+  }
   m.received_ms = epoch_ms(e.received_at);
   return m;
 }

@@ -7,7 +7,7 @@
 #include <openssl/rand.h>
 
 #include <array>
-#include <cstdio>
+#include <cstring>
 #include <stdexcept>
 #include <vector>
 
@@ -36,14 +36,32 @@ std::string random_token(std::size_t bytes) {
 }
 
 std::string random_uuid() {
-  auto b = random_bytes(16);
+  // One notification id per publish: drawn from a per-thread block of
+  // CSPRNG output, as one RAND_bytes call per id cost more than the rules.
+  struct Pool {
+    std::array<unsigned char, 4096> bytes{};
+    std::size_t used = sizeof bytes;
+  };
+  thread_local Pool pool;
+  if (pool.used + 16 > pool.bytes.size()) {
+    if (RAND_bytes(pool.bytes.data(), static_cast<int>(pool.bytes.size())) != 1) {
+      throw std::runtime_error("OpenSSL RAND_bytes failed");
+    }
+    pool.used = 0;
+  }
+  unsigned char b[16];
+  std::memcpy(b, pool.bytes.data() + pool.used, sizeof b);
+  OPENSSL_cleanse(pool.bytes.data() + pool.used, sizeof b);  // each id is handed out once
+  pool.used += sizeof b;
   b[6] = static_cast<unsigned char>((b[6] & 0x0f) | 0x40);
   b[8] = static_cast<unsigned char>((b[8] & 0x3f) | 0x80);
-  char out[37];
-  std::snprintf(out, sizeof out,
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
-                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
-                b[15]);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  for (std::size_t i = 0, at = 0; i < sizeof b; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++at;  // the dashes, already in place
+    out[at++] = kHex[b[i] >> 4];
+    out[at++] = kHex[b[i] & 0x0f];
+  }
   return out;
 }
 

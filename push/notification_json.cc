@@ -2,7 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "base/sanitize.h"
+#include "base/json_writer.h"
 
 namespace xpush::push {
 
@@ -14,84 +14,11 @@ std::int64_t ms(std::chrono::system_clock::time_point t) {
 }
 }  // namespace
 
-namespace {
-
-// A JSON string of `text`: valid UTF-8 of XML characters as it is (broken
-// sequences and forbidden code points become U+FFFD), quotes, backslashes
-// and the controls XML allows escaped. Written by hand: nlohmann's object
-// building cost a fifth of the engine's instructions per publish.
-void append_string(std::string& out, std::string_view text) {
-  std::string cleaned;
-  if (!base::is_clean(text)) {
-    cleaned = base::sanitize(text);
-    text = cleaned;
-  }
-  out += '"';
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default: out += c;
-    }
-  }
-  out += '"';
-}
-
-class ObjectWriter {
- public:
-  explicit ObjectWriter(std::string& out) : out_(out) { out_ += '{'; }
-  ~ObjectWriter() { out_ += '}'; }
-  ObjectWriter(const ObjectWriter&) = delete;
-  ObjectWriter& operator=(const ObjectWriter&) = delete;
-
-  void key(std::string_view name) {
-    if (!first_) out_ += ',';
-    first_ = false;
-    append_string(out_, name);
-    out_ += ':';
-  }
-  void text(std::string_view name, std::string_view value) {
-    key(name);
-    append_string(out_, value);
-  }
-  void number(std::string_view name, std::int64_t value) {
-    key(name);
-    out_ += std::to_string(value);
-  }
-  void boolean(std::string_view name, bool value) {
-    key(name);
-    out_ += value ? "true" : "false";
-  }
-  void texts(std::string_view name, const std::vector<std::string>& values) {
-    key(name);
-    out_ += '[';
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      if (i) out_ += ',';
-      append_string(out_, values[i]);
-    }
-    out_ += ']';
-  }
-  void map(std::string_view name, const std::map<std::string, std::string>& values) {
-    key(name);
-    ObjectWriter inner{out_};
-    for (const auto& [k, v] : values) inner.text(k, v);
-  }
-
- private:
-  std::string& out_;
-  bool first_ = true;
-};
-
-}  // namespace
-
 std::string to_json(const Notification& n) {
   std::string out;
   out.reserve(512 + n.body.size() + n.title.size());
   {
-    ObjectWriter o{out};
+    base::JsonObjectWriter o{out};
     o.text("app", n.device.app);
     if (n.badge) o.number("badge", *n.badge);
     o.text("body", n.body);

@@ -4,11 +4,12 @@
 
 namespace xpush::store {
 
-SqliteStatement::SqliteStatement(SqliteDb& db, std::string_view sql)
-    : db_(db), sql_(sql), stmt_(db.take(sql_)) {}
+SqliteStatement::SqliteStatement(SqliteDb& db, std::string_view sql) : db_(db) {
+  stmt_ = db.take(sql, in_use_);  // in the body: take() sets in_use_ too
+}
 
 SqliteStatement::~SqliteStatement() {
-  if (stmt_) db_.give_back(sql_, stmt_);
+  if (stmt_) SqliteDb::give_back(stmt_, in_use_);
 }
 
 SqliteStatement& SqliteStatement::bind(int index, std::string_view text) {
@@ -38,6 +39,11 @@ std::string SqliteStatement::text(int column) const {
 std::int64_t SqliteStatement::integer(int column) const { return sqlite3_column_int64(stmt_, column); }
 
 StoreResult<SqliteDb> SqliteDb::open(const std::string& path) {
+  // Memory statistics take a global mutex on every allocation SQLite makes;
+  // nothing here reads them. Only possible before SQLite initialises: later
+  // calls are refused and change nothing.
+  static const int statistics_off = sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+  (void)statistics_off;
   sqlite3* db = nullptr;
   const int rc = sqlite3_open_v2(path.c_str(), &db,
                                  SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -56,29 +62,48 @@ SqliteDb::SqliteDb(SqliteDb&& other) noexcept
     : db_(std::exchange(other.db_, nullptr)), depth_(other.depth_), cached_(std::move(other.cached_)) {}
 
 SqliteDb::~SqliteDb() {
-  for (auto& [sql, stmt] : cached_) sqlite3_finalize(stmt);
+  for (auto& [sql, kept] : cached_) sqlite3_finalize(kept.stmt);
   sqlite3_close(db_);
 }
 
-sqlite3_stmt* SqliteDb::take(const std::string& sql) {
-  if (auto kept = cached_.extract(sql)) return kept.mapped();
+sqlite3_stmt* SqliteDb::take(std::string_view sql, bool*& in_use) {
+  in_use = nullptr;
+  auto kept = cached_.find(sql);
+  if (kept != cached_.end() && !kept->second.in_use) {
+    kept->second.in_use = true;
+    in_use = &kept->second.in_use;
+    return kept->second.stmt;
+  }
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &stmt,
                          nullptr) != SQLITE_OK) {
     sqlite3_finalize(stmt);
     return nullptr;
   }
+  if (kept == cached_.end() && cached_.size() < kMaxCached) {
+    auto& slot = cached_.emplace(std::string{sql}, Kept{stmt, true}).first->second;
+    in_use = &slot.in_use;
+  }
   return stmt;
 }
 
-void SqliteDb::give_back(const std::string& sql, sqlite3_stmt* stmt) {
-  sqlite3_reset(stmt);
-  sqlite3_clear_bindings(stmt);
-  if (cached_.size() >= kMaxCached || cached_.contains(sql)) {
+void SqliteDb::give_back(sqlite3_stmt* stmt, bool* in_use) {
+  if (!in_use) {
     sqlite3_finalize(stmt);
     return;
   }
-  cached_.emplace(sql, stmt);
+  sqlite3_reset(stmt);
+  sqlite3_clear_bindings(stmt);
+  *in_use = false;
+}
+
+// A statement without parameters or rows, from the cache: transaction
+// control runs several times per batch and is not worth parsing each time.
+StoreResult<void> SqliteDb::run_kept(std::string_view sql) {
+  SqliteStatement s{*this, sql};
+  if (!s.ok()) return tl::unexpected(error(sql));
+  if (s.step() != SQLITE_DONE) return tl::unexpected(error(sql));
+  return {};
 }
 
 StoreResult<void> SqliteDb::exec(std::string_view sql) {
@@ -92,13 +117,13 @@ StoreResult<void> SqliteDb::exec(std::string_view sql) {
 }
 
 StoreResult<void> SqliteDb::begin() {
-  auto r = exec(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested");
+  auto r = run_kept(depth_ == 0 ? "BEGIN IMMEDIATE" : "SAVEPOINT nested");
   if (r) ++depth_;
   return r;
 }
 
 StoreResult<void> SqliteDb::commit() {
-  auto r = exec(depth_ == 1 ? "COMMIT" : "RELEASE nested");
+  auto r = run_kept(depth_ == 1 ? "COMMIT" : "RELEASE nested");
   if (r) {
     --depth_;
   } else {

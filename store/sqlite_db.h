@@ -36,8 +36,8 @@ class SqliteStatement {
 
  private:
   SqliteDb& db_;
-  std::string sql_;
   sqlite3_stmt* stmt_ = nullptr;
+  bool* in_use_ = nullptr;  // the cache's mark, when the statement is the cached one
 };
 
 class SqliteDb {
@@ -58,18 +58,31 @@ class SqliteDb {
   StoreError error(std::string_view what) const;
 
   // The statement cache behind SqliteStatement: take() prepares `sql` or
-  // hands out the kept statement (nullptr when SQLite refuses the SQL);
-  // give_back() keeps it for the next use, or finalizes it when the cache is
-  // full or already holds one for that text.
-  sqlite3_stmt* take(const std::string& sql);
-  void give_back(const std::string& sql, sqlite3_stmt* stmt);
+  // lends the kept statement for that text (nullptr when SQLite refuses the
+  // SQL) and sets `in_use` to the cache's mark for it, or to nullptr when the
+  // statement is not the kept one (the cache is full, or the kept one is lent
+  // already); give_back() resets it and keeps or finalizes it accordingly.
+  sqlite3_stmt* take(std::string_view sql, bool*& in_use);
+  static void give_back(sqlite3_stmt* stmt, bool* in_use);
 
  private:
+  struct Kept {
+    sqlite3_stmt* stmt = nullptr;
+    bool in_use = false;
+  };
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view text) const { return std::hash<std::string_view>{}(text); }
+  };
+
   explicit SqliteDb(sqlite3* db) : db_(db) {}
+  StoreResult<void> run_kept(std::string_view sql);
+
   static constexpr std::size_t kMaxCached = 64;
   sqlite3* db_;
   int depth_ = 0;  // open begin()s
-  std::unordered_map<std::string, sqlite3_stmt*> cached_;
+  // Node-based: a Kept's address stays valid while the map grows.
+  std::unordered_map<std::string, Kept, TextHash, std::equal_to<>> cached_;
 };
 
 }  // namespace xpush::store

@@ -22,10 +22,23 @@ TEST(Secrets, TokensAreBase64UrlOfTheRequestedEntropy) {
 }
 
 TEST(Secrets, UuidIsVersion4) {
-  const auto u = random_uuid();
-  ASSERT_EQ(u.size(), 36u);
-  EXPECT_EQ(u[14], '4');
-  EXPECT_NE(std::string{"89ab"}.find(u[19]), std::string::npos);
+  // Past several refills of the per-thread block the ids are drawn from.
+  std::set<std::string> seen;
+  for (int i = 0; i < 1000; ++i) {
+    const auto u = random_uuid();
+    ASSERT_EQ(u.size(), 36u);
+    for (std::size_t at = 0; at < u.size(); ++at) {
+      if (at == 8 || at == 13 || at == 18 || at == 23) {
+        ASSERT_EQ(u[at], '-') << u;
+      } else {
+        ASSERT_NE(std::string_view{"0123456789abcdef"}.find(u[at]), std::string_view::npos) << u;
+      }
+    }
+    EXPECT_EQ(u[14], '4');
+    EXPECT_NE(std::string{"89ab"}.find(u[19]), std::string::npos);
+    seen.insert(u);
+  }
+  EXPECT_EQ(seen.size(), 1000u);
 }
 
 TEST(Secrets, Compare) {
