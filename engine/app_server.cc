@@ -69,7 +69,8 @@ AppServer::AppServer(StoreWorker& store, Dispatcher& dispatcher, AppServerOption
       dispatcher_(dispatcher),
       options_(std::move(options)),
       reply_(std::move(reply)),
-      registrations_limiter_(options_.limits.registration_burst, options_.limits.registration_refill) {}
+      registrations_limiter_(options_.limits.registration_burst, options_.limits.registration_refill),
+      registrations_(options_.registration_cache, options_.registration_cache_entries) {}
 
 bool AppServer::domain_allowed(const std::string& domain) const {
   return options_.server_domains.empty() ||
@@ -117,6 +118,11 @@ void AppServer::on_publish(Element iq) {
   if (!domain_allowed(publisher->domain)) {
     return refuse_publish(iq, request->node, "server domain is not configured");
   }
+  if (const auto* kept = registrations_.find(publisher->domain, request->node, options_.steady_clock());
+      kept && kept->enabled && secrets_equal(kept->secret, request->secret.value_or(""))) {
+    ++counters_.publishes_verified_from_cache;
+    return on_verified_publish(iq.head(), *request, *kept);
+  }
   // Copied before the request moves into the completion (argument order is unspecified).
   auto lookup = [domain = publisher->domain, node = request->node](store::Store& s) {
     return s.find_registration(domain, node);
@@ -138,6 +144,7 @@ void AppServer::on_publish(Element iq) {
           return refuse_publish(iq, request.node,
                                 request.secret ? "wrong secret" : "no secret in publish-options");
         }
+        registrations_.remember(registration, options_.steady_clock());
         on_verified_publish(iq, request, registration);
       });
 }
@@ -159,25 +166,26 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   event.node = request.node;
   event.summary = request.summary;
   event.received_at = now;
-  // Every device's publish carries the same summary: it is kept once.
-  const auto kept = offline_message(event);
+  // Every device's publish carries the same summary: it is kept once, in
+  // the transaction that queues the notification (one store call per publish).
+  auto kept = offline_message(event);
   const bool first = summaries_.first_sighting(kept.account + '\n' + kept.content, now);
-  ++in_flight_;
-  store_.run(
-      [kept, first](store::Store& s) -> store::StoreResult<std::int64_t> {
-        if (first) {
-          if (auto stored = s.store_message(kept); !stored) return tl::unexpected(stored.error());
-        }
-        return s.unread_count(kept.account);
-      },
-      [this, iq, event, registration](auto unread) {
-        --in_flight_;
-        if (!unread) spdlog::error("publish: summary not kept: {}", unread.error().message);
-        decide_and_send(event, registration, unread ? std::optional{*unread} : std::nullopt,
-                        [this, iq](bool stored) {
-                          reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
-                        });
-      });
+  auto keep = [kept = std::move(kept), first](store::Store& s) -> std::optional<std::int64_t> {
+    if (first) {
+      if (auto stored = s.store_message(kept); !stored) {
+        spdlog::error("publish: summary not kept: {}", stored.error().message);
+      }
+    }
+    auto unread = s.unread_count(kept.account);
+    if (!unread) {
+      spdlog::error("publish: unread count: {}", unread.error().message);
+      return std::nullopt;
+    }
+    return *unread;
+  };
+  decide_and_send(event, registration, std::move(keep), [this, iq](bool stored) {
+    reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
+  });
 }
 
 void AppServer::on_message(Element message) {
@@ -255,7 +263,7 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
     event.stanza = message;
     event.received_at = now;
     ledger_.forwarded(key, now);
-    decide_and_send(event, device, unread, [node = device.node](bool stored) {
+    decide_and_send(event, device, [unread](store::Store&) { return unread; }, [node = device.node](bool stored) {
       if (!stored) spdlog::error("forwarded message for node {}: not stored; not pushed", node);
     });
     ++decided;
@@ -269,8 +277,8 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
 }
 
 void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
-                                const store::Registration& registration,
-                                std::optional<std::int64_t> unread, std::function<void(bool stored)> done) {
+                                const store::Registration& registration, KeepEvent keep,
+                                std::function<void(bool stored)> done) {
   const auto rules = options_.rules ? options_.rules() : rules::builtin_rules();
   const rules::Decision decision = rules->evaluate(event, event.received_at);
   const std::string modifier = decision.modifier.empty() ? "" : " (" + decision.modifier + ")";
@@ -278,23 +286,30 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
   if (decision.action == rules::Action::kDrop) {
     ++counters_.dropped_by_rules;
     spdlog::info("{} node={}: dropped by rule {}{}", source, event.node, decision.rule, modifier);
-    return done(true);
+    ++in_flight_;
+    return store_.run(
+        [keep = std::move(keep)](store::Store& s) -> store::StoreResult<void> {
+          keep(s);
+          return {};
+        },
+        [this, done = std::move(done)](auto) {
+          --in_flight_;
+          done(true);
+        });
   }
   auto notification = notification_from_decision(decision, device_of(registration), options_.notification_ttl);
   notification.id = random_uuid();
   notification.recipient = event.recipient;
   notification.node = event.node;
   notification.created_at = event.received_at;
-  if (options_.badge_unread && unread && !notification.badge && notification.kind == push::Kind::kAlert) {
-    notification.badge = static_cast<int>(std::min<std::int64_t>(*unread, 99'999));
-  }
   spdlog::debug("{} node={}: {} by rule {}{}, notification {}", source, event.node,
                rules::to_string(decision.action), decision.rule, modifier, notification.id);
-  accept_notification(decision, std::move(notification), registration.domain, std::move(done));
+  accept_notification(decision, std::move(notification), registration.domain, std::move(keep), std::move(done));
 }
 
 void AppServer::accept_notification(const rules::Decision& decision, push::Notification notification,
-                                    const std::string& domain, std::function<void(bool stored)> done) {
+                                    const std::string& domain, KeepEvent keep,
+                                    std::function<void(bool stored)> done) {
   // `done` runs once the notification is on disk: "accepted" survives a
   // crash. A folded alert is accepted too: throttling must never make the
   // server drop the registration.
@@ -302,6 +317,12 @@ void AppServer::accept_notification(const rules::Decision& decision, push::Notif
   auto answer = [this, done = std::move(done)](bool stored) {
     --in_flight_;
     done(stored);
+  };
+  // In the outbox row's transaction: the event kept, the badge counted.
+  auto before_queue = [keep = std::move(keep), badge_unread = options_.badge_unread](
+                          store::Store& s, push::Notification& n) {
+    const auto unread = keep(s);
+    if (badge_unread) apply_unread_badge(n, unread);
   };
   if (decision.action == rules::Action::kAlert && decision.throttle &&
       decision.throttle->window.count() > 0) {
@@ -315,11 +336,12 @@ void AppServer::accept_notification(const rules::Decision& decision, push::Notif
                    notification.id, fold->digest_id, fold->count);
       notification.id = fold->digest_id;
       notification.created_at = fold->due;
-      return dispatcher_.defer(std::move(notification), domain, fold->due, std::move(answer));
+      return dispatcher_.defer(std::move(notification), domain, fold->due, std::move(answer),
+                               std::move(before_queue));
     }
   }
   ++counters_.notifications;
-  dispatcher_.accept(std::move(notification), domain, std::move(answer));
+  dispatcher_.accept(std::move(notification), domain, std::move(answer), std::move(before_queue));
 }
 
 }  // namespace xpush

@@ -19,6 +19,7 @@
 #include "engine/alert_throttle.h"
 #include "engine/forward_ledger.h"
 #include "engine/dispatcher.h"
+#include "engine/registration_cache.h"
 #include "engine/registration_limits.h"
 #include "engine/store_worker.h"
 #include "rules/rule_set.h"
@@ -44,7 +45,11 @@ struct AppServerOptions {
   // When a user is back, their phones get a silent push setting the badge to 0.
   bool clear_badge_on_return = false;
   AbuseLimits limits;
-  // The clock of the registration rate limit.
+  // How long a registration that verified a publish is trusted without
+  // asking the store again (0: always ask); see registration_cache.h.
+  std::chrono::milliseconds registration_cache{10'000};
+  std::size_t registration_cache_entries = 100'000;
+  // The clock of the registration rate limit and the registration cache.
   std::function<std::chrono::steady_clock::time_point()> steady_clock = [] {
     return std::chrono::steady_clock::now();
   };
@@ -67,6 +72,7 @@ struct AppServerCounters {
   std::uint64_t registrations_rate_limited = 0;  // refused: too many in a short time
   std::uint64_t registrations_superseded = 0;    // same token under another device id, replaced
   std::uint64_t notifications_over_ceiling = 0;  // devices left out of one event's fan-out
+  std::uint64_t publishes_verified_from_cache = 0;  // no store round trip to verify
 };
 
 class AppServer {
@@ -79,6 +85,10 @@ class AppServer {
   const AppServerCounters& counters() const { return counters_; }
   // Requests received and not yet answered (their store work is running).
   std::size_t in_flight() const { return in_flight_; }
+  // The registration changed behind this app server's back (a dead token).
+  void forget_registration(const std::string& domain, const std::string& node) {
+    registrations_.forget(domain, node);
+  }
 
  private:
   void on_publish(interceptor::Element iq);
@@ -88,15 +98,18 @@ class AppServer {
   void on_forwarded(const interceptor::ForwardedMessage& forwarded,
                     const std::vector<store::Registration>& devices, std::optional<std::int64_t> unread,
                     std::chrono::system_clock::time_point now);
+  // On the store thread, in the transaction that queues the notification:
+  // keeps what the event brought and returns the recipient's unread count.
+  using KeepEvent = std::function<std::optional<std::int64_t>(store::Store&)>;
   // Rules, then the outbox (or a throttling digest); `done(stored)` once it
-  // is on disk. `unread`: the recipient's unread count, when known.
+  // is on disk. `keep` runs even when the rules drop the event.
   void decide_and_send(const interceptor::OfflineEvent& event, const store::Registration& registration,
-                       std::optional<std::int64_t> unread, std::function<void(bool stored)> done);
+                       KeepEvent keep, std::function<void(bool stored)> done);
   // app_server_badge.cc
   void on_user_back(const interceptor::Element& message);
   void clear_badges(const std::vector<store::Registration>& devices);
   void accept_notification(const rules::Decision& decision, push::Notification notification,
-                           const std::string& domain, std::function<void(bool stored)> done);
+                           const std::string& domain, KeepEvent keep, std::function<void(bool stored)> done);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
   void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);
@@ -114,6 +127,7 @@ class AppServer {
   // One summary per message: a server publishes it once for each device.
   ForwardLedger summaries_{std::chrono::seconds{5}, std::chrono::seconds{5}};
   KeyedRateLimiter registrations_limiter_;
+  RegistrationCache registrations_;
   std::size_t in_flight_ = 0;
 };
 

@@ -89,13 +89,19 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
   candidate.platform = std::string{interceptor::to_string(command.service)};
   candidate.token = command.token;
   candidate.app = command.app;
+  // Whatever the store answers, this device's kept registration is stale.
+  registrations_.forget_device(candidate.account, candidate.device_id, candidate.muc);
   ++in_flight_;
   store_.run(
       [candidate, max = options_.limits.devices_per_account](store::Store& s) {
         return register_device(s, candidate, max);
       },
-      [this, iq = std::move(iq), account = command.account](auto done) {
+      [this, iq = std::move(iq), device = candidate](auto done) {
         --in_flight_;
+        // Again: a publish read the old registration before this change and
+        // may have kept it since.
+        registrations_.forget_device(device.account, device.device_id, device.muc);
+        const auto& account = device.account;
         if (!done) {
           spdlog::error("register: store: {}", done.error().message);
           return reply_(done.error().kind == store::StoreErrorKind::kConflict
@@ -112,6 +118,7 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
                                      " devices registered, the most allowed; unregister one first"));
         }
         const auto& stored = *done->stored;
+        for (const auto& old : done->plan.superseded) registrations_.forget_device(old.account, old.device_id, old.muc);
         counters_.registrations_superseded += done->plan.superseded.size();
         ++counters_.registrations;
         spdlog::info("registered a {} device for {} (node {}{})", stored.platform, stored.domain,
@@ -123,13 +130,15 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
 }
 
 void AppServer::on_unregister(Element iq, interceptor::RegistrationCommand command) {
+  registrations_.forget_device(command.account, command.device_id, command.muc);
   ++in_flight_;
   store_.run(
       [command](store::Store& s) {
         return s.remove_registration(command.account, command.device_id, command.muc);
       },
-      [this, iq = std::move(iq)](auto removed) {
+      [this, iq = std::move(iq), command](auto removed) {
         --in_flight_;
+        registrations_.forget_device(command.account, command.device_id, command.muc);
         if (!removed) {
           spdlog::error("unregister: store: {}", removed.error().message);
           return reply_(temporary_failure(iq));

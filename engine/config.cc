@@ -267,7 +267,10 @@ Config read(const YAML::Node& root, const Reader& r) {
     cfg.server_domains = r.get<std::vector<std::string>>(x, "server_domains", "xmpp", {});
   }
   if (const auto s = root["store"]) {
-    r.only_keys(s, "store", {"sqlite", "postgresql", "instance", "encryption", "retention_days", "purge_interval_seconds"});
+    r.only_keys(s, "store", {"sqlite", "postgresql", "instance", "encryption", "retention_days", "purge_interval_seconds",
+                             "registration_cache_seconds"});
+    cfg.registration_cache = std::chrono::seconds{
+        r.get_in_range<int>(s, "registration_cache_seconds", "store", 10, 0, 3'600)};
     if (const auto e = s["encryption"]) read_encryption(r, e, cfg.store);
     cfg.retention.keep = std::chrono::hours{24 * r.get_in_range<int>(s, "retention_days", "store", 90, 0, 36'500)};
     cfg.retention.every = std::chrono::seconds{

@@ -34,6 +34,9 @@ struct Config {
   DispatcherOptions delivery;
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
   AbuseLimits limits;
+  // How long a registration that verified a publish is trusted without a
+  // store read (store.registration_cache_seconds; 0: every publish reads).
+  std::chrono::milliseconds registration_cache{10'000};
   bool badge_unread = true;
   bool clear_badge_on_return = false;
   // rules.yaml; empty: the built-in rules. Reloaded on SIGHUP and when it

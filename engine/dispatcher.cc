@@ -49,52 +49,64 @@ std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+// The row without its payload, which is written last (see queue()).
 OutboxEntry outbox_entry(const push::Notification& n, std::string domain) {
   OutboxEntry entry;
   entry.id = n.id;
   entry.domain = std::move(domain);
   entry.node = n.node;
-  entry.payload = push::to_json(n);
   entry.created_ms = epoch_ms(n.created_at);
   entry.expires_ms = entry.created_ms + std::chrono::milliseconds{n.ttl}.count();
   return entry;
 }
+
+struct Queued {
+  OutboxEntry entry;
+  push::Notification notification;
+};
 }  // namespace
 
-void Dispatcher::accept(push::Notification n, std::string domain, std::function<void(bool)> stored) {
+void Dispatcher::accept(push::Notification n, std::string domain, std::function<void(bool)> stored,
+                        BeforeQueue before) {
   OutboxEntry entry = outbox_entry(n, std::move(domain));
   entry.next_attempt_ms = now_ms();
   const auto lease = lease_from_now();  // ours to send as soon as it is stored
   entry.lease_owner = lease.owner;
   entry.lease_until_ms = lease.until_ms;
   in_flight_.insert(entry.id);
-  // Sent from the notification in hand: the payload stored is for a retry or a restart.
-  store_.run([entry](store::Store& s) { return s.enqueue(entry); },
-             [this, entry, n = std::move(n), stored = std::move(stored)](auto queued) mutable {
-               if (!queued) {
-                 in_flight_.erase(entry.id);
-                 spdlog::error("notification {}: not queued: {}", entry.id, queued.error().message);
-                 return stored(false);
-               }
-               ++counters_.accepted;
-               stored(true);
-               if (!dropped_as_expired(entry)) send(std::move(entry), n);
-             });
+  queue(std::move(entry), std::move(n), std::move(before), std::move(stored), true);
 }
 
 void Dispatcher::defer(push::Notification n, std::string domain,
-                       std::chrono::system_clock::time_point due, std::function<void(bool)> stored) {
+                       std::chrono::system_clock::time_point due, std::function<void(bool)> stored,
+                       BeforeQueue before) {
   OutboxEntry entry = outbox_entry(n, std::move(domain));
   entry.next_attempt_ms = epoch_ms(due);  // the poll sends it from then on
-  store_.run([entry](store::Store& s) { return s.enqueue(entry); },
-             [this, id = entry.id, stored = std::move(stored)](auto queued) {
-               if (!queued) {
-                 spdlog::error("notification {}: not queued: {}", id, queued.error().message);
-                 return stored(false);
-               }
-               ++counters_.accepted;
-               stored(true);
-             });
+  queue(std::move(entry), std::move(n), std::move(before), std::move(stored), false);
+}
+
+void Dispatcher::queue(OutboxEntry entry, push::Notification n, BeforeQueue before,
+                       std::function<void(bool)> stored, bool send_now) {
+  auto id = entry.id;
+  store_.run(
+      [entry = std::move(entry), n = std::move(n), before = std::move(before)](
+          store::Store& s) mutable -> store::StoreResult<Queued> {
+        if (before) before(s, n);
+        entry.payload = push::to_json(n);  // for a retry or a restart
+        if (auto queued = s.enqueue(entry); !queued) return tl::unexpected(queued.error());
+        entry.payload = {};  // sent from the notification in hand
+        return Queued{std::move(entry), std::move(n)};
+      },
+      [this, id = std::move(id), stored = std::move(stored), send_now](auto queued) mutable {
+        if (!queued) {
+          if (send_now) in_flight_.erase(id);
+          spdlog::error("notification {}: not queued: {}", id, queued.error().message);
+          return stored(false);
+        }
+        ++counters_.accepted;
+        stored(true);
+        if (send_now && !dropped_as_expired(queued->entry)) send(std::move(queued->entry), queued->notification);
+      });
 }
 
 void Dispatcher::schedule_poll() {
@@ -162,10 +174,11 @@ void Dispatcher::on_result(OutboxEntry entry, push::PushResult result) {
     case push::Outcome::kDelivered:
       ++counters_.delivered;
       spdlog::debug("notification {}: delivered (attempt {})", id, attempts);
-      return finish(id, [id](store::Store& s) { return s.remove_entry(id); });
+      return remove_delivered(id);
     case push::Outcome::kTokenInvalid: {
       ++counters_.tokens_invalid;
       spdlog::warn("notification {}: device token dead ({})", id, result.reason);
+      if (registration_disabled_) registration_disabled_(entry.domain, entry.node);
       const auto dead_since = result.token_dead_since.value_or(std::chrono::milliseconds{0}).count();
       return finish(
           id,
@@ -174,7 +187,11 @@ void Dispatcher::on_result(OutboxEntry entry, push::PushResult result) {
             if (!disabled) return tl::unexpected(disabled.error());
             return s.remove_entry(id);
           },
-          "node " + entry.node + " disabled: the provider reported its device token dead");
+          "node " + entry.node + " disabled: the provider reported its device token dead",
+          [this, domain = entry.domain, node = entry.node] {
+            // Again: a publish may have read the registration before it was disabled.
+            if (registration_disabled_) registration_disabled_(domain, node);
+          });
     }
     case push::Outcome::kRejected:
       ++counters_.dead_letters;
@@ -212,17 +229,42 @@ void Dispatcher::on_result(OutboxEntry entry, push::PushResult result) {
 
 void Dispatcher::finish(const std::string& id,
                         std::function<store::StoreResult<void>(store::Store&)> update,
-                        std::string done_message) {
+                        std::string done_message, std::function<void()> after) {
   // The entry stays in flight until the store has its new state, so a poll
   // in between cannot send it twice.
-  store_.run(std::move(update), [this, id, done_message = std::move(done_message)](auto done) {
+  store_.run(std::move(update), [this, id, done_message = std::move(done_message),
+                                 after = std::move(after)](auto done) {
     if (!done) {
       spdlog::error("notification {}: outbox update failed: {}", id, done.error().message);
     } else if (!done_message.empty()) {
       spdlog::info("{}", done_message);
     }
+    if (after) after();
     in_flight_.erase(id);
   });
+}
+
+void Dispatcher::remove_delivered(const std::string& id) {
+  delivered_.push_back(id);
+  if (!removing_) flush_delivered();
+}
+
+void Dispatcher::flush_delivered() {
+  removing_ = true;
+  auto ids = std::make_shared<std::vector<std::string>>(std::move(delivered_));
+  delivered_.clear();
+  // The entries stay in flight until the store has removed them, so a poll
+  // in between cannot send them twice.
+  store_.run([ids](store::Store& s) { return s.remove_entries(*ids); },
+             [this, ids](auto removed) {
+               if (!removed) {
+                 spdlog::error("outbox: {} delivered notification(s) not removed: {}", ids->size(),
+                               removed.error().message);
+               }
+               for (const auto& id : *ids) in_flight_.erase(id);
+               removing_ = false;
+               if (!delivered_.empty()) flush_delivered();
+             });
 }
 
 }  // namespace xpush

@@ -13,6 +13,7 @@
 #include <random>
 #include <set>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -58,14 +59,25 @@ class Dispatcher {
   void start();
   void stop();
 
+  // Runs on the store thread in the transaction that queues the
+  // notification, just before its row is written, and may finish it (the
+  // badge from the unread count it keeps there).
+  using BeforeQueue = std::function<void(store::Store&, push::Notification&)>;
+
   // Persists the notification; `stored(true)` once it is on disk (answer the
   // server then), `stored(false)` if the store failed (nothing will be sent).
   void accept(push::Notification notification, std::string domain,
-              std::function<void(bool stored)> stored);
+              std::function<void(bool stored)> stored, BeforeQueue before = {});
   // The same, for sending at `due` rather than now. Deferring again with the
   // same notification id (before `due`) replaces the waiting notification.
   void defer(push::Notification notification, std::string domain,
-             std::chrono::system_clock::time_point due, std::function<void(bool stored)> stored);
+             std::chrono::system_clock::time_point due, std::function<void(bool stored)> stored,
+             BeforeQueue before = {});
+  // Told when a provider reported a device token dead and its registration
+  // was disabled.
+  void on_registration_disabled(std::function<void(const std::string& domain, const std::string& node)> f) {
+    registration_disabled_ = std::move(f);
+  }
 
   const DispatcherCounters& counters() const { return counters_; }
 
@@ -77,9 +89,17 @@ class Dispatcher {
   // Past its expiry: removed from the outbox (never sent late) and true.
   bool dropped_as_expired(const store::OutboxEntry& entry);
   void on_result(store::OutboxEntry entry, push::PushResult result);
-  // Writes the entry's new state; `done_message` is logged once it is stored.
+  // Queues the row in the store, `before` first, in one store call.
+  void queue(store::OutboxEntry entry, push::Notification notification, BeforeQueue before,
+             std::function<void(bool stored)> stored, bool send_now);
+  // Writes the entry's new state; `done_message` is logged and `after` runs
+  // once it is stored.
   void finish(const std::string& id, std::function<store::StoreResult<void>(store::Store&)> update,
-              std::string done_message = {});
+              std::string done_message = {}, std::function<void()> after = {});
+  // Delivered rows are removed together: one store call for all that were
+  // delivered while the previous removal ran.
+  void remove_delivered(const std::string& id);
+  void flush_delivered();
   std::int64_t now_ms() const;
   store::Lease lease_from_now() const;
 
@@ -91,6 +111,9 @@ class Dispatcher {
   std::string instance_;
   boost::asio::steady_timer poll_timer_;
   std::set<std::string> in_flight_;  // sent or being updated: the poll leaves them alone
+  std::vector<std::string> delivered_;  // waiting for removal
+  bool removing_ = false;              // a removal is in the store's hands
+  std::function<void(const std::string&, const std::string&)> registration_disabled_;
   bool polling_ = false;
   bool running_ = false;
   DispatcherCounters counters_;

@@ -48,6 +48,7 @@ AppServerOptions app_server_options(const Config& config, const RulesFile& rules
   o.badge_unread = config.badge_unread;
   o.clear_badge_on_return = config.clear_badge_on_return;
   o.limits = config.limits;
+  o.registration_cache = config.registration_cache;
   for (const auto& a : config.apns.apps) o.apns_apps.push_back(a.app.name);
   for (const auto& a : config.fcm.apps) o.fcm_apps.push_back(a.name);
   return o;
@@ -85,7 +86,8 @@ struct Engine::Parts {
   AdminSnapshot last_snapshot;
 
   void route_reply(const interceptor::Element& reply) {
-    if (auto it = local_requests.find(std::string{reply.attr_or("id")}); it != local_requests.end()) {
+    if (auto it = local_requests.empty() ? local_requests.end() : local_requests.find(std::string{reply.attr_or("id")});
+        it != local_requests.end()) {
       auto handler = std::move(it->second);
       local_requests.erase(it);
       return handler(reply);
@@ -136,6 +138,8 @@ struct Engine::Parts {
         store, dispatcher,
         app_server_options(config, rules),
         [this](const interceptor::Element& reply) { route_reply(reply); });
+    dispatcher.on_registration_disabled(
+        [this](const std::string& domain, const std::string& node) { app->forget_registration(domain, node); });
     link = std::make_unique<interceptor::ComponentLink>(
         io.get_executor(), config.link,
         interceptor::ComponentLink::Handlers{

@@ -1,5 +1,7 @@
 #include "engine/notification_from_decision.h"
 
+#include <algorithm>
+
 namespace xpush {
 
 namespace {
@@ -35,6 +37,12 @@ void apply_alert(push::Notification& n, const rules::Alert& a) {
   n.interruption_level = a.interruption_level;
   n.high_priority = a.priority == rules::Priority::kHigh;
   n.data = a.data;
+}
+
+void apply_unread_badge(push::Notification& n, std::optional<std::int64_t> unread) {
+  if (unread && !n.badge && n.kind == push::Kind::kAlert) {
+    n.badge = static_cast<int>(std::min<std::int64_t>(*unread, 99'999));
+  }
 }
 
 push::Notification notification_from_decision(const rules::Decision& decision, push::Device device,

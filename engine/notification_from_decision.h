@@ -5,6 +5,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <optional>
 
 #include "push/notification.h"
 #include "rules/decision.h"
@@ -20,5 +22,9 @@ push::Notification notification_from_decision(const rules::Decision& decision, p
 
 // Puts a rendered alert's fields on the notification (all of them).
 void apply_alert(push::Notification& notification, const rules::Alert& alert);
+
+// An alert whose rule set no badge shows the recipient's unread count, when
+// it is known (at most 99,999).
+void apply_unread_badge(push::Notification& notification, std::optional<std::int64_t> unread);
 
 }  // namespace xpush

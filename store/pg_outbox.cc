@@ -68,6 +68,24 @@ StoreResult<void> PgStore::remove_entry(const std::string& id) {
   return void_query("removing a notification", "DELETE FROM outbox WHERE id = $1", {id});
 }
 
+// One statement for the lot: the ids as one text[] parameter.
+StoreResult<void> PgStore::remove_entries(const std::vector<std::string>& ids) {
+  if (ids.empty()) return {};
+  std::string array = "{";
+  for (const auto& id : ids) {
+    if (array.size() > 1) array += ',';
+    array += '"';
+    for (const char c : id) {
+      if (c == '"' || c == '\\') array += '\\';
+      array += c;
+    }
+    array += '"';
+  }
+  array += '}';
+  return void_query("removing delivered notifications", "DELETE FROM outbox WHERE id = ANY($1::text[])",
+                    {array});
+}
+
 StoreResult<void> PgStore::reschedule_entry(const std::string& id, int attempts, std::int64_t next_attempt_ms,
                                             const std::string& reason) {
   return void_query("rescheduling a notification",

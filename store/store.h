@@ -69,6 +69,9 @@ class Store {
   virtual StoreResult<std::vector<OutboxEntry>> claim_due(std::int64_t now_ms, std::size_t limit,
                                                           const Lease& lease) = 0;
   virtual StoreResult<void> remove_entry(const std::string& id) = 0;
+  // Removes every entry named (delivered ones, together). By default one
+  // remove_entry() each.
+  virtual StoreResult<void> remove_entries(const std::vector<std::string>& ids);
   // Also ends the entry's lease: it is anyone's once due.
   virtual StoreResult<void> reschedule_entry(const std::string& id, int attempts,
                                              std::int64_t next_attempt_ms,

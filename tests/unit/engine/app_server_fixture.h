@@ -23,9 +23,10 @@ class RecordingProvider : public push::Provider {
  public:
   void send(const push::Notification& n, Completion done) override {
     sent.push_back(n);
-    done({.outcome = push::Outcome::kDelivered, .status = 200});
+    done(answer);
   }
   std::vector<push::Notification> sent;
+  push::PushResult answer{.outcome = push::Outcome::kDelivered, .status = 200};
 };
 
 class AppServerTest : public ::testing::Test {
@@ -35,7 +36,11 @@ class AppServerTest : public ::testing::Test {
         dispatcher_(io_.get_executor(), worker_, provider_, {},
                     [] { return std::chrono::system_clock::now(); }),
         app_(worker_, dispatcher_, std::move(options),
-             [this](const Element& reply) { replies_.push_back(reply); }) {}
+             [this](const Element& reply) { replies_.push_back(reply); }) {
+    // As the engine wires them.
+    dispatcher_.on_registration_disabled(
+        [this](const std::string& domain, const std::string& node) { app_.forget_registration(domain, node); });
+  }
 
   // Hands one stanza in and runs the loop until it has been answered.
   const Element* exchange(const std::string& xml) {
