@@ -2,8 +2,6 @@
 
 #include "base/base64.h"
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 
 #include <array>
@@ -22,12 +20,6 @@ std::vector<unsigned char> random_bytes(std::size_t n) {
   return out;
 }
 
-std::array<unsigned char, 32> sha256(std::string_view data) {
-  std::array<unsigned char, 32> md{};
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), md.data(), &len, EVP_sha256(), nullptr);
-  return md;
-}
 }  // namespace
 
 std::string random_token(std::size_t bytes) {
@@ -66,9 +58,17 @@ std::string random_uuid() {
 }
 
 bool secrets_equal(std::string_view expected, std::string_view given) {
-  const auto a = sha256(expected);
-  const auto b = sha256(given);
-  return CRYPTO_memcmp(a.data(), b.data(), a.size()) == 0;
+  // Every byte of `given` is looked at whatever it holds, against the
+  // expected secret read round and round: the time taken depends on the
+  // length of what the caller sent, never on the expected secret's content
+  // or length. (Two SHA-256 digests did the same at a hundred times the cost.)
+  unsigned difference = expected.size() != given.size() ? 1u : 0u;
+  if (expected.empty()) return given.empty();
+  for (std::size_t i = 0, j = 0; i < given.size(); ++i) {
+    difference |= static_cast<unsigned char>(given[i] ^ expected[j]);
+    j = j + 1 == expected.size() ? 0 : j + 1;
+  }
+  return difference == 0;
 }
 
 }  // namespace xpush

@@ -12,8 +12,8 @@ namespace xpush {
 std::string random_token(std::size_t bytes);
 // A random RFC 4122 version 4 UUID, lower case.
 std::string random_uuid();
-// Compares digests of both, so neither the content nor the length of the
-// expected secret leaks through timing.
+// Constant time: neither the content nor the length of the expected secret
+// leaks through timing (only the length of `given`, which the caller sent).
 bool secrets_equal(std::string_view expected, std::string_view given);
 
 inline constexpr std::size_t kNodeBytes = 12;

@@ -11,6 +11,7 @@
 #include <deque>
 #include <random>
 #include <variant>
+#include <vector>
 
 #include "base/log_text.h"
 
@@ -252,6 +253,8 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     if (!writing_) write_next();
   }
 
+  // Everything queued goes out in one write (replies pile up while the
+  // previous write is on its way: one system call for all of them).
   void write_next() {
     if (outbox_.empty()) {
       writing_ = false;
@@ -259,21 +262,24 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
       return;
     }
     writing_ = true;
+    in_write_.clear();
+    buffers_.clear();
+    for (auto& bytes : outbox_) in_write_.push_back(std::move(bytes));
+    outbox_.clear();
+    for (const auto& bytes : in_write_) buffers_.push_back(asio::buffer(bytes));
     std::visit(
         [&](auto& s) {
-          asio::async_write(s, asio::buffer(outbox_.front()),
-                            [self = shared_from_this()](error_code ec, std::size_t) {
-                              self->on_written(ec);
-                            });
+          asio::async_write(s, buffers_, [self = shared_from_this()](error_code ec, std::size_t written) {
+            self->on_written(ec, written);
+          });
         },
         stream_);
   }
 
-  void on_written(error_code ec) {
+  void on_written(error_code ec, std::size_t written) {
     if (closed_) return;
     if (ec) return close("write: " + ec.message());
-    queued_bytes_ -= outbox_.front().size();
-    outbox_.pop_front();
+    queued_bytes_ -= written;
     write_next();
   }
 
@@ -285,7 +291,9 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
   asio::steady_timer drain_timer_;
   ComponentSession session_;
   std::array<char, kReadBuffer> buffer_{};
-  std::deque<std::string> outbox_;
+  std::deque<std::string> outbox_;    // queued, not yet written
+  std::vector<std::string> in_write_;  // being written, with their buffers
+  std::vector<asio::const_buffer> buffers_;
   std::size_t queued_bytes_ = 0;
   bool writing_ = false;
   bool closing_ = false;

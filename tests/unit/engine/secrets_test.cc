@@ -47,6 +47,11 @@ TEST(Secrets, Compare) {
   EXPECT_FALSE(secrets_equal("sekrit-123", "sekrit-12"));
   EXPECT_FALSE(secrets_equal("sekrit-123", ""));
   EXPECT_TRUE(secrets_equal("", ""));
+  EXPECT_FALSE(secrets_equal("", "x"));
+  EXPECT_FALSE(secrets_equal("sekrit-123", "sekrit-123sekrit-123"));  // the secret twice over
+  EXPECT_FALSE(secrets_equal("sekrit-123", std::string_view{"sekrit-123\0", 11}));
+  EXPECT_FALSE(secrets_equal("ab", "ba"));
+  EXPECT_FALSE(secrets_equal("sekrit-123", "Sekrit-123"));
 }
 
 }  // namespace
