@@ -1,5 +1,7 @@
 #include "engine/engine.h"
 
+#include <pthread.h>
+
 #include <spdlog/spdlog.h>
 
 #include <boost/asio/post.hpp>
@@ -176,6 +178,7 @@ AdminSnapshot Engine::counters() const {
 }
 
 void Engine::run() {
+  pthread_setname_np(pthread_self(), "xpush-engine");
   parts_->refresh_snapshot();
   parts_->rules.watch(parts_->io.get_executor(), parts_->config_rules_watch);
   parts_->dispatcher.start();

@@ -15,6 +15,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <pthread.h>
 #include <thread>
 #include <type_traits>
 #include <utility>
@@ -84,6 +85,7 @@ class StoreWorker {
   using Batch = std::vector<std::unique_ptr<store_worker_detail::Job>>;
 
   void serve() {
+    pthread_setname_np(pthread_self(), "xpush-store");  // as top -H and /proc show it
     for (;;) {
       Batch batch;
       {

@@ -113,6 +113,13 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& p
     return tl::unexpected(r.error());
   }
   if (auto r = store->migrate(); !r) return tl::unexpected(r.error());
+  if (path != ":memory:" && !path.empty()) {
+    // Checkpoints run beside the commits, not inside one of them. A commit
+    // still checkpoints should the WAL ever pass 80 MB (the checkpointer
+    // failing, or missing).
+    store->checkpointer_ = SqliteCheckpointer::start(path, std::chrono::milliseconds{200});
+    if (auto r = store->db_.exec("PRAGMA wal_autocheckpoint=20000;"); !r) return tl::unexpected(r.error());
+  }
   return store;
 }
 

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 
+#include "store/sqlite_checkpointer.h"
 #include "store/sqlite_db.h"
 #include "store/store.h"
 
@@ -62,6 +63,7 @@ class SqliteStore final : public Store {
   StoreResult<std::int64_t> insert_messages(const std::vector<OfflineMessage>& messages);
 
   SqliteDb db_;
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;  // absent for an in-memory database
 };
 
 }  // namespace xpush::store
