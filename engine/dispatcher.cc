@@ -3,6 +3,8 @@
 #include <spdlog/spdlog.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "push/notification_json.h"
 
 namespace xpush {
@@ -70,11 +72,19 @@ void Dispatcher::accept(push::Notification n, std::string domain, std::function<
                         BeforeQueue before) {
   OutboxEntry entry = outbox_entry(n, std::move(domain));
   entry.next_attempt_ms = now_ms();
-  const auto lease = lease_from_now();  // ours to send as soon as it is stored
-  entry.lease_owner = lease.owner;
-  entry.lease_until_ms = lease.until_ms;
-  in_flight_.insert(entry.id);
-  queue(std::move(entry), std::move(n), std::move(before), std::move(stored), true);
+  // With max_in_flight sent and unanswered (a slow provider), the backlog
+  // waits in the outbox, not in memory: stored unleased, the poll sends it
+  // once answers make room.
+  const bool send_now = in_flight_.size() < options_.max_in_flight;
+  if (send_now) {
+    const auto lease = lease_from_now();  // ours to send as soon as it is stored
+    entry.lease_owner = lease.owner;
+    entry.lease_until_ms = lease.until_ms;
+    in_flight_.insert(entry.id);
+  } else {
+    backlogged_ = true;
+  }
+  queue(std::move(entry), std::move(n), std::move(before), std::move(stored), send_now);
 }
 
 void Dispatcher::defer(push::Notification n, std::string domain,
@@ -119,22 +129,34 @@ void Dispatcher::schedule_poll() {
 
 void Dispatcher::poll() {
   if (!running_ || polling_) return;
-  if (in_flight_.size() >= options_.max_in_flight) return schedule_poll();
+  if (in_flight_.size() >= options_.max_in_flight) {
+    backlogged_ = true;  // polled again as soon as answers make room
+    return schedule_poll();
+  }
   polling_ = true;
-  store_.run([now = now_ms(), limit = options_.batch, lease = lease_from_now()](store::Store& s) {
+  const auto room = options_.max_in_flight - in_flight_.size();
+  store_.run([now = now_ms(), limit = std::min(options_.batch, room), lease = lease_from_now()](store::Store& s) {
                return s.claim_due(now, limit, lease);
              },
-             [this](auto due) {
+             [this, limit = std::min(options_.batch, room)](auto due) {
                polling_ = false;
                if (!due) {
                  spdlog::error("outbox: {}", due.error().message);
-               } else {
-                 for (auto& entry : *due) {
-                   if (in_flight_.insert(entry.id).second) deliver(std::move(entry));
-                 }
+                 return schedule_poll();
                }
+               for (auto& entry : *due) {
+                 if (in_flight_.insert(entry.id).second) deliver(std::move(entry));
+               }
+               // A full batch: more are due; fetch them now rather than next round.
+               if (due->size() >= limit) return poll();
                schedule_poll();
              });
+}
+
+void Dispatcher::on_room() {
+  if (!backlogged_ || in_flight_.size() > options_.max_in_flight / 2) return;
+  backlogged_ = false;
+  poll();
 }
 
 bool Dispatcher::dropped_as_expired(const OutboxEntry& entry) {
@@ -241,6 +263,7 @@ void Dispatcher::finish(const std::string& id,
     }
     if (after) after();
     in_flight_.erase(id);
+    on_room();
   });
 }
 
@@ -264,6 +287,7 @@ void Dispatcher::flush_delivered() {
                for (const auto& id : *ids) in_flight_.erase(id);
                removing_ = false;
                if (!delivered_.empty()) flush_delivered();
+               on_room();
              });
 }
 

@@ -29,6 +29,8 @@ struct DispatcherOptions {
   push::RetryPolicy retry;
   std::chrono::milliseconds poll_interval{1000};
   std::size_t batch = 256;           // due entries read per poll
+  // Sent and not yet answered, at most; beyond, accepted notifications wait
+  // in the outbox (on disk) until answers make room.
   std::size_t max_in_flight = 10'000;
   // How long a claimed notification is this instance's alone. Instances
   // sharing a store leave it alone until then; after a crash, another one
@@ -84,6 +86,8 @@ class Dispatcher {
  private:
   void schedule_poll();
   void poll();
+  // Answers made room: a backlog left in the outbox is fetched now.
+  void on_room();
   void deliver(store::OutboxEntry entry);
   void send(store::OutboxEntry entry, const push::Notification& notification);
   // Past its expiry: removed from the outbox (never sent late) and true.
@@ -113,6 +117,7 @@ class Dispatcher {
   std::set<std::string> in_flight_;  // sent or being updated: the poll leaves them alone
   std::vector<std::string> delivered_;  // waiting for removal
   bool removing_ = false;              // a removal is in the store's hands
+  bool backlogged_ = false;            // due entries left in the outbox for want of room
   std::function<void(const std::string&, const std::string&)> registration_disabled_;
   bool polling_ = false;
   bool running_ = false;

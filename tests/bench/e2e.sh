@@ -6,14 +6,25 @@
 # is the ceiling. Prints figures; asserts nothing.
 #
 #   tests/bench/e2e.sh [--count N] [--devices K] [--window W] [--rate R]
-#                      [--backends "sqlite postgresql"]
-# --rate R offers R publishes/s instead of as many as are answered.
+#                      [--backends "sqlite postgresql"] [--phases "throughput backlog kill"]
+# Phases (each on a fresh store):
+#   throughput  N publishes, per backend: rates, latencies, CPU (per thread,
+#               user and system), RSS idle (registered, before publishing)
+#               and peak; --rate R offers R publishes/s instead of as many
+#               as are answered.
+#   backlog     the stand-in stopped (SIGSTOP) while N publishes are
+#               accepted, then resumed: RSS with the backlog queued, how long
+#               it takes to drain, lost.
+#   kill        kill -9 of xpushd at full speed once N/2 publishes were
+#               answered, restart on the same store: every publish answered
+#               `result` must reach the stand-in (lost, duplicates).
+# backlog and kill run on the first backend.
 # XPUSH_BENCH_WRAP prefixes xpushd's command line, e.g. to profile it:
 #   XPUSH_BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out" tests/bench/e2e.sh ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/bench/lib.sh
-count=100000 devices=1000 window=1000 rate=0 backends="sqlite postgresql"
+count=100000 devices=1000 window=1000 rate=0 backends="sqlite postgresql" phases="throughput backlog kill"
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count=$2; shift 2 ;;
@@ -21,6 +32,7 @@ while [ $# -gt 0 ]; do
     --window) window=$2; shift 2 ;;
     --rate) rate=$2; shift 2 ;;
     --backends) backends=$2; shift 2 ;;
+    --phases) phases=$2; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -33,7 +45,7 @@ chmod 755 "$work"
 pids=()
 pg_dir=""
 cleanup() {
-  for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]}"; do kill -CONT "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   [ -n "$pg_dir" ] && /usr/bin/python3 -m tests.support.postgres stop "$pg_dir" >/dev/null 2>&1
   rm -rf "$work"
@@ -61,33 +73,50 @@ delivered() {
 }
 
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
+# "name user system" (clock ticks) for each thread of PID.
+thread_ticks() {
+  for t in /proc/"$1"/task/*; do
+    printf '%s %s\n' "$(tr ' ' _ <"$t/comm")" "$(awk '{print $14, $15}' "$t/stat")"
+  done 2>/dev/null
+}
+rss_mb() { awk -v k="$2" '$1 == k":" {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
-run_backend() {
-  local backend=$1 store
-  case "$backend" in
-    sqlite) store="store: { sqlite: { path: \"$work/xpush-$RANDOM.db\" } }" ;;
+store_line() {
+  case "$1" in
+    sqlite) echo "store: { sqlite: { path: \"$work/xpush-$RANDOM$RANDOM.db\" }, instance: bench }" ;;
     postgresql)
-      pg_dir=$work/pg
-      /usr/bin/python3 -m tests.support.postgres start "$pg_dir" >/dev/null
-      store="store: { postgresql: { dsn: \"$(cat "$pg_dir/dsn")\" } }" ;;
+      if [ -z "$pg_dir" ]; then
+        pg_dir=$work/pg
+        /usr/bin/python3 -m tests.support.postgres start "$pg_dir" >/dev/null
+      fi
+      echo "store: { postgresql: { dsn: \"$(cat "$pg_dir/dsn")\" }, instance: bench }" ;;
   esac
-  local secret=bench-secret-0123456789 before_delivered
-  before_delivered=$(delivered)
+}
+
+secret=bench-secret-0123456789
+# start_driver NAME ARGS...: the driver, listening; its stdin is fd 7.
+start_driver() {
+  local name=$1; shift
   rm -f "$work/driver.out"
-  mkfifo "$work/driver.in.$backend"
-  "$bin/e2e_driver" --devices "$devices" --count "$count" --window "$window" --rate "$rate" \
-    --secret "$secret" --sends "$work/sends" <"$work/driver.in.$backend" >"$work/driver.out" &
-  local driver=$!
+  mkfifo "$work/driver.in.$name"
+  "$bin/e2e_driver" --devices "$devices" --count "$count" --window "$window" --secret "$secret" \
+    --sends "$work/sends" "$@" <"$work/driver.in.$name" >"$work/driver.out" &
+  driver=$!
   pids+=("$driver")
-  exec 7>"$work/driver.in.$backend"
+  exec 7>"$work/driver.in.$name"
   wait_line "$work/driver.out" PORT
+}
+
+# write_config STORE_LINE [RETRY_LINE]
+write_config() {
   cat >"$work/xpush.yaml" <<CONF
 component: { domain: push.localhost, secret: "$secret", host: 127.0.0.1, port: $(awk '/PORT/ {print $2}' "$work/driver.out") }
 xmpp: { server_domains: [localhost] }
-$store
+$1
 rules: { file: "$work/rules.yaml", watch_ms: 0 }
 push:
   provider: direct
+${2:-}
   apns:
     host: localhost
     port: $port
@@ -96,46 +125,141 @@ push:
       - { name: bench, topic: org.example.bench, key_file: "$work/AuthKey.p8", key_id: ABC123DEFG, team_id: DEF123GHIJ }
 log: { level: warn }
 CONF
+}
+
+start_xpushd() {
   # shellcheck disable=SC2086
-  ${XPUSH_BENCH_WRAP:-} "$xpushd" --config "$work/xpush.yaml" >"$work/xpushd-$backend.log" 2>&1 &
-  local xp=$!
+  ${XPUSH_BENCH_WRAP:-} "$xpushd" --config "$work/xpush.yaml" >>"$work/xpushd-$1.log" 2>&1 &
+  xp=$!
   pids+=("$xp")
-  wait_line "$work/driver.out" REGISTERED 600
-  local cpu0 cpu1 hz
-  cpu0=$(cpu_ticks "$xp")
-  wait_line "$work/driver.out" answered_per_s 6000
-  cpu1=$(cpu_ticks "$xp")
-  hz=$(getconf CLK_TCK)
-  local line answered
-  line=$(grep answered_per_s "$work/driver.out")
-  answered=$(echo "$line" | sed -n 's/.*answered_result=\([0-9]*\).*/\1/p')
-  # Wait (bounded) until the stand-in has every answered publish.
+}
+
+stop_driver() {
+  exec 7>&-
+  wait "$driver" 2>/dev/null || true
+}
+
+# wait_delivered N: waits (bounded, 60 s) until the stand-in answered N more
+# than it had at the mark; prints how many it got.
+wait_delivered() {
   local got=0
   for _ in $(seq 600); do
-    got=$(( $(delivered) - before_delivered ))
-    [ "$got" -ge "$answered" ] && break
+    got=$(( $(delivered) - mark ))
+    [ "$got" -ge "$1" ] && break
     sleep 0.1
   done
+  echo "$got"
+}
+
+run_throughput() {
+  local backend=$1
+  mark=$(delivered)
+  start_driver "t-$backend" --rate "$rate" --hold
+  write_config "$(store_line "$backend")"
+  start_xpushd "$backend"
+  wait_line "$work/driver.out" REGISTERED 600
+  sleep 1
+  local idle_rss; idle_rss=$(rss_mb "$xp" VmRSS)
+  thread_ticks "$xp" >"$work/threads0"
+  local cpu0 cpu1 hz; cpu0=$(cpu_ticks "$xp")
+  echo go >&7
+  wait_line "$work/driver.out" answered_per_s 6000
+  cpu1=$(cpu_ticks "$xp")
+  thread_ticks "$xp" >"$work/threads1"
+  hz=$(getconf CLK_TCK)
+  local line answered got
+  line=$(grep answered_per_s "$work/driver.out")
+  answered=$(echo "$line" | sed -n 's/.*answered_result=\([0-9]*\).*/\1/p')
+  got=$(wait_delivered "$answered")
   kill -USR2 "$standin"
   sleep 0.3
-  local rss
-  rss=$(awk '/VmHWM/ {print $2}' "/proc/$xp/status")
   echo "[$backend] $line"
   echo "[$backend] delivered=$got lost=$(( answered > got ? answered - got : 0 )) \
 cpu_us_per_publish=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$hz" -v n="$count" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }') \
-peak_rss_mb=$(( rss / 1024 )) $(/usr/bin/python3 tests/bench/e2e_report.py "$work/sends" "$work/arrivals")"
+idle_rss_mb=$idle_rss peak_rss_mb=$(rss_mb "$xp" VmHWM) $(/usr/bin/python3 tests/bench/e2e_report.py "$work/sends" "$work/arrivals")"
+  # Per thread, µs of CPU per publish, user+system.
+  echo "[$backend] cpu_us_per_publish_by_thread: $(awk -v hz="$hz" -v n="$count" '
+    NR == FNR { u0[$1] += $2; s0[$1] += $3; next }
+    { u1[$1] += $2; s1[$1] += $3 }
+    END { for (t in u1) printf "%s=%.1f(user %.1f, system %.1f) ", t, (u1[t] + s1[t] - u0[t] - s0[t]) * 1e6 / hz / n,
+          (u1[t] - u0[t]) * 1e6 / hz / n, (s1[t] - s0[t]) * 1e6 / hz / n }' "$work/threads0" "$work/threads1")"
   echo "$line" >"$work/last-$backend"
   kill "$xp"; wait "$xp" 2>/dev/null || true
-  exec 7>&-
-  wait "$driver" 2>/dev/null || true
-  if [ "$backend" = postgresql ]; then /usr/bin/python3 -m tests.support.postgres stop "$pg_dir" >/dev/null; pg_dir=""; fi
+  stop_driver
+}
+
+run_backlog() {
+  local backend=$1
+  mark=$(delivered)
+  start_driver "b-$backend" --hold
+  write_config "$(store_line "$backend")"
+  start_xpushd "backlog"
+  wait_line "$work/driver.out" REGISTERED 600
+  kill -STOP "$standin"
+  echo go >&7
+  wait_line "$work/driver.out" answered_per_s 6000
+  sleep 1
+  local rss hwm answered t0 got
+  rss=$(rss_mb "$xp" VmRSS); hwm=$(rss_mb "$xp" VmHWM)
+  answered=$(sed -n 's/.*answered_result=\([0-9]*\).*/\1/p' "$work/driver.out")
+  t0=$(date +%s.%N)
+  kill -CONT "$standin"
+  got=$(wait_delivered "$answered")
+  echo "[$backend backlog] provider stopped: answered_result=$answered rss_mb_with_backlog=$rss peak_rss_mb=$hwm \
+drained_in_s=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }') delivered=$got \
+lost=$(( answered > got ? answered - got : 0 ))"
+  kill "$xp"; wait "$xp" 2>/dev/null || true
+  stop_driver
+}
+
+run_kill() {
+  local backend=$1 after=$(( count / 2 ))
+  start_driver "k-$backend" --hold --no-bare --answered "$work/answered"
+  # A short lease: the restarted instance sends what the killed one had
+  # claimed after a second, not the default minute.
+  write_config "$(store_line "$backend")" "  retry: { lease_ms: 1000, poll_ms: 100 }"
+  start_xpushd "kill"
+  wait_line "$work/driver.out" REGISTERED 600
+  kill -USR2 "$standin"; sleep 0.3
+  local start_ns; start_ns=$(tail -n 1 "$work/arrivals" | awk '{ printf "%.0f", $2 + 1 }')
+  start_ns=${start_ns:-0}
+  echo "kill $xp $after" >&7
+  wait_line "$work/driver.out" KILLED 6000
+  wait "$xp" 2>/dev/null || true
+  local t0; t0=$(date +%s.%N)
+  start_xpushd "kill"
+  local report=""
+  for _ in $(seq 120); do
+    sleep 0.5
+    kill -USR2 "$standin"; sleep 0.2
+    report=$(/usr/bin/python3 tests/bench/e2e_report.py --answered "$work/answered" --since "$start_ns" "$work/arrivals")
+    case "$report" in *" lost=0 "*) break ;; esac
+  done
+  local recovered; recovered=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
+  # What the killed instance sent but had not yet marked sent comes again
+  # once its lease has run out: counted after that.
+  sleep 3
+  kill -USR2 "$standin"; sleep 0.3
+  report=$(/usr/bin/python3 tests/bench/e2e_report.py --answered "$work/answered" --since "$start_ns" "$work/arrivals")
+  echo "[$backend kill -9] $(sed -n 's/^KILLED //p' "$work/driver.out") $report recovered_in_s=$recovered"
+  kill "$xp"; wait "$xp" 2>/dev/null || true
+  stop_driver
 }
 
 printf '%s' '{"aps":{"alert":{"title":"bench","body":"seq:12345"},"sound":"default","mutable-content":1}}' >"$work/payload.json"
 echo "e2e: $count publishes, $devices devices, window $window, rate ${rate:-0} (0: closed loop); $(nproc) cores"
-ceiling=$(h2load_rate "$port" 200000 1 "$work/payload.json")
-echo "h2load ceiling: $ceiling req/s (1 connection, 100 streams)"
-for b in $backends; do
-  run_backend "$b"
-  awk -v c="$ceiling" -v b="$b" '{ for (i = 1; i <= NF; i++) if ($i ~ /^answered_per_s=/) { split($i, kv, "="); printf "[%s] ratio to h2load = %.3f\n", b, kv[2] / c } }' "$work/last-$b"
+first=${backends%% *}
+for phase in $phases; do
+  case "$phase" in
+    throughput)
+      ceiling=$(h2load_rate "$port" 200000 1 "$work/payload.json")
+      echo "h2load ceiling: $ceiling req/s (1 connection, 100 streams)"
+      for b in $backends; do
+        run_throughput "$b"
+        awk -v c="$ceiling" -v b="$b" '{ for (i = 1; i <= NF; i++) if ($i ~ /^answered_per_s=/) { split($i, kv, "="); printf "[%s] ratio to h2load = %.3f\n", b, kv[2] / c } }' "$work/last-$b"
+      done ;;
+    backlog) run_backlog "$first" ;;
+    kill) run_kill "$first" ;;
+    *) echo "unknown phase $phase" >&2; exit 2 ;;
+  esac
 done

@@ -9,6 +9,8 @@
 // publish sent to FILE (CLOCK_MONOTONIC, comparable with the APNs stand-in's
 // record). Publish bodies carry "seq:<n>" so the stand-in can tell them apart.
 #include <poll.h>
+#include <signal.h>
+#include <sys/types.h>
 
 #include <algorithm>
 #include <chrono>
@@ -54,12 +56,16 @@ std::string register_iq(int i) {
          std::to_string(i) + "</value></field></x></command></iq>";
 }
 
+// Without `bare`, the bare shape is sent as ejabberd's instead, so that every
+// publish carries its number to the provider (the kill -9 phase counts them).
+bool g_bare = true;
+
 std::string publish_iq(std::uint64_t seq, const Device& d) {
   const std::string head = "<iq type='set' id='p" + std::to_string(seq) +
                            "' from='localhost' to='push.localhost'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
                            "<publish node='" + d.node + "'><item><notification xmlns='urn:xmpp:push:0'>";
   std::string summary;
-  switch (seq % 3) {
+  switch (g_bare ? seq % 3 : seq % 2) {
     case 0:  // Prosody 0.12: a form with every field
       summary = "<x xmlns='jabber:x:data' type='form'><field var='FORM_TYPE' type='hidden'><value>"
                 "urn:xmpp:push:summary</value></field><field var='message-count' type='text-single'>"
@@ -123,13 +129,33 @@ class Driver {
     std::uint64_t answered = 0, refused = 0;
     double seconds = 0;
     std::vector<std::int64_t> latencies_ns;  // publish -> answer
+    std::vector<std::uint64_t> answered_result;  // the numbers answered `result`
+    bool link_lost = false;
+  };
+
+  // kill -9 of xpushd once `after` publishes were answered `result` (0: never).
+  struct Kill {
+    pid_t pid = 0;
+    std::uint64_t after = 0;
   };
 
   // Sends `count` publishes with at most `window` in flight; with `rate` > 0,
   // no faster than that many per second.
   Figures publish(const std::vector<Device>& devices, std::uint64_t count, std::size_t window, double rate,
-                  std::ofstream& sends) {
+                  std::ofstream& sends, Kill kill) {
     Figures f;
+    try {
+      publish_until_done(f, devices, count, window, rate, sends, kill);
+    } catch (const std::exception&) {
+      if (!kill.pid) throw;
+      f.link_lost = true;  // xpushd was killed: what it answered before is all there is
+    }
+    return f;
+  }
+
+ private:
+  void publish_until_done(Figures& f, const std::vector<Device>& devices, std::uint64_t count,
+                          std::size_t window, double rate, std::ofstream& sends, Kill kill) {
     std::vector<std::int64_t> sent_at(count, 0);
     std::uint64_t next = 0;
     std::size_t in_flight = 0;
@@ -160,12 +186,20 @@ class Driver {
         if (parsed_.empty() && socket_.available() == 0) continue;
       }
       drain_answers(f, sent_at, in_flight);
+      if (kill.pid && f.answered >= kill.after) {
+        ::kill(kill.pid, SIGKILL);
+        kill.pid = 0;
+        kill_pending_ = true;
+        f.seconds = static_cast<double>(mono_ns() - t0) / 1e9;
+      }
+      if (kill_pending_) {
+        // Nothing more is sent; answers already on their way still count.
+        for (;;) drain_answers(f, sent_at, in_flight);
+      }
     }
     f.seconds = static_cast<double>(mono_ns() - t0) / 1e9;
-    return f;
   }
 
- private:
   // Takes one answer (waiting for it), then every other one already here.
   void drain_answers(Figures& f, const std::vector<std::int64_t>& sent_at, std::size_t& in_flight) {
     do {
@@ -175,6 +209,7 @@ class Driver {
       const auto seq = std::stoull(std::string{id.substr(1)});
       if (iq.attr_or("type") == "result") {
         ++f.answered;
+        f.answered_result.push_back(seq);
       } else {
         ++f.refused;
       }
@@ -216,6 +251,7 @@ class Driver {
   }
 
   tcp::socket socket_;
+  bool kill_pending_ = false;
   std::string secret_;
   xpush::interceptor::XmlStream stream_;
   std::deque<Element> parsed_;
@@ -236,13 +272,19 @@ int main(int argc, char** argv) {
   std::uint64_t count = 100'000;
   std::size_t window = 1000;
   double rate = 0;
-  std::string secret, sends_path;
+  std::string secret, sends_path, answered_path;
+  bool hold = false, bare = true;
   cli.add_option("--devices", devices);
   cli.add_option("--count", count);
   cli.add_option("--window", window);
   cli.add_option("--rate", rate, "publishes offered per second (0: as fast as answered)");
   cli.add_option("--secret", secret)->required();
   cli.add_option("--sends", sends_path)->required();
+  cli.add_option("--answered", answered_path, "writes the numbers of the publishes answered `result`");
+  cli.add_flag("--hold", hold,
+               "after registering, waits for a line on stdin: `go`, or `kill PID N` (kill -9 PID once N "
+               "publishes were answered `result`)");
+  cli.add_flag("!--no-bare", bare, "every publish carries a body (and so its number)");
   CLI11_PARSE(cli, argc, argv);
 
   asio::io_context io;
@@ -254,9 +296,21 @@ int main(int argc, char** argv) {
   driver.handshake();
   const auto registered = driver.register_devices(devices);
   std::cout << "REGISTERED " << registered.size() << std::endl;
+  g_bare = bare;
+  Driver::Kill kill;
+  if (hold) {
+    std::string order;
+    std::cin >> order;
+    if (order == "kill") std::cin >> kill.pid >> kill.after;
+  }
   std::ofstream sends{sends_path};
-  auto f = driver.publish(registered, count, window, rate, sends);
+  auto f = driver.publish(registered, count, window, rate, sends, kill);
   sends.close();
+  if (!answered_path.empty()) {
+    std::ofstream answered{answered_path};
+    for (const auto seq : f.answered_result) answered << seq << '\n';
+  }
+  if (f.link_lost) std::cout << "KILLED answered_result=" << f.answered << std::endl;
   const double per_s = static_cast<double>(f.answered + f.refused) / f.seconds;
   std::printf("publishes=%llu answered_result=%llu refused=%llu seconds=%.3f answered_per_s=%.0f "
               "answer_p50_ms=%.3f answer_p99_ms=%.3f answer_p999_ms=%.3f\n",

@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <deque>
+#include <set>
 
 #include "push/notification_json.h"
 #include "store/sqlite_store.h"
@@ -16,11 +17,13 @@ namespace {
 using push::Outcome;
 using push::PushResult;
 
-// Answers from a script, then "delivered".
+// Answers from a script, then "delivered"; while `hold`, answers nothing
+// until release().
 class ScriptedProvider : public push::Provider {
  public:
   void send(const push::Notification& n, Completion done) override {
     sent.push_back(n.id);
+    if (hold) return held.push_back(std::move(done));
     PushResult r{.outcome = Outcome::kDelivered, .status = 200};
     if (!script.empty()) {
       r = script.front();
@@ -28,8 +31,15 @@ class ScriptedProvider : public push::Provider {
     }
     done(r);
   }
+  void release() {
+    hold = false;
+    auto waiting = std::move(held);
+    for (auto& done : waiting) done({.outcome = Outcome::kDelivered, .status = 200});
+  }
   std::deque<PushResult> script;
   std::vector<std::string> sent;
+  bool hold = false;
+  std::vector<Completion> held;
 };
 
 PushResult failure(Outcome outcome, int status, std::string reason) {
@@ -42,8 +52,9 @@ class DispatcherTest : public ::testing::Test {
       : worker_(io_.get_executor(), *store::SqliteStore::open(dir_.file("x.db"))),
         observer_(std::move(*store::SqliteStore::open(dir_.file("x.db")))) {}
 
-  Dispatcher& dispatcher(int max_attempts = 12) {
+  Dispatcher& dispatcher(int max_attempts = 12, std::size_t max_in_flight = 10'000) {
     DispatcherOptions options;
+    options.max_in_flight = max_in_flight;
     options.retry.backoff = {std::chrono::milliseconds{5}, std::chrono::milliseconds{20}};
     options.retry.max_attempts = max_attempts;
     options.poll_interval = std::chrono::milliseconds{5};
@@ -91,6 +102,25 @@ TEST_F(DispatcherTest, OnDiskBeforeAcceptedAndGoneOnceDelivered) {
   run_until([&] { return d.counters().delivered == 1 && counts().pending == 0; });
   EXPECT_EQ(pending_when_accepted, 1);
   EXPECT_EQ(provider_.sent, std::vector<std::string>{"n1"});
+}
+
+TEST_F(DispatcherTest, ASlowProviderLeavesTheBacklogOnDiskNotInMemory) {
+  provider_.hold = true;
+  auto& d = dispatcher(12, 3);
+  d.start();
+  int stored = 0;
+  for (int i = 0; i < 10; ++i) {
+    d.accept(notification("n" + std::to_string(i)), "example.org", [&](bool ok) { stored += ok ? 1 : 0; });
+  }
+  run_until([&] { return stored == 10; });
+  for (int i = 0; i < 10; ++i) io_.run_one_for(std::chrono::milliseconds{5});  // polls come and go
+  EXPECT_EQ(provider_.sent.size(), 3u);  // at most max_in_flight unanswered
+  EXPECT_EQ(counts().pending, 10);       // everything accepted is on disk
+  provider_.release();
+  run_until([&] { return d.counters().delivered == 10 && counts().pending == 0; });
+  const std::set<std::string> distinct(provider_.sent.begin(), provider_.sent.end());
+  EXPECT_EQ(distinct.size(), 10u);
+  EXPECT_EQ(provider_.sent.size(), 10u);  // each sent once
 }
 
 TEST_F(DispatcherTest, TemporaryFailuresAreRetriedThenDelivered) {
