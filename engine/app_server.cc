@@ -172,9 +172,9 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   const bool first = summaries_.first_sighting(kept.account + '\n' + kept.content, now);
   auto keep = [kept = std::move(kept), first](store::Store& s) -> std::optional<std::int64_t> {
     if (first) {
-      if (auto stored = s.store_message(kept); !stored) {
-        spdlog::error("publish: summary not kept: {}", stored.error().message);
-      }
+      auto unread = s.store_message_counting_unread(kept);
+      if (unread) return *unread;
+      spdlog::error("publish: summary not kept: {}", unread.error().message);
     }
     auto unread = s.unread_count(kept.account);
     if (!unread) {

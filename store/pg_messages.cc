@@ -56,7 +56,7 @@ std::string insert_counting_unread(const std::string& insert) {
   return "WITH kept AS (" + insert +
          " RETURNING id, account) INSERT INTO unread_counts (account, unread) SELECT account, count(*)"
          " FROM kept GROUP BY account ON CONFLICT (account) DO UPDATE SET unread = unread_counts.unread +"
-         " excluded.unread RETURNING (SELECT max(id) FROM kept)";
+         " excluded.unread RETURNING (SELECT max(id) FROM kept), unread";
 }
 
 std::string multi_row_insert(std::size_t rows) {
@@ -100,6 +100,14 @@ StoreResult<std::int64_t> PgStore::store_message(const OfflineMessage& m) {
                      {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
   if (!r) return tl::unexpected(r.error());
   return r->integer(0, 0);
+}
+
+StoreResult<std::int64_t> PgStore::store_message_counting_unread(const OfflineMessage& m) {
+  if (auto p = ensure_partition(m.received_ms); !p) return tl::unexpected(p.error());
+  auto r = db_.query("keeping an offline message", multi_row_insert(1),
+                     {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
+  if (!r) return tl::unexpected(r.error());
+  return r->integer(0, 1);
 }
 
 StoreResult<void> PgStore::store_messages(const std::vector<OfflineMessage>& messages) {

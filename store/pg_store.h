@@ -56,6 +56,7 @@ class PgStore final : public Store {
   StoreResult<void> hold_messages(const std::string& account, const std::string& reason) override;
   StoreResult<bool> release_messages(const std::string& account) override;
   StoreResult<std::int64_t> unread_count(const std::string& account) override;
+  StoreResult<std::int64_t> store_message_counting_unread(const OfflineMessage& message) override;
   StoreResult<std::int64_t> mark_read(const std::string& account) override;
 
   static constexpr int kSchemaVersion = 1;

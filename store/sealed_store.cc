@@ -38,6 +38,10 @@ StoreResult<std::int64_t> SealedStore::store_message(const OfflineMessage& messa
   return inner_->store_message(sealed(message));
 }
 
+StoreResult<std::int64_t> SealedStore::store_message_counting_unread(const OfflineMessage& message) {
+  return inner_->store_message_counting_unread(sealed(message));
+}
+
 StoreResult<void> SealedStore::store_messages(const std::vector<OfflineMessage>& messages) {
   std::vector<OfflineMessage> out;
   out.reserve(messages.size());

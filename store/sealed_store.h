@@ -56,6 +56,7 @@ class SealedStore final : public Store {
   StoreResult<OutboxCounts> outbox_counts() override { return inner_->outbox_counts(); }
 
   StoreResult<std::int64_t> store_message(const OfflineMessage& message) override;
+  StoreResult<std::int64_t> store_message_counting_unread(const OfflineMessage& message) override;
   StoreResult<void> store_messages(const std::vector<OfflineMessage>& messages) override;
   StoreResult<std::vector<OfflineMessage>> messages_of(const std::string& account, std::size_t limit,
                                                        std::int64_t before_id) override;

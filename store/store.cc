@@ -9,4 +9,9 @@ StoreResult<void> Store::remove_entries(const std::vector<std::string>& ids) {
   return {};
 }
 
+StoreResult<std::int64_t> Store::store_message_counting_unread(const OfflineMessage& message) {
+  if (auto stored = store_message(message); !stored) return tl::unexpected(stored.error());
+  return unread_count(message.account);
+}
+
 }  // namespace xpush::store

@@ -104,6 +104,10 @@ class Store {
   // Messages stored since the account last came back (or read them): a
   // counter kept with each message stored, so asking is cheap.
   virtual StoreResult<std::int64_t> unread_count(const std::string& account) = 0;
+  // Keeps the message and returns the account's unread count with it. By
+  // default store_message() then unread_count(); one round trip where the
+  // backend is a server.
+  virtual StoreResult<std::int64_t> store_message_counting_unread(const OfflineMessage& message);
   // The account is back: its unread count starts again from zero. Returns
   // how many were unread.
   virtual StoreResult<std::int64_t> mark_read(const std::string& account) = 0;

@@ -88,8 +88,14 @@ TEST_P(Messages, UnreadCountsSinceTheUserWasLastBack) {
   EXPECT_EQ(*store->unread_count("carol@example.org"), 1);  // nobody else's
   ASSERT_TRUE(store->store_message(message("alice@example.org", kMonday + 10)));
   EXPECT_EQ(*store->unread_count("alice@example.org"), 1);
+  // Kept and counted in one call, as a publish's summary is.
+  const auto counted = store->store_message_counting_unread(message("alice@example.org", kMonday + 11));
+  ASSERT_TRUE(counted) << counted.error().message;
+  EXPECT_EQ(*counted, 2);
+  EXPECT_EQ(*store->store_message_counting_unread(message("dave@example.org", kMonday)), 1);
+  EXPECT_EQ(*store->unread_count("carol@example.org"), 1);
   // Read marks do not delete: the record is kept for its retention.
-  EXPECT_EQ(*store->count_messages("alice@example.org"), 4);
+  EXPECT_EQ(*store->count_messages("alice@example.org"), 5);
 }
 
 TEST_P(Messages, ABatchIsStoredWhole) {
