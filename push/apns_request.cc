@@ -61,6 +61,7 @@ tl::expected<HttpRequest, std::string> build_apns_request(const Notification& ra
   h.emplace_back("apns-collapse-id", apns_collapse_id(n.collapse_key.empty() ? n.id : n.collapse_key));
   if (!n.id.empty()) h.emplace_back("apns-id", n.id);
   h.emplace_back("content-type", "application/json");
+  request.unique_per_request = {":path", "apns-expiration", "apns-collapse-id", "apns-id"};
   request.body = std::move(fitted->json);
   return request;
 }

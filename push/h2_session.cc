@@ -1,5 +1,7 @@
 #include "push/h2_session.h"
 
+#include <algorithm>
+
 #include <nghttp2/nghttp2.h>
 
 #include <cstring>
@@ -16,10 +18,14 @@ struct H2ClientSession::Stream {
 namespace {
 constexpr std::uint32_t kWindow = 1 << 20;  // answers are small; keep the peer's sends flowing
 
-nghttp2_nv header(std::string_view name, std::string_view value) {
+// Names and values are not copied: they live in the stream's request until
+// the stream closes, past the sending of its headers.
+nghttp2_nv header(std::string_view name, std::string_view value, bool unique = false) {
   return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
                     reinterpret_cast<uint8_t*>(const_cast<char*>(value.data())), name.size(),
-                    value.size(), NGHTTP2_NV_FLAG_NONE};
+                    value.size(),
+                    static_cast<uint8_t>(NGHTTP2_NV_FLAG_NO_COPY_NAME | NGHTTP2_NV_FLAG_NO_COPY_VALUE |
+                                         (unique ? NGHTTP2_NV_FLAG_NO_INDEX : 0))};
 }
 }  // namespace
 
@@ -123,8 +129,11 @@ tl::expected<std::int32_t, std::string> H2ClientSession::submit(HttpRequest requ
   nva.push_back(header(":method", r.method));
   nva.push_back(header(":scheme", "https"));
   nva.push_back(header(":authority", authority_));
-  nva.push_back(header(":path", r.path));
-  for (const auto& [name, value] : r.headers) nva.push_back(header(name, value));
+  const auto unique = [&r](std::string_view name) {
+    return std::find(r.unique_per_request.begin(), r.unique_per_request.end(), name) != r.unique_per_request.end();
+  };
+  nva.push_back(header(":path", r.path, unique(":path")));
+  for (const auto& [name, value] : r.headers) nva.push_back(header(name, value, unique(name)));
   nghttp2_data_provider body{};
   body.read_callback = Glue::read_body;
   const int32_t id = nghttp2_submit_request(session_, nullptr, nva.data(), nva.size(),

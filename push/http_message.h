@@ -17,6 +17,10 @@ struct HttpRequest {
   std::string path;
   Headers headers;
   std::string body;
+  // Header names (":path" too) whose values change with every request: sent
+  // without HPACK indexing, so that they do not push the values that repeat
+  // (the authorization token) out of the connection's header table.
+  std::vector<std::string_view> unique_per_request;
 
   std::optional<std::string_view> header(std::string_view name) const;
 };

@@ -161,10 +161,12 @@ run_throughput() {
   sleep 1
   local idle_rss; idle_rss=$(rss_mb "$xp" VmRSS)
   thread_ticks "$xp" >"$work/threads0"
-  local cpu0 cpu1 hz; cpu0=$(cpu_ticks "$xp")
+  local cpu0 cpu1 hz harness0 harness1; cpu0=$(cpu_ticks "$xp")
+  harness0=$(( $(cpu_ticks "$driver") + $(cpu_ticks "$standin") ))
   echo go >&7
   wait_line "$work/driver.out" answered_per_s 6000
   cpu1=$(cpu_ticks "$xp")
+  harness1=$(( $(cpu_ticks "$driver") + $(cpu_ticks "$standin") ))
   thread_ticks "$xp" >"$work/threads1"
   hz=$(getconf CLK_TCK)
   local line answered got
@@ -176,6 +178,7 @@ run_throughput() {
   echo "[$backend] $line"
   echo "[$backend] delivered=$got lost=$(( answered > got ? answered - got : 0 )) \
 cpu_us_per_publish=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$hz" -v n="$count" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }') \
+harness_cpu_us_per_publish=$(awk -v a="$harness0" -v b="$harness1" -v hz="$hz" -v n="$count" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }') \
 idle_rss_mb=$idle_rss peak_rss_mb=$(rss_mb "$xp" VmHWM) $(/usr/bin/python3 tests/bench/e2e_report.py "$work/sends" "$work/arrivals")"
   # Per thread, µs of CPU per publish, user+system.
   echo "[$backend] cpu_us_per_publish_by_thread: $(awk -v hz="$hz" -v n="$count" '
