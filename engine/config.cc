@@ -207,7 +207,9 @@ void read_encryption(const Reader& r, const YAML::Node& e, store::StoreLocation&
 }
 
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry", "badge"});
+  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry", "badge", "max_in_flight"});
+  cfg.delivery.max_in_flight = static_cast<std::size_t>(
+      r.get_in_range<int>(p, "max_in_flight", "push", 10'000, 1, 1'000'000));
   if (const auto badge = p["badge"]) {
     r.only_keys(badge, "push.badge", {"unread", "clear_on_return"});
     cfg.badge_unread = r.get<bool>(badge, "unread", "push.badge", true);

@@ -14,6 +14,7 @@
 #include "admin/admin_http.h"
 #include "engine/app_server.h"
 #include "engine/dispatcher.h"
+#include "engine/provider_thread.h"
 #include "engine/rules_file.h"
 #include "engine/store_worker.h"
 #include "push/apns_provider.h"
@@ -130,7 +131,10 @@ struct Engine::Parts {
 
   explicit Parts(const Config& config)
       : rules(config.rules_path),
-        provider(make_provider(config, io.get_executor())),
+        provider(std::make_unique<ProviderThread>(
+            io.get_executor(), [&config](boost::asio::any_io_executor push_loop) {
+              return make_provider(config, std::move(push_loop));
+            })),
         store(io.get_executor(), open_store(config)),
         dispatcher(io.get_executor(), store, *provider, config.delivery,
                    [] { return std::chrono::system_clock::now(); }),

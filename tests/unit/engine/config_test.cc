@@ -85,6 +85,13 @@ TEST(Config, StoreBackendsAndTheirOptions) {
   EXPECT_EQ(pg.store.postgresql_dsn, "host=db dbname=x");
   EXPECT_EQ(pg.delivery.instance, "a1");
   EXPECT_EQ(pg.delivery.lease, std::chrono::milliseconds{60'000});
+  EXPECT_EQ(pg.registration_cache, std::chrono::seconds{10});
+  EXPECT_EQ(pg.delivery.max_in_flight, 10'000u);
+  const Config tuned = load_config_text(kMinimal + "store:\n  registration_cache_seconds: 0\npush:\n  max_in_flight: 500\n");
+  EXPECT_EQ(tuned.registration_cache, std::chrono::seconds{0});
+  EXPECT_EQ(tuned.delivery.max_in_flight, 500u);
+  expect_error(kMinimal + "push:\n  max_in_flight: 0\n",
+               "xpush.yaml:5:18: push.max_in_flight must be between 1 and 1000000");
   expect_error(kMinimal + "store:\n  sqlite: { path: a.db }\n  postgresql: { dsn: x }\n",
                "xpush.yaml:6:15: store: configure either sqlite or postgresql, not both");
   expect_error(kMinimal + "store:\n  postgresql: {}\n",
