@@ -19,6 +19,7 @@
 #include <ctime>
 #include <fstream>
 #include <iostream>
+#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
@@ -302,6 +303,7 @@ int main(int argc, char** argv) {
     std::string order;
     std::cin >> order;
     if (order == "kill") std::cin >> kill.pid >> kill.after;
+    std::cin.ignore(std::numeric_limits<std::streamsize>::max(), '\n');  // the end comes as EOF
   }
   std::ofstream sends{sends_path};
   auto f = driver.publish(registered, count, window, rate, sends, kill);
