@@ -38,7 +38,22 @@ std::int64_t Dispatcher::now_ms() const {
 
 void Dispatcher::start() {
   running_ = true;
-  poll();
+  if (options_.instance.empty()) return poll();
+  // A fixed name: what this instance claimed before it died (kill -9, a
+  // power cut) is its own again at once, not when the lease runs out.
+  polling_ = true;
+  store_.run([owner = instance_](store::Store& s) { return s.release_leases(owner); },
+             [this](auto released) {
+               polling_ = false;
+               if (!released) {
+                 spdlog::error("outbox: leases of instance {} not released: {}", instance_,
+                               released.error().message);
+               } else if (*released > 0) {
+                 spdlog::info("outbox: {} notification(s) claimed by this instance before a restart, sent now",
+                              *released);
+               }
+               poll();
+             });
 }
 
 void Dispatcher::stop() {

@@ -36,7 +36,9 @@ struct DispatcherOptions {
   // sharing a store leave it alone until then; after a crash, another one
   // sends it once the lease has run out.
   std::chrono::milliseconds lease{60'000};
-  // Names this instance's leases; empty: host, PID and a random suffix.
+  // Names this instance's leases; empty: host, PID and a random suffix. A
+  // fixed name must be unique among the instances sharing a store: at start,
+  // the instance takes back the leases its name holds.
   std::string instance;
 };
 

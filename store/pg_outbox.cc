@@ -68,6 +68,15 @@ StoreResult<void> PgStore::remove_entry(const std::string& id) {
   return void_query("removing a notification", "DELETE FROM outbox WHERE id = $1", {id});
 }
 
+StoreResult<std::int64_t> PgStore::release_leases(const std::string& owner) {
+  auto r = db_.query("releasing leases",
+                     "WITH released AS (UPDATE outbox SET lease_owner = '', lease_until_ms = 0"
+                     " WHERE lease_owner = $1 AND state = 0 RETURNING 1) SELECT count(*) FROM released",
+                     {owner});
+  if (!r) return tl::unexpected(r.error());
+  return r->integer(0, 0);
+}
+
 // One statement for the lot: the ids as one text[] parameter.
 StoreResult<void> PgStore::remove_entries(const std::vector<std::string>& ids) {
   if (ids.empty()) return {};

@@ -42,6 +42,9 @@ class SealedStore final : public Store {
   StoreResult<std::vector<OutboxEntry>> claim_due(std::int64_t now_ms, std::size_t limit,
                                                   const Lease& lease) override;
   StoreResult<void> remove_entry(const std::string& id) override { return inner_->remove_entry(id); }
+  StoreResult<std::int64_t> release_leases(const std::string& owner) override {
+    return inner_->release_leases(owner);
+  }
   StoreResult<void> remove_entries(const std::vector<std::string>& ids) override {
     return inner_->remove_entries(ids);
   }

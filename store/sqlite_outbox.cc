@@ -72,6 +72,13 @@ StoreResult<void> SqliteStore::remove_entry(const std::string& id) {
   return run("removing a notification", s);
 }
 
+StoreResult<std::int64_t> SqliteStore::release_leases(const std::string& owner) {
+  SqliteStatement s{db_, "UPDATE outbox SET lease_owner = '', lease_until_ms = 0 WHERE lease_owner = ?1 AND state = 0"};
+  s.bind(1, owner);
+  if (auto r = run("releasing leases", s); !r) return tl::unexpected(r.error());
+  return sqlite3_changes(db_.handle());
+}
+
 StoreResult<void> SqliteStore::reschedule_entry(const std::string& id, int attempts,
                                                 std::int64_t next_attempt_ms,
                                                 const std::string& reason) {

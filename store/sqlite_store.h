@@ -33,6 +33,7 @@ class SqliteStore final : public Store {
   StoreResult<std::vector<OutboxEntry>> claim_due(std::int64_t now_ms, std::size_t limit,
                                                   const Lease& lease) override;
   StoreResult<void> remove_entry(const std::string& id) override;
+  StoreResult<std::int64_t> release_leases(const std::string& owner) override;
   StoreResult<void> reschedule_entry(const std::string& id, int attempts, std::int64_t next_attempt_ms,
                                      const std::string& reason) override;
   StoreResult<void> bury_entry(const std::string& id, int attempts, const std::string& reason) override;

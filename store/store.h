@@ -69,6 +69,10 @@ class Store {
   virtual StoreResult<std::vector<OutboxEntry>> claim_due(std::int64_t now_ms, std::size_t limit,
                                                           const Lease& lease) = 0;
   virtual StoreResult<void> remove_entry(const std::string& id) = 0;
+  // Ends every lease `owner` holds on pending entries, so that an instance
+  // restarted under a fixed name sends at once what it had claimed before it
+  // died. The number released.
+  virtual StoreResult<std::int64_t> release_leases(const std::string& owner) = 0;
   // Removes every entry named (delivered ones, together). By default one
   // remove_entry() each.
   virtual StoreResult<void> remove_entries(const std::vector<std::string>& ids);

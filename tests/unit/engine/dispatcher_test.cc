@@ -52,9 +52,10 @@ class DispatcherTest : public ::testing::Test {
       : worker_(io_.get_executor(), *store::SqliteStore::open(dir_.file("x.db"))),
         observer_(std::move(*store::SqliteStore::open(dir_.file("x.db")))) {}
 
-  Dispatcher& dispatcher(int max_attempts = 12, std::size_t max_in_flight = 10'000) {
+  Dispatcher& dispatcher(int max_attempts = 12, std::size_t max_in_flight = 10'000, std::string instance = {}) {
     DispatcherOptions options;
     options.max_in_flight = max_in_flight;
+    options.instance = std::move(instance);
     options.retry.backoff = {std::chrono::milliseconds{5}, std::chrono::milliseconds{20}};
     options.retry.max_attempts = max_attempts;
     options.poll_interval = std::chrono::milliseconds{5};
@@ -216,6 +217,29 @@ TEST_F(DispatcherTest, AnotherInstancesLeasedEntryWaitsUntilItsLeaseRunsOut) {
   run_until([&] { return d.counters().delivered == 2 && counts().pending == 0; });
   EXPECT_EQ(provider_.sent, (std::vector<std::string>{"free", "theirs"}));
   EXPECT_GE(now_ms(), lease_end - 5);
+}
+
+TEST_F(DispatcherTest, ARestartUnderAFixedNameTakesBackItsOwnLeasesAtOnce) {
+  const auto in_an_hour = std::chrono::duration_cast<std::chrono::milliseconds>(
+                              (std::chrono::system_clock::now() + std::chrono::hours{1}).time_since_epoch())
+                              .count();
+  for (const char* owner : {"a1", "a2"}) {
+    store::OutboxEntry e;
+    e.id = std::string{"claimed-by-"} + owner;  // before the crash
+    e.domain = "example.org";
+    e.node = "N1";
+    e.payload = push::to_json(notification(e.id));
+    e.expires_ms = std::numeric_limits<std::int64_t>::max();
+    e.lease_owner = owner;
+    e.lease_until_ms = in_an_hour;
+    ASSERT_TRUE(observer_->enqueue(e));
+  }
+  auto& d = dispatcher(12, 10'000, "a1");
+  d.start();
+  run_until([&] { return d.counters().delivered == 1; });
+  for (int i = 0; i < 20; ++i) io_.run_one_for(std::chrono::milliseconds{5});  // a few polls more
+  EXPECT_EQ(provider_.sent, std::vector<std::string>{"claimed-by-a1"});  // a2's stays a2's
+  EXPECT_EQ(counts().pending, 1);
 }
 
 TEST_F(DispatcherTest, DeadTokenDisablesTheRegistration) {

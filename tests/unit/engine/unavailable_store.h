@@ -34,6 +34,7 @@ class UnavailableStore : public store::Store {
     return tl::unexpected(busy());
   }
   store::StoreResult<void> remove_entry(const std::string&) override { return tl::unexpected(busy()); }
+  store::StoreResult<std::int64_t> release_leases(const std::string&) override { return tl::unexpected(busy()); }
   store::StoreResult<void> reschedule_entry(const std::string&, int, std::int64_t,
                                             const std::string&) override {
     return tl::unexpected(busy());

@@ -56,6 +56,21 @@ TEST_P(Outbox, AnEntryQueuedWithALeaseIsItsSendersAlone) {
   EXPECT_EQ(ids(reopen()->claim_due(61'000, 10, {"two", 121'000})), std::vector<std::string>{"accepted"});
 }
 
+TEST_P(Outbox, AnInstanceTakesBackOnlyItsOwnLeases) {
+  ASSERT_TRUE(store->enqueue(entry("a", 1000)));
+  ASSERT_TRUE(store->enqueue(entry("b", 1000)));
+  ASSERT_TRUE(store->enqueue(entry("c", 1000)));
+  ASSERT_EQ(ids(store->claim_due(1000, 2, {"one", 61'000})).size(), 2u);  // a and b
+  ASSERT_EQ(ids(store->claim_due(1000, 1, {"two", 61'000})), std::vector<std::string>{"c"});
+  ASSERT_TRUE(store->bury_entry("b", 3, "400 BadDeviceToken"));  // a dead letter stays one
+  const auto released = reopen()->release_leases("one");
+  ASSERT_TRUE(released) << released.error().message;
+  EXPECT_EQ(*released, 1);
+  // "one" restarted: its entry is due again at once; "two"'s is still leased.
+  EXPECT_EQ(ids(store->claim_due(2000, 10, {"one", 62'000})), std::vector<std::string>{"a"});
+  EXPECT_EQ(*store->release_leases("nobody"), 0);
+}
+
 TEST_P(Outbox, RescheduledEntriesAreAnyonesOnceDueAndBuriedOnesNobodys) {
   ASSERT_TRUE(store->enqueue(entry("retry", 1000)));
   ASSERT_TRUE(store->enqueue(entry("dead", 1000)));
