@@ -81,15 +81,18 @@ thread_ticks() {
 }
 rss_mb() { awk -v k="$2" '$1 == k":" {printf "%.0f", $2 / 1024}' "/proc/$1/status"; }
 
+# Starts the PostgreSQL server once, in this shell (not in a $(...) subshell,
+# which would leave pg_dir unset for the cleanup).
+ensure_pg() {
+  [ "$1" = postgresql ] && [ -z "$pg_dir" ] || return 0
+  pg_dir=$work/pg
+  /usr/bin/python3 -m tests.support.postgres start "$pg_dir" >/dev/null
+}
+
 store_line() {
   case "$1" in
     sqlite) echo "store: { sqlite: { path: \"$work/xpush-$RANDOM$RANDOM.db\" }, instance: bench }" ;;
-    postgresql)
-      if [ -z "$pg_dir" ]; then
-        pg_dir=$work/pg
-        /usr/bin/python3 -m tests.support.postgres start "$pg_dir" >/dev/null
-      fi
-      echo "store: { postgresql: { dsn: \"$(cat "$pg_dir/dsn")\" }, instance: bench }" ;;
+    postgresql) echo "store: { postgresql: { dsn: \"$(cat "$pg_dir/dsn")\" }, instance: bench }" ;;
   esac
 }
 
@@ -155,6 +158,7 @@ run_throughput() {
   local backend=$1
   mark=$(delivered)
   start_driver "t-$backend" --rate "$rate" --hold
+  ensure_pg "$backend"
   write_config "$(store_line "$backend")"
   start_xpushd "$backend"
   wait_line "$work/driver.out" REGISTERED 600
@@ -195,6 +199,7 @@ run_backlog() {
   local backend=$1
   mark=$(delivered)
   start_driver "b-$backend" --hold
+  ensure_pg "$backend"
   write_config "$(store_line "$backend")"
   start_xpushd "backlog"
   wait_line "$work/driver.out" REGISTERED 600
@@ -220,6 +225,7 @@ run_kill() {
   start_driver "k-$backend" --hold --no-bare --answered "$work/answered"
   # The default lease (a minute): restarted under the same store.instance,
   # xpushd takes back at once what it had claimed before the kill.
+  ensure_pg "$backend"
   write_config "$(store_line "$backend")"
   start_xpushd "kill"
   wait_line "$work/driver.out" REGISTERED 600
