@@ -183,7 +183,7 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
     }
     return *unread;
   };
-  decide_and_send(event, registration, std::move(keep), [this, iq](bool stored) {
+  decide_and_send(event, registration, std::nullopt, std::move(keep), [this, iq](bool stored) {
     reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
   });
 }
@@ -263,7 +263,7 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
     event.stanza = message;
     event.received_at = now;
     ledger_.forwarded(key, now);
-    decide_and_send(event, device, [unread](store::Store&) { return unread; }, [node = device.node](bool stored) {
+    decide_and_send(event, device, unread, {}, [node = device.node](bool stored) {
       if (!stored) spdlog::error("forwarded message for node {}: not stored; not pushed", node);
     });
     ++decided;
@@ -277,7 +277,8 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
 }
 
 void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
-                                const store::Registration& registration, KeepEvent keep,
+                                const store::Registration& registration,
+                                std::optional<std::int64_t> unread, KeepEvent keep,
                                 std::function<void(bool stored)> done) {
   const auto rules = options_.rules ? options_.rules() : rules::builtin_rules();
   const rules::Decision decision = rules->evaluate(event, event.received_at);
@@ -286,6 +287,7 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
   if (decision.action == rules::Action::kDrop) {
     ++counters_.dropped_by_rules;
     spdlog::info("{} node={}: dropped by rule {}{}", source, event.node, decision.rule, modifier);
+    if (!keep) return done(true);
     ++in_flight_;
     return store_.run(
         [keep = std::move(keep)](store::Store& s) -> store::StoreResult<void> {
@@ -304,11 +306,18 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
   notification.created_at = event.received_at;
   spdlog::debug("{} node={}: {} by rule {}{}, notification {}", source, event.node,
                rules::to_string(decision.action), decision.rule, modifier, notification.id);
-  accept_notification(decision, std::move(notification), registration.domain, std::move(keep), std::move(done));
+  // In the outbox row's transaction: the event kept, the badge counted.
+  auto before = [keep = std::move(keep), unread, badge_unread = options_.badge_unread](
+                    store::Store& s, push::Notification& n) {
+    const auto count = keep ? keep(s) : unread;
+    if (badge_unread) apply_unread_badge(n, count);
+  };
+  accept_notification(decision, std::move(notification), registration.domain, std::move(before),
+                      std::move(done));
 }
 
 void AppServer::accept_notification(const rules::Decision& decision, push::Notification notification,
-                                    const std::string& domain, KeepEvent keep,
+                                    const std::string& domain, Dispatcher::BeforeQueue before,
                                     std::function<void(bool stored)> done) {
   // `done` runs once the notification is on disk: "accepted" survives a
   // crash. A folded alert is accepted too: throttling must never make the
@@ -317,12 +326,6 @@ void AppServer::accept_notification(const rules::Decision& decision, push::Notif
   auto answer = [this, done = std::move(done)](bool stored) {
     --in_flight_;
     done(stored);
-  };
-  // In the outbox row's transaction: the event kept, the badge counted.
-  auto before_queue = [keep = std::move(keep), badge_unread = options_.badge_unread](
-                          store::Store& s, push::Notification& n) {
-    const auto unread = keep(s);
-    if (badge_unread) apply_unread_badge(n, unread);
   };
   if (decision.action == rules::Action::kAlert && decision.throttle &&
       decision.throttle->window.count() > 0) {
@@ -337,11 +340,11 @@ void AppServer::accept_notification(const rules::Decision& decision, push::Notif
       notification.id = fold->digest_id;
       notification.created_at = fold->due;
       return dispatcher_.defer(std::move(notification), domain, fold->due, std::move(answer),
-                               std::move(before_queue));
+                               std::move(before));
     }
   }
   ++counters_.notifications;
-  dispatcher_.accept(std::move(notification), domain, std::move(answer), std::move(before_queue));
+  dispatcher_.accept(std::move(notification), domain, std::move(answer), std::move(before));
 }
 
 }  // namespace xpush

@@ -102,14 +102,17 @@ class AppServer {
   // keeps what the event brought and returns the recipient's unread count.
   using KeepEvent = std::function<std::optional<std::int64_t>(store::Store&)>;
   // Rules, then the outbox (or a throttling digest); `done(stored)` once it
-  // is on disk. `keep` runs even when the rules drop the event.
+  // is on disk. `keep`, when there is one, runs even when the rules drop the
+  // event; without it, `unread` is the recipient's count, known already.
   void decide_and_send(const interceptor::OfflineEvent& event, const store::Registration& registration,
-                       KeepEvent keep, std::function<void(bool stored)> done);
+                       std::optional<std::int64_t> unread, KeepEvent keep,
+                       std::function<void(bool stored)> done);
   // app_server_badge.cc
   void on_user_back(const interceptor::Element& message);
   void clear_badges(const std::vector<store::Registration>& devices);
   void accept_notification(const rules::Decision& decision, push::Notification notification,
-                           const std::string& domain, KeepEvent keep, std::function<void(bool stored)> done);
+                           const std::string& domain, Dispatcher::BeforeQueue before,
+                           std::function<void(bool stored)> done);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
   void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);

@@ -149,11 +149,11 @@ void Dispatcher::poll() {
     return schedule_poll();
   }
   polling_ = true;
-  const auto room = options_.max_in_flight - in_flight_.size();
-  store_.run([now = now_ms(), limit = std::min(options_.batch, room), lease = lease_from_now()](store::Store& s) {
+  const auto limit = std::min(options_.batch, options_.max_in_flight - in_flight_.size());
+  store_.run([now = now_ms(), limit, lease = lease_from_now()](store::Store& s) {
                return s.claim_due(now, limit, lease);
              },
-             [this, limit = std::min(options_.batch, room)](auto due) {
+             [this, limit](auto due) {
                polling_ = false;
                if (!due) {
                  spdlog::error("outbox: {}", due.error().message);

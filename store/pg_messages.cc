@@ -94,20 +94,19 @@ StoreResult<void> PgStore::ensure_partition(std::int64_t received_ms) {
   return created;
 }
 
-StoreResult<std::int64_t> PgStore::store_message(const OfflineMessage& m) {
+// One message: its new id in column 0, the account's unread count in column 1.
+StoreResult<PgResult> PgStore::insert_message(const OfflineMessage& m) {
   if (auto p = ensure_partition(m.received_ms); !p) return tl::unexpected(p.error());
-  auto r = db_.query("keeping an offline message", multi_row_insert(1),
-                     {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
-  if (!r) return tl::unexpected(r.error());
-  return r->integer(0, 0);
+  return db_.query("keeping an offline message", multi_row_insert(1),
+                   {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
+}
+
+StoreResult<std::int64_t> PgStore::store_message(const OfflineMessage& m) {
+  return insert_message(m).map([](const PgResult& r) { return r.integer(0, 0); });
 }
 
 StoreResult<std::int64_t> PgStore::store_message_counting_unread(const OfflineMessage& m) {
-  if (auto p = ensure_partition(m.received_ms); !p) return tl::unexpected(p.error());
-  auto r = db_.query("keeping an offline message", multi_row_insert(1),
-                     {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
-  if (!r) return tl::unexpected(r.error());
-  return r->integer(0, 1);
+  return insert_message(m).map([](const PgResult& r) { return r.integer(0, 1); });
 }
 
 StoreResult<void> PgStore::store_messages(const std::vector<OfflineMessage>& messages) {

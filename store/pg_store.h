@@ -70,6 +70,7 @@ class PgStore final : public Store {
                                std::initializer_list<PgParam> params);
   // pg_messages.cc: the day's partition exists once this returns.
   StoreResult<void> ensure_partition(std::int64_t received_ms);
+  StoreResult<PgResult> insert_message(const OfflineMessage& message);
   StoreResult<std::optional<std::string>> oldest_expired_partition(std::int64_t cutoff_ms);
   StoreResult<std::int64_t> drop_partition(const std::string& name);
 
