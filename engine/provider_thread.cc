@@ -14,9 +14,12 @@ ProviderThread::ProviderThread(boost::asio::any_io_executor loop, const Make& ma
 
 ProviderThread::~ProviderThread() {
   // The provider's connections and timers are the push loop's: they end there.
+  // Closing them posts their requests' failures, whose handlers point into the
+  // provider; the loop stops before it would run them. Whatever was in flight
+  // keeps its outbox row and lease, and is sent again after the restart.
   boost::asio::post(io_, [this] {
     inner_.reset();
-    work_.reset();
+    io_.stop();
   });
   thread_.join();
 }

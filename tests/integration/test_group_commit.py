@@ -21,7 +21,8 @@ rules:
 
 PUBLISHES = 3000
 KILL_AFTER_ANSWERS = 300
-PATIENT_RETRY = "  retry: { initial_ms: 200, max_ms: 500, max_attempts: 1000, poll_ms: 100 }\n"
+# A short lease: what the killed instance had claimed is free soon after the restart.
+PATIENT_RETRY = "  retry: { initial_ms: 200, max_ms: 500, max_attempts: 1000, poll_ms: 100, lease_ms: 2000 }\n"
 
 
 def register(conn, i):
