@@ -68,23 +68,45 @@ StoreResult<PgResult> PgDb::query(std::string_view what, const std::string& sql,
   return query(what, sql, std::vector<PgParam>{params});
 }
 
+StoreResult<const std::string*> PgDb::prepared(std::string_view what, const std::string& sql) {
+  if (auto it = prepared_.find(sql); it != prepared_.end()) return &it->second;
+  if (auto settled = settle(); !settled) return tl::unexpected(settled.error());  // PQprepare waits
+  auto [it, fresh] = prepared_.try_emplace(sql, "xpush_" + std::to_string(prepared_.size()));
+  PgResult result{PQprepare(conn_.get(), it->second.c_str(), sql.c_str(), 0, nullptr)};
+  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
+    auto e = error(what, result.get());
+    prepared_.erase(it);
+    return tl::unexpected(e);
+  }
+  return &it->second;
+}
+
+bool PgDb::send_prepared(const std::string& name, const std::vector<PgParam>& params) {
+  std::vector<const char*> values;
+  values.reserve(params.size());
+  for (const auto& p : params) values.push_back(p.value().c_str());
+  return PQsendQueryPrepared(conn_.get(), name.c_str(), static_cast<int>(values.size()), values.data(), nullptr,
+                             nullptr, 0) == 1;
+}
+
 StoreResult<PgResult> PgDb::query(std::string_view what, const std::string& sql,
                                   const std::vector<PgParam>& params) {
   if (auto c = ensure_connected(what); !c) return tl::unexpected(c.error());
-  auto [it, fresh] = prepared_.try_emplace(sql, "xpush_" + std::to_string(prepared_.size()));
-  if (fresh) {
-    PgResult prepared{PQprepare(conn_.get(), it->second.c_str(), sql.c_str(), 0, nullptr)};
-    if (PQresultStatus(prepared.get()) != PGRES_COMMAND_OK) {
-      auto e = error(what, prepared.get());
-      prepared_.erase(it);
-      return tl::unexpected(e);
-    }
+  if (failed_) return tl::unexpected(*failed_);
+  auto name = prepared(what, sql);
+  if (!name) return tl::unexpected(name.error());
+  if (!unanswered_.empty()) {
+    // Pipelined behind what send() left: one round trip for all of it.
+    if (!send_prepared(**name, params)) failed_ = error(what, nullptr);
+    auto own = finish_pipeline(what);
+    if (!own) return tl::unexpected(own.error());
+    return std::move(**own);
   }
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.value().c_str());
-  PgResult result{PQexecPrepared(conn_.get(), it->second.c_str(), static_cast<int>(values.size()),
-                                 values.data(), nullptr, nullptr, 0)};
+  PgResult result{PQexecPrepared(conn_.get(), (*name)->c_str(), static_cast<int>(values.size()), values.data(),
+                                 nullptr, nullptr, 0)};
   const auto status = PQresultStatus(result.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return tl::unexpected(error(what, result.get()));
@@ -92,8 +114,64 @@ StoreResult<PgResult> PgDb::query(std::string_view what, const std::string& sql,
   return result;
 }
 
+StoreResult<void> PgDb::send(std::string_view what, const std::string& sql, const std::vector<PgParam>& params) {
+  if (depth_ == 0) return query(what, sql, params).map([](const PgResult&) {});
+  if (auto c = ensure_connected(what); !c) return c;
+  if (failed_) return tl::unexpected(*failed_);
+  auto name = prepared(what, sql);
+  if (!name) return tl::unexpected(name.error());
+  if (unanswered_.empty() && PQenterPipelineMode(conn_.get()) != 1) {
+    return tl::unexpected(error(what, nullptr));
+  }
+  if (!send_prepared(**name, params)) {
+    failed_ = error(what, nullptr);
+    return settle();
+  }
+  unanswered_.emplace_back(what);
+  // Bounded, so that neither side's socket buffer fills while the other waits.
+  constexpr std::size_t kMaxUnanswered = 256;
+  if (unanswered_.size() >= kMaxUnanswered) return settle();
+  return {};
+}
+
+StoreResult<std::optional<PgResult>> PgDb::finish_pipeline(std::optional<std::string_view> own) {
+  PGconn* conn = conn_.get();
+  if (PQpipelineSync(conn) != 1 && !failed_) failed_ = error("sending to PostgreSQL", nullptr);
+  // Every statement's answer is one or more results, then a null.
+  auto answer = [&](std::string_view what) -> std::optional<PgResult> {
+    std::optional<PgResult> first;
+    while (PGresult* raw = PQgetResult(conn)) {
+      PgResult r{raw};
+      const auto status = PQresultStatus(raw);
+      if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !failed_) {
+        failed_ = status == PGRES_PIPELINE_ABORTED
+                      ? StoreError{StoreErrorKind::kUnavailable, std::string{what} + ": an earlier statement failed"}
+                      : error(what, raw);
+      }
+      if (!first) first.emplace(std::move(r));
+    }
+    if (!first && !failed_) failed_ = error(what, nullptr);  // no answer: the connection is gone
+    return first;
+  };
+  for (const auto& what : unanswered_) answer(what);
+  unanswered_.clear();
+  std::optional<PgResult> mine;
+  if (own) mine = answer(*own);
+  // The sync's own result ends the pipeline; a lost connection ends it too.
+  if (PGresult* sync = PQgetResult(conn)) PQclear(sync);
+  PQexitPipelineMode(conn);
+  if (failed_) return tl::unexpected(*failed_);
+  return mine;
+}
+
+StoreResult<void> PgDb::settle() {
+  if (unanswered_.empty()) return failed_ ? StoreResult<void>{tl::unexpected(*failed_)} : StoreResult<void>{};
+  return finish_pipeline(std::nullopt).map([](const std::optional<PgResult>&) {});
+}
+
 StoreResult<void> PgDb::exec(std::string_view what, const std::string& sql) {
   if (auto c = ensure_connected(what); !c) return tl::unexpected(c.error());
+  if (auto settled = settle(); !settled) return settled;  // what was sent first is answered first
   PgResult result{PQexec(conn_.get(), sql.c_str())};
   const auto status = PQresultStatus(result.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
@@ -119,15 +197,35 @@ StoreResult<void> PgDb::commit() {
     else --depth_;
     return r;
   }
-  // COMMIT of a transaction an error aborted answers "ROLLBACK", not an error.
   if (auto c = ensure_connected("committing"); !c) {
     depth_ = 0;
+    unanswered_.clear();
+    failed_.reset();
     return c;
   }
-  PgResult result{PQexec(conn_.get(), "COMMIT")};
+  std::optional<PgResult> result;
+  if (!unanswered_.empty() && !failed_) {
+    // COMMIT goes with the pipelined statements: one round trip for all.
+    if (PQsendQueryParams(conn_.get(), "COMMIT", 0, nullptr, nullptr, nullptr, nullptr, 0) != 1) {
+      failed_ = error("committing", nullptr);
+    }
+    if (auto answered = finish_pipeline("committing")) result = std::move(**answered);
+  } else if (!failed_) {
+    result.emplace(PQexec(conn_.get(), "COMMIT"));
+    if (PQresultStatus(result->get()) != PGRES_COMMAND_OK) failed_ = error("committing", result->get());
+  } else {
+    (void)settle();
+  }
   depth_ = 0;
-  if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) return tl::unexpected(error("committing", result.get()));
-  if (result.command() != "COMMIT") {
+  if (failed_) {
+    // A pipelined statement failed before the COMMIT ran: end the transaction.
+    PQclear(PQexec(conn_.get(), "ROLLBACK"));
+    auto e = *failed_;
+    failed_.reset();
+    return tl::unexpected(e);
+  }
+  // COMMIT of a transaction an error aborted answers "ROLLBACK", not an error.
+  if (!result || result->command() != "COMMIT") {
     return tl::unexpected(StoreError{StoreErrorKind::kUnavailable,
                                      "committing: an earlier error aborted the transaction; nothing was stored"});
   }
@@ -136,10 +234,11 @@ StoreResult<void> PgDb::commit() {
 
 void PgDb::rollback() {
   if (depth_ == 0) return;
+  (void)settle();
   if (PQstatus(conn_.get()) == CONNECTION_OK) {
-    (void)exec("rolling back", depth_ > 1 ? "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested" : "ROLLBACK");
+    PQclear(PQexec(conn_.get(), depth_ > 1 ? "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested" : "ROLLBACK"));
   }
-  --depth_;
+  if (--depth_ == 0) failed_.reset();
 }
 
 }  // namespace xpush::store

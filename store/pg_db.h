@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -60,6 +61,14 @@ class PgDb {
   // Runs statements without parameters (a script, BEGIN, COMMIT).
   StoreResult<void> exec(std::string_view what, const std::string& sql);
 
+  // A statement whose answer matters only if it fails (an INSERT, a DELETE),
+  // sent without waiting for that answer. Inside a transaction it is
+  // pipelined: it goes out with the next statement that waits, and both
+  // answers come back in the same round trip; if it failed, that statement,
+  // every later one and the commit fail with its error, so the transaction
+  // stores nothing. Outside a transaction it is query().
+  StoreResult<void> send(std::string_view what, const std::string& sql, const std::vector<PgParam>& params);
+
   // Transactions nest: the outermost is BEGIN ... COMMIT, one inside it (a
   // store call within a group-committed batch) a savepoint, so that its
   // failure undoes only its own writes and leaves the batch usable.
@@ -71,10 +80,18 @@ class PgDb {
   explicit PgDb(PGconn* conn) : conn_(conn, &PQfinish) {}
   StoreResult<void> ensure_connected(std::string_view what);
   StoreError error(std::string_view what, const PGresult* result) const;
+  StoreResult<const std::string*> prepared(std::string_view what, const std::string& sql);
+  bool send_prepared(const std::string& name, const std::vector<PgParam>& params);
+  // Ends the pipeline: a sync, the answers to what send() left, then (when
+  // `own` is set) the answer to the statement sent last, named `own`.
+  StoreResult<std::optional<PgResult>> finish_pipeline(std::optional<std::string_view> own);
+  StoreResult<void> settle();  // reads the answers send() left, if any
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
   int depth_ = 0;  // open begin()s
+  std::vector<std::string> unanswered_;  // what each pipelined statement was doing
+  std::optional<StoreError> failed_;     // a pipelined statement failed: the transaction is lost
 };
 
 // Runs `body` in a transaction: committed when it succeeds, rolled back when

@@ -97,7 +97,8 @@ StoreResult<void> PgStore::ensure_partition(std::int64_t received_ms) {
 // One message: its new id in column 0, the account's unread count in column 1.
 StoreResult<PgResult> PgStore::insert_message(const OfflineMessage& m) {
   if (auto p = ensure_partition(m.received_ms); !p) return tl::unexpected(p.error());
-  return db_.query("keeping an offline message", multi_row_insert(1),
+  static const std::string one_row = multi_row_insert(1);
+  return db_.query("keeping an offline message", one_row,
                    {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
 }
 

@@ -37,14 +37,16 @@ std::vector<OutboxEntry> read_entries(const PgResult& r) {
 
 }  // namespace
 
+// Pipelined within a batch (PgDb::send): a publish waits for one round trip,
+// its message's, not two.
 StoreResult<void> PgStore::enqueue(const OutboxEntry& e) {
-  return void_query("queueing a notification",
-                    "INSERT INTO outbox (" + std::string{kOutboxColumns} +
-                        ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '', $9, $10) ON CONFLICT (id)"
-                        " DO UPDATE SET payload = excluded.payload, expires_ms = excluded.expires_ms,"
-                        " next_attempt_ms = excluded.next_attempt_ms WHERE outbox.state = 0",
-                    {e.id, e.domain, e.node, e.payload, e.created_ms, e.expires_ms, e.next_attempt_ms,
-                     e.attempts, e.lease_owner, e.lease_until_ms});
+  static const std::string sql = "INSERT INTO outbox (" + std::string{kOutboxColumns} +
+                                 ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '', $9, $10) ON CONFLICT (id)"
+                                 " DO UPDATE SET payload = excluded.payload, expires_ms = excluded.expires_ms,"
+                                 " next_attempt_ms = excluded.next_attempt_ms WHERE outbox.state = 0";
+  return db_.send("queueing a notification", sql,
+                  {e.id, e.domain, e.node, e.payload, e.created_ms, e.expires_ms, e.next_attempt_ms, e.attempts,
+                   e.lease_owner, e.lease_until_ms});
 }
 
 StoreResult<std::vector<OutboxEntry>> PgStore::claim_due(std::int64_t now_ms, std::size_t limit,
@@ -91,8 +93,7 @@ StoreResult<void> PgStore::remove_entries(const std::vector<std::string>& ids) {
     array += '"';
   }
   array += '}';
-  return void_query("removing delivered notifications", "DELETE FROM outbox WHERE id = ANY($1::text[])",
-                    {array});
+  return db_.send("removing delivered notifications", "DELETE FROM outbox WHERE id = ANY($1::text[])", {array});
 }
 
 StoreResult<void> PgStore::reschedule_entry(const std::string& id, int attempts, std::int64_t next_attempt_ms,

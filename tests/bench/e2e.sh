@@ -86,7 +86,15 @@ rss_mb() { awk -v k="$2" '$1 == k":" {printf "%.0f", $2 / 1024}' "/proc/$1/statu
 ensure_pg() {
   [ "$1" = postgresql ] && [ -z "$pg_dir" ] || return 0
   pg_dir=$work/pg
-  /usr/bin/python3 -m tests.support.postgres start "$pg_dir" >/dev/null
+  /usr/bin/python3 -m tests.support.postgres start "$pg_dir" --durable >/dev/null
+}
+# CPU ticks of the PostgreSQL server: the postmaster and its processes.
+pg_ticks() {
+  [ -n "$pg_dir" ] || { echo 0; return; }
+  local pm; pm=$(cut -d' ' -f1 "$pg_dir/pid")
+  local total=0 p
+  for p in $pm $(ps -o pid= --ppid "$pm"); do total=$(( total + $(cpu_ticks "$p" 2>/dev/null || echo 0) )); done
+  echo "$total"
 }
 
 store_line() {
@@ -165,12 +173,14 @@ run_throughput() {
   sleep 1
   local idle_rss; idle_rss=$(rss_mb "$xp" VmRSS)
   thread_ticks "$xp" >"$work/threads0"
-  local cpu0 cpu1 hz harness0 harness1; cpu0=$(cpu_ticks "$xp")
+  local cpu0 cpu1 hz harness0 harness1 pg0 pg1; cpu0=$(cpu_ticks "$xp")
   harness0=$(( $(cpu_ticks "$driver") + $(cpu_ticks "$standin") ))
+  pg0=$(pg_ticks)
   echo go >&7
   wait_line "$work/driver.out" answered_per_s 6000
   cpu1=$(cpu_ticks "$xp")
   harness1=$(( $(cpu_ticks "$driver") + $(cpu_ticks "$standin") ))
+  pg1=$(pg_ticks)
   thread_ticks "$xp" >"$work/threads1"
   hz=$(getconf CLK_TCK)
   local line answered got
@@ -183,6 +193,7 @@ run_throughput() {
   echo "[$backend] delivered=$got lost=$(( answered > got ? answered - got : 0 )) \
 cpu_us_per_publish=$(awk -v a="$cpu0" -v b="$cpu1" -v hz="$hz" -v n="$count" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }') \
 harness_cpu_us_per_publish=$(awk -v a="$harness0" -v b="$harness1" -v hz="$hz" -v n="$count" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }') \
+$([ "$backend" = postgresql ] && echo "postgres_cpu_us_per_publish=$(awk -v a="$pg0" -v b="$pg1" -v hz="$hz" -v n="$count" 'BEGIN { printf "%.1f", (b - a) * 1e6 / hz / n }')") \
 idle_rss_mb=$idle_rss peak_rss_mb=$(rss_mb "$xp" VmHWM) $(/usr/bin/python3 tests/bench/e2e_report.py "$work/sends" "$work/arrivals")"
   # Per thread, µs of CPU per publish, user+system.
   echo "[$backend] cpu_us_per_publish_by_thread: $(awk -v hz="$hz" -v n="$count" '

@@ -5,8 +5,11 @@ at run time, trusts local connections (test data only) and is stopped by the
 postmaster's PID. PostgreSQL refuses to run as root, so as root the server
 runs as the `postgres` system user that Debian's package creates.
 
+Tests run it with fsync off (their data is thrown away); benchmarks ask for
+PostgreSQL's default durability with --durable.
+
 Also a command for CTest fixtures:
-    python3 -m tests.support.postgres start DIR   # prints and writes DIR/dsn
+    python3 -m tests.support.postgres start DIR [--durable]  # prints and writes DIR/dsn
     python3 -m tests.support.postgres stop DIR
 """
 import glob
@@ -37,8 +40,9 @@ def _as_server_user(args):
 
 
 class Postgres:
-    def __init__(self, directory):
+    def __init__(self, directory, durable=False):
         self.directory = os.path.abspath(directory)
+        self.durable = durable
         # The server's own files sit where the server user can reach them
         # (test folders are often private to root).
         self.cluster = tempfile.mkdtemp(prefix="xpush-pg-", dir="/tmp")
@@ -64,7 +68,7 @@ class Postgres:
         self.port = free_port()
         server = subprocess.Popen(_as_server_user([
             os.path.join(bin_dir, "postgres"), "-D", self.data, "-h", "127.0.0.1",
-            "-p", str(self.port), "-k", self.cluster, "-c", "fsync=off",
+            "-p", str(self.port), "-k", self.cluster, "-c", f"fsync={'on' if self.durable else 'off'}",
             "-c", "max_connections=200", "-c", "logging_collector=off"]),
             stdout=subprocess.DEVNULL, stderr=open(self.log, "ab"), start_new_session=True)
         self._launcher = server
@@ -106,13 +110,14 @@ class Postgres:
 
 
 def _main(argv):
-    if len(argv) != 3 or argv[1] not in ("start", "stop"):
-        print("usage: python3 -m tests.support.postgres start|stop DIR", file=sys.stderr)
+    durable = argv[3:] == ["--durable"]
+    if len(argv) != 3 + durable or argv[1] not in ("start", "stop"):
+        print("usage: python3 -m tests.support.postgres start DIR [--durable] | stop DIR", file=sys.stderr)
         return 2
     directory = argv[2]
     if argv[1] == "start":
         shutil.rmtree(directory, ignore_errors=True)
-        server = Postgres(directory).start()
+        server = Postgres(directory, durable).start()
         with open(os.path.join(directory, "dsn"), "w") as f:
             f.write(server.dsn)
         with open(os.path.join(directory, "pid"), "w") as f:

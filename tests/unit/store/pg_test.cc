@@ -2,6 +2,7 @@
 // dropped whole, and instances that start together.
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <thread>
 
 #include "store/pg_store.h"
@@ -101,6 +102,85 @@ TEST(PgStore, DescribedWithoutItsPassword) {
             "PostgreSQL db.internal:6432/push");
   EXPECT_EQ(describe(StoreLocation{.postgresql_dsn = "postgresql://xpush:hunter2@db.internal/push"}),
             "PostgreSQL db.internal:5432/push");
+}
+
+// PgDb::send pipelines a statement inside a transaction; the next statement
+// that waits brings back both answers.
+class PgPipeline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    auto opened = PgDb::connect(where_.location().postgresql_dsn);
+    ASSERT_TRUE(opened) << opened.error().message;
+    db_.emplace(std::move(*opened));
+    ASSERT_TRUE(db_->exec("test", "CREATE TABLE pipelined (n integer PRIMARY KEY)"));
+  }
+  std::int64_t rows() {
+    auto r = db_->query("test", "SELECT count(*) FROM pipelined");
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? r->integer(0, 0) : -1;
+  }
+  StoreResult<void> insert(const std::string& n) {
+    return db_->send("inserting a number", "INSERT INTO pipelined VALUES ($1::integer)", {n});
+  }
+
+  StoreLocationForTest where_{Backend::kPostgres};
+  std::optional<PgDb> db_;
+};
+
+TEST_F(PgPipeline, SentStatementsAreSeenByTheNextQueryAndCommitted) {
+  ASSERT_TRUE(db_->begin());
+  for (int i = 0; i < 300; ++i) ASSERT_TRUE(insert(std::to_string(i)));  // past the 256 kept unanswered
+  EXPECT_EQ(rows(), 300);
+  ASSERT_TRUE(insert("300"));
+  ASSERT_TRUE(db_->commit());  // the COMMIT goes with the last insert
+  EXPECT_EQ(rows(), 301);
+}
+
+TEST_F(PgPipeline, AFailedSentStatementFailsTheTransactionWithItsOwnError) {
+  ASSERT_TRUE(db_->begin());
+  ASSERT_TRUE(insert("1"));
+  ASSERT_TRUE(insert("1"));  // a duplicate key, known only when answered
+  ASSERT_TRUE(insert("2"));
+  auto later = db_->query("counting", "SELECT count(*) FROM pipelined");
+  ASSERT_FALSE(later);
+  EXPECT_NE(later.error().message.find("inserting a number: ERROR:  duplicate key"), std::string::npos)
+      << later.error().message;
+  auto committed = db_->commit();
+  ASSERT_FALSE(committed);
+  EXPECT_NE(committed.error().message.find("duplicate key"), std::string::npos) << committed.error().message;
+  // Nothing of that transaction is stored, and the connection goes on.
+  EXPECT_EQ(rows(), 0);
+  ASSERT_TRUE(db_->begin());
+  ASSERT_TRUE(insert("3"));
+  ASSERT_TRUE(db_->commit());
+  EXPECT_EQ(rows(), 1);
+}
+
+TEST_F(PgPipeline, AFailureIsReportedAtCommitWhenNothingWaitedBefore) {
+  ASSERT_TRUE(db_->begin());
+  ASSERT_TRUE(insert("not a number"));
+  auto committed = db_->commit();
+  ASSERT_FALSE(committed);
+  EXPECT_NE(committed.error().message.find("inserting a number"), std::string::npos) << committed.error().message;
+  EXPECT_EQ(rows(), 0);
+}
+
+TEST_F(PgPipeline, ANestedTransactionCannotHideAnEarlierFailure) {
+  ASSERT_TRUE(db_->begin());
+  ASSERT_TRUE(insert("1"));
+  ASSERT_TRUE(insert("1"));
+  // A later store call in the same batch would open a savepoint of its own.
+  EXPECT_FALSE(db_->begin());
+  EXPECT_FALSE(db_->commit());
+  EXPECT_EQ(rows(), 0);
+}
+
+TEST_F(PgPipeline, OutsideATransactionSendWaitsForItsAnswer) {
+  ASSERT_TRUE(insert("1"));
+  auto twice = insert("1");
+  ASSERT_FALSE(twice);
+  EXPECT_EQ(twice.error().kind, StoreErrorKind::kConflict);
+  EXPECT_EQ(rows(), 1);
 }
 
 }  // namespace
