@@ -207,7 +207,8 @@ void read_encryption(const Reader& r, const YAML::Node& e, store::StoreLocation&
 }
 
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry", "badge", "max_in_flight"});
+  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry", "badge", "max_in_flight",
+                          "request_timeout_ms"});
   cfg.delivery.max_in_flight = static_cast<std::size_t>(
       r.get_in_range<int>(p, "max_in_flight", "push", 10'000, 1, 1'000'000));
   if (const auto badge = p["badge"]) {
@@ -240,6 +241,13 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   }
   if (const auto apns = p["apns"]) read_apns(r, apns, cfg.apns);
   if (const auto fcm = p["fcm"]) read_fcm(r, fcm, cfg.fcm);
+  // Connecting to a provider, and each request's answer, may take this long.
+  const std::chrono::milliseconds timeout{r.get_in_range<int>(p, "request_timeout_ms", "push", 10'000, 100, 300'000)};
+  cfg.apns.endpoint.timeout = timeout;
+  for (auto& app : cfg.apns.apps) {
+    if (app.endpoint) app.endpoint->timeout = timeout;
+  }
+  cfg.fcm.endpoint.timeout = timeout;
   if (cfg.push_provider == "direct" && cfg.apns.apps.empty() && cfg.fcm.apps.empty()) {
     r.fail(p, "push.provider is direct but neither push.apns nor push.fcm lists an app");
   }

@@ -4,6 +4,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
 #include <openssl/pkcs12.h>
 
@@ -75,6 +76,12 @@ std::shared_ptr<asio::ssl::context> make_h2_tls_context(const H2Endpoint& endpoi
 }
 
 struct H2Connection::Impl {
+  using Clock = std::chrono::steady_clock;
+  struct InFlight {
+    Completion done;
+    Clock::time_point sent;
+  };
+
   asio::any_io_executor executor;
   std::shared_ptr<asio::ssl::context> tls;
   H2Endpoint endpoint;
@@ -82,16 +89,22 @@ struct H2Connection::Impl {
   asio::ssl::stream<tcp::socket> stream;
   std::unique_ptr<H2ClientSession> session;
   std::deque<std::pair<HttpRequest, Completion>> queued;
-  std::map<std::int32_t, Completion> in_flight;
+  std::map<std::int32_t, InFlight> in_flight;  // by stream id: the oldest first
   std::array<char, 16 * 1024> buffer{};
   std::string writing;
   bool connected = false;
   bool authorised = false;
   bool closed = false;
   std::weak_ptr<H2Connection> owner;
+  asio::steady_timer deadline;
+  bool deadline_armed = false;
+  Clock::time_point opened = Clock::now();
+  Clock::time_point last_received{};
 
   Impl(asio::any_io_executor ex, std::shared_ptr<asio::ssl::context> ctx, H2Endpoint ep)
-      : executor(ex), tls(std::move(ctx)), endpoint(std::move(ep)), resolver(ex), stream(ex, *tls) {}
+      : executor(ex), tls(std::move(ctx)), endpoint(std::move(ep)), resolver(ex), stream(ex, *tls), deadline(ex) {}
+
+  std::string within() const { return "within " + std::to_string(endpoint.timeout.count()) + " ms"; }
 
   std::uint32_t stream_limit() const {
     if (!authorised) return std::max<std::uint32_t>(endpoint.streams_before_first_success, 1);
@@ -109,8 +122,9 @@ struct H2Connection::Impl {
     closed = true;
     error_code ignored;
     resolver.cancel();
+    deadline.cancel();
     stream.lowest_layer().close(ignored);
-    for (auto& [id, done] : in_flight) complete(std::move(done), tl::unexpected(why));
+    for (auto& [id, request] : in_flight) complete(std::move(request.done), tl::unexpected(why));
     in_flight.clear();
     for (auto& [request, done] : queued) complete(std::move(done), tl::unexpected(why));
     queued.clear();
@@ -126,19 +140,66 @@ struct H2Connection::Impl {
         complete(std::move(done), tl::unexpected(id.error()));
         continue;
       }
-      in_flight.emplace(*id, std::move(done));
+      in_flight.emplace(*id, InFlight{std::move(done), Clock::now()});
     }
     if (session->goaway_received()) {
       for (auto& [request, done] : queued) complete(std::move(done), tl::unexpected(std::string{kGoAway}));
       queued.clear();
     }
     flush();
+    watch();
   }
 
   void flush();
   void read();
   void start();
+  void watch();
+  void on_deadline();
 };
+
+// One timer per connection, set for the next deadline: connecting, or the
+// oldest request in flight (stream ids grow with the time they were sent).
+void H2Connection::Impl::watch() {
+  if (closed || deadline_armed) return;
+  Clock::time_point due;
+  if (!connected) {
+    due = opened + endpoint.timeout;
+  } else if (!in_flight.empty()) {
+    due = in_flight.begin()->second.sent + endpoint.timeout;
+  } else {
+    return;
+  }
+  deadline_armed = true;
+  deadline.expires_at(due);
+  deadline.async_wait([weak = owner](error_code ec) {
+    auto self = weak.lock();
+    if (!self) return;
+    self->impl_->deadline_armed = false;
+    if (!ec) self->impl_->on_deadline();
+  });
+}
+
+void H2Connection::Impl::on_deadline() {
+  if (closed) return;
+  const auto now = Clock::now();
+  if (!connected) {
+    if (now >= opened + endpoint.timeout) {
+      return fail("no connection to " + endpoint.host + ":" + std::to_string(endpoint.port) + " " + within());
+    }
+    return watch();
+  }
+  while (!in_flight.empty() && in_flight.begin()->second.sent + endpoint.timeout <= now) {
+    auto oldest = in_flight.begin();
+    if (last_received < oldest->second.sent) {
+      // Nothing at all came back since: the connection is dead, not slow.
+      return fail(endpoint.host + " sent nothing " + within() + "; connection replaced");
+    }
+    session->cancel(oldest->first);
+    complete(std::move(oldest->second.done), tl::unexpected("no answer from " + endpoint.host + " " + within()));
+    in_flight.erase(oldest);
+  }
+  pump();  // sends the resets, and what waited for a free stream
+}
 
 void H2Connection::Impl::start() {
   resolver.async_resolve(endpoint.host, std::to_string(endpoint.port),
@@ -164,6 +225,7 @@ void H2Connection::Impl::start() {
           return u.fail(u.endpoint.host + " did not negotiate HTTP/2 (ALPN h2)");
         }
         u.connected = true;
+        u.last_received = Clock::now();
         u.read();
         u.pump();
       });
@@ -191,6 +253,7 @@ void H2Connection::Impl::read() {
     if (ec) return s.fail(ec == asio::error::eof || ec == asio::ssl::error::stream_truncated
                               ? "server closed the connection"
                               : "read: " + ec.message());
+    s.last_received = Clock::now();
     if (auto r = s.session->receive({s.buffer.data(), n}); !r) return s.fail("HTTP/2: " + r.error());
     s.pump();
     if (!s.session->alive() && s.in_flight.empty()) return s.fail("connection finished");
@@ -215,7 +278,7 @@ std::shared_ptr<H2Connection> H2Connection::open(asio::any_io_executor executor,
             auto it = raw->in_flight.find(id);
             if (it == raw->in_flight.end()) return;
             if (response.status / 100 == 2) raw->authorised = true;
-            raw->complete(std::move(it->second), std::move(response));
+            raw->complete(std::move(it->second.done), std::move(response));
             raw->in_flight.erase(it);
           },
           [raw](std::int32_t id, std::string error) {
@@ -223,11 +286,12 @@ std::shared_ptr<H2Connection> H2Connection::open(asio::any_io_executor executor,
             if (it == raw->in_flight.end()) return;
             // Streams the server refused while going away were never processed.
             if (raw->session->goaway_received()) error = std::string{kGoAway} + ": " + error;
-            raw->complete(std::move(it->second), tl::unexpected(std::move(error)));
+            raw->complete(std::move(it->second.done), tl::unexpected(std::move(error)));
             raw->in_flight.erase(it);
           },
           nullptr});
   raw->start();
+  raw->watch();
   return conn;
 }
 

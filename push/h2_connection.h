@@ -1,8 +1,10 @@
 // One HTTP/2 connection over TLS on the Asio loop, carrying requests as
-// streams up to the server's limit. After GOAWAY or a transport error it
-// takes no more requests; the pool that owns it opens another.
+// streams up to the server's limit. After GOAWAY, a transport error or a
+// server silent past the deadline it takes no more requests; the pool that
+// owns it opens another.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -33,6 +35,11 @@ struct H2Endpoint {
   // APNs with token auth allows one stream until a request was authorised.
   std::uint32_t streams_before_first_success = 1;
   std::uint32_t max_streams = 1000;  // our own cap, below the server's
+  // How long connecting (TCP and TLS) and each request's answer may take. A
+  // request past it fails (its stream is cancelled); if the server sent
+  // nothing at all since that request went out, the connection is dropped
+  // and its other requests fail too, so the pool opens a fresh one.
+  std::chrono::milliseconds timeout{10'000};
 };
 
 // Errors of requests the server never processed because it sent GOAWAY

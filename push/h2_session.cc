@@ -13,6 +13,7 @@ struct H2ClientSession::Stream {
   HttpRequest request;
   std::size_t sent = 0;  // body bytes handed to nghttp2
   HttpResponse response;
+  bool cancelled = false;  // reset by us: nobody waits for it any more
 };
 
 namespace {
@@ -66,6 +67,7 @@ struct H2ClientSession::Glue {
     if (it == me.streams_.end()) return 0;
     std::unique_ptr<Stream> done = std::move(it->second);
     me.streams_.erase(it);
+    if (done->cancelled) return 0;
     if (error_code == NGHTTP2_NO_ERROR && done->response.status != 0) {
       if (me.callbacks_.on_response) me.callbacks_.on_response(id, std::move(done->response));
     } else if (me.callbacks_.on_stream_failed) {
@@ -141,6 +143,14 @@ tl::expected<std::int32_t, std::string> H2ClientSession::submit(HttpRequest requ
   if (id < 0) return tl::unexpected(std::string{nghttp2_strerror(id)});
   streams_.emplace(id, std::move(stream));
   return id;
+}
+
+void H2ClientSession::cancel(std::int32_t stream) {
+  auto it = streams_.find(stream);
+  if (it == streams_.end()) return;
+  // The stream stays known to nghttp2 (and its request alive) until the reset is sent.
+  it->second->cancelled = true;
+  nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream, NGHTTP2_CANCEL);
 }
 
 tl::expected<void, std::string> H2ClientSession::receive(std::string_view bytes) {

@@ -40,6 +40,8 @@ class H2ClientSession {
   H2ClientSession& operator=(const H2ClientSession&) = delete;
 
   tl::expected<std::int32_t, std::string> submit(HttpRequest request);
+  // Resets a stream (RST_STREAM CANCEL): its callbacks are not called.
+  void cancel(std::int32_t stream);
   // Parses what the server sent; an error means the connection is unusable.
   tl::expected<void, std::string> receive(std::string_view bytes);
   // Everything nghttp2 wants written now (may be empty).

@@ -87,6 +87,32 @@ def test_goaway_moves_work_to_a_new_connection(server, users, apns_goaway, tmp_p
         assert gw.stop() == 0
 
 
+def test_a_silent_connection_is_replaced_and_the_push_sent_again(server, users, tmp_path):
+    # The first connection answers once, then hangs: no answer, no bytes at all.
+    apns = ProviderStandin(str(tmp_path / "silent"))
+    apns.start(silent_after=1)
+    fast = "  request_timeout_ms: 1000\n  retry: { initial_ms: 100, max_ms: 200, poll_ms: 100 }\n"
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=fast))
+    try:
+        alice, bob = users
+        phone_goes_offline(server, alice, GOOD_TOKEN, "apns")
+        write(server, bob, alice[0], "first")
+        gw.wait_log("delivered", count=1)
+        write(server, bob, alice[0], "second")
+        hung = apns.wait_request(lambda r: r["status"] is None)
+        assert hung["connection"] == 1
+        # Past the deadline the connection is given up and the same notification
+        # (same apns-id) goes out again on a new one.
+        again = apns.wait_request(lambda r: r["status"] == 200
+                                  and r["headers"]["apns-id"] == hung["headers"]["apns-id"])
+        assert again["connection"] > 1
+        gw.wait_log("delivered", count=2)
+        assert gw.log_count("localhost sent nothing within 1000 ms; connection replaced") >= 1
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
+        apns.stop()
+
+
 def test_a_registration_chooses_its_app(server, users, apns, tmp_path):
     gw = start_gateway(server, tmp_path,
                        push_section=apns.xpush_config(second_apns_topic="org.example.work"))

@@ -25,7 +25,10 @@ As APNs does, a connection allows one stream (SETTINGS_MAX_CONCURRENT_STREAMS
 With --fault-rate F, each APNs or FCM send fails with 503 (ServiceUnavailable /
 UNAVAILABLE) with probability F; --delay-ms D delays every answer.
 With --goaway-after N, a connection that has answered N requests is ended
-with GOAWAY (reason "Shutdown", as APNs sends it) and closed.
+with GOAWAY (reason "Shutdown", as APNs sends it) and closed. With
+--silent-after N, the first connection answers N requests and then sends
+nothing more (it still reads: a server that hangs, or a path that lost its
+way back); what it leaves unanswered is recorded with status null.
 
 Every request is appended as one JSON line to --record. Run:
     python3 -m tests.support.provider_standin --cert server.pem --record requests.jsonl \
@@ -209,10 +212,11 @@ class Fcm:
 class Connection(asyncio.Protocol):
     count = 0
 
-    def __init__(self, apns, fcm, goaway_after, fault_rate=0.0, delay=0.0):
+    def __init__(self, apns, fcm, goaway_after, fault_rate=0.0, delay=0.0, silent_after=-1):
         Connection.count += 1
         self.number = Connection.count
         self.goaway_after = goaway_after
+        self.silent_after = silent_after
         self.fault_rate = fault_rate
         self.delay = delay
         self.answered = 0
@@ -231,6 +235,7 @@ class Connection(asyncio.Protocol):
         self.transport.write(self.h2.data_to_send())
 
     def data_received(self, data):
+        silent = self.silent()  # answers made below still go out
         try:
             events = self.h2.receive_data(data)
         except Exception:  # a broken client: drop it, keep serving others
@@ -254,7 +259,12 @@ class Connection(asyncio.Protocol):
                         received_at)
                 else:
                     self.respond(event.stream_id, headers, bytes(body), received_at)
-        self.transport.write(self.h2.data_to_send())
+        out = self.h2.data_to_send()
+        if not silent:
+            self.transport.write(out)
+
+    def silent(self):
+        return self.number == 1 and 0 <= self.silent_after <= self.answered
 
     def respond_and_flush(self, stream_id, headers, body, received_at):
         if self.transport.is_closing():
@@ -276,6 +286,12 @@ class Connection(asyncio.Protocol):
         return self.apns.answer(headers, body, self.client_cert)
 
     def respond(self, stream_id, headers, body, received_at):
+        if self.silent():
+            with open(self.apns.record, "a") as f:
+                f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
+                                    "status": None, "connection": self.number,
+                                    "received_at": received_at}) + "\n")
+            return
         status, extra, answer = self.answer(headers, body)
         with open(self.apns.record, "a") as f:
             f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
@@ -319,7 +335,8 @@ async def serve(args):
             fcm = Fcm(json.load(f))
     loop = asyncio.get_running_loop()
     server = await loop.create_server(
-        lambda: Connection(apns, fcm, args.goaway_after, args.fault_rate, args.delay_ms / 1000),
+        lambda: Connection(apns, fcm, args.goaway_after, args.fault_rate, args.delay_ms / 1000,
+                           args.silent_after),
         "127.0.0.1", args.port, ssl=context)
     print(f"PORT {server.sockets[0].getsockname()[1]}", flush=True)
     async with server:
@@ -337,6 +354,7 @@ def main():
     parser.add_argument("--client-ca", help="accept APNs client certificates from this CA")
     parser.add_argument("--fault-rate", type=float, default=0.0)
     parser.add_argument("--delay-ms", type=float, default=0.0)
+    parser.add_argument("--silent-after", type=int, default=-1)
     try:
         asyncio.run(serve(parser.parse_args()))
     except KeyboardInterrupt:

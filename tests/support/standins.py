@@ -59,13 +59,14 @@ class ProviderStandin:
         self.proc = None
         self.port = None
 
-    def start(self, port=0, goaway_after=0, fault_rate=0.0, delay_ms=0):
+    def start(self, port=0, goaway_after=0, fault_rate=0.0, delay_ms=0, silent_after=-1):
         """Listens on `port` (0: any free one)."""
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", "-m", "tests.support.provider_standin", "--cert", self.server_pem,
              "--record", self.record, "--apns-public-key", self.public_key, "--port", str(port),
              "--goaway-after", str(goaway_after), "--fcm-service-account", self.service_account,
-             "--client-ca", self.ca, "--fault-rate", str(fault_rate), "--delay-ms", str(delay_ms)],
+             "--client-ca", self.ca, "--fault-rate", str(fault_rate), "--delay-ms", str(delay_ms),
+             "--silent-after", str(silent_after)],
             cwd=REPO, stdout=subprocess.PIPE, stderr=sys.stderr, text=True)
         line = self.proc.stdout.readline()
         if not line.startswith("PORT "):

@@ -78,6 +78,26 @@ TEST(Config, ApnsAppsMayUseTheirOwnEnvironment) {
   EXPECT_FALSE(c.apns.apps[0].endpoint);
   ASSERT_TRUE(c.apns.apps[1].endpoint);
   EXPECT_EQ(c.apns.apps[1].endpoint->host, "api.sandbox.push.apple.com");
+  EXPECT_EQ(c.apns.endpoint.timeout, std::chrono::milliseconds{10'000});
+}
+
+TEST(Config, ProviderRequestsHaveADeadline) {
+  const Config c = load_config_text(kMinimal + R"(push:
+  provider: direct
+  request_timeout_ms: 2500
+  apns:
+    apps:
+      - { name: beta, topic: org.example.beta, key_file: k.p8, key_id: K, team_id: T, environment: sandbox }
+  fcm:
+    apps:
+      - { name: droid, service_account_file: sa.json }
+)");
+  EXPECT_EQ(c.apns.endpoint.timeout, std::chrono::milliseconds{2'500});
+  ASSERT_TRUE(c.apns.apps[0].endpoint);
+  EXPECT_EQ(c.apns.apps[0].endpoint->timeout, std::chrono::milliseconds{2'500});
+  EXPECT_EQ(c.fcm.endpoint.timeout, std::chrono::milliseconds{2'500});
+  expect_error(kMinimal + "push:\n  request_timeout_ms: 10\n",
+               "xpush.yaml:5:23: push.request_timeout_ms must be between 100 and 300000");
 }
 
 TEST(Config, StoreBackendsAndTheirOptions) {
