@@ -292,7 +292,9 @@ Config read(const YAML::Node& root, const Reader& r) {
     }
     if (const auto pg = s["postgresql"]) {
       if (s["sqlite"]) r.fail(pg, "store: configure either sqlite or postgresql, not both");
-      r.only_keys(pg, "store.postgresql", {"dsn"});
+      r.only_keys(pg, "store.postgresql", {"dsn", "timeout_ms"});
+      cfg.store.postgresql_timeout = std::chrono::milliseconds{
+          r.get_in_range<int>(pg, "timeout_ms", "store.postgresql", 30'000, 100, 600'000)};
       cfg.store.postgresql_dsn = r.get<std::string>(pg, "dsn", "store.postgresql", "");
       if (cfg.store.postgresql_dsn.empty()) r.fail(pg, "store.postgresql.dsn is required (a libpq connection string)");
     }

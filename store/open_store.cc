@@ -11,7 +11,7 @@ namespace xpush::store {
 namespace {
 StoreResult<std::unique_ptr<Store>> open_backend(const StoreLocation& location) {
   if (!location.postgresql_dsn.empty()) {
-    auto pg = PgStore::open(location.postgresql_dsn);
+    auto pg = PgStore::open(location.postgresql_dsn, location.postgresql_timeout);
     if (!pg) return tl::unexpected(pg.error());
     return std::unique_ptr<Store>{std::move(*pg)};
   }

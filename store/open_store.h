@@ -2,6 +2,7 @@
 // given, else the SQLite file.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <string>
 #include <vector>
@@ -14,6 +15,9 @@ namespace xpush::store {
 struct StoreLocation {
   std::string sqlite_path = "xpush.db";
   std::string postgresql_dsn;  // non-empty: PostgreSQL
+  // How long any answer of the PostgreSQL server may take; past it the
+  // connection is dropped and the call fails as unavailable.
+  std::chrono::milliseconds postgresql_timeout{30'000};
   // Non-empty: bodies are sealed at rest with the first key; the others
   // (earlier keys) still open what they sealed.
   std::vector<SealingKey> sealing_keys;

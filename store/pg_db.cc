@@ -1,5 +1,9 @@
 #include "store/pg_db.h"
 
+#include <poll.h>
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <cstdlib>
 
 namespace xpush::store {
@@ -17,8 +21,11 @@ std::int64_t PgResult::affected() const {
   return std::strtoll(PQcmdTuples(result_.get()), nullptr, 10);
 }
 
-StoreResult<PgDb> PgDb::connect(const std::string& dsn) {
-  PgDb db{PQconnectdb(dsn.c_str())};
+StoreResult<PgDb> PgDb::connect(const std::string& dsn, std::chrono::milliseconds timeout) {
+  // The DSN's own settings come after the defaults, so they win.
+  const char* keys[] = {"connect_timeout", "dbname", nullptr};
+  const char* values[] = {"10", dsn.c_str(), nullptr};
+  PgDb db{PQconnectdbParams(keys, values, 1), timeout};
   if (!db.conn_ || PQstatus(db.conn_.get()) != CONNECTION_OK) {
     std::string reason = db.conn_ ? PQerrorMessage(db.conn_.get()) : "out of memory";
     while (!reason.empty() && reason.back() == '\n') reason.pop_back();
@@ -41,6 +48,7 @@ StoreResult<void> PgDb::ensure_connected(std::string_view what) {
   }
   PQreset(conn_.get());
   prepared_.clear();  // statements die with the session
+  stalled_ = false;
   if (PQstatus(conn_.get()) == CONNECTION_OK) return {};
   return tl::unexpected(StoreError{StoreErrorKind::kUnavailable,
                                    std::string{what} + ": PostgreSQL connection lost: " +
@@ -52,6 +60,10 @@ StoreError PgDb::error(std::string_view what, const PGresult* result) const {
   const std::string sqlstate = state ? state : "";
   std::string message = result ? PQresultErrorMessage(result) : PQerrorMessage(conn_.get());
   while (!message.empty() && message.back() == '\n') message.pop_back();
+  if (stalled_) {
+    return StoreError{StoreErrorKind::kUnavailable, std::string{what} + ": PostgreSQL did not answer within " +
+                                                        std::to_string(timeout_.count()) + " ms; connection dropped"};
+  }
   StoreErrorKind kind = StoreErrorKind::kFatal;
   if (sqlstate.starts_with("23")) {
     kind = StoreErrorKind::kConflict;  // integrity constraint
@@ -72,7 +84,9 @@ StoreResult<const std::string*> PgDb::prepared(std::string_view what, const std:
   if (auto it = prepared_.find(sql); it != prepared_.end()) return &it->second;
   if (auto settled = settle(); !settled) return tl::unexpected(settled.error());  // PQprepare waits
   auto [it, fresh] = prepared_.try_emplace(sql, "xpush_" + std::to_string(prepared_.size()));
-  PgResult result{PQprepare(conn_.get(), it->second.c_str(), sql.c_str(), 0, nullptr)};
+  PgResult result = PQsendPrepare(conn_.get(), it->second.c_str(), sql.c_str(), 0, nullptr) == 1
+                        ? collect()
+                        : PgResult{nullptr};
   if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) {
     auto e = error(what, result.get());
     prepared_.erase(it);
@@ -105,8 +119,10 @@ StoreResult<PgResult> PgDb::query(std::string_view what, const std::string& sql,
   std::vector<const char*> values;
   values.reserve(params.size());
   for (const auto& p : params) values.push_back(p.value().c_str());
-  PgResult result{PQexecPrepared(conn_.get(), (*name)->c_str(), static_cast<int>(values.size()), values.data(),
-                                 nullptr, nullptr, 0)};
+  PgResult result = PQsendQueryPrepared(conn_.get(), (*name)->c_str(), static_cast<int>(values.size()),
+                                        values.data(), nullptr, nullptr, 0) == 1
+                        ? collect()
+                        : PgResult{nullptr};
   const auto status = PQresultStatus(result.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return tl::unexpected(error(what, result.get()));
@@ -140,7 +156,7 @@ StoreResult<std::optional<PgResult>> PgDb::finish_pipeline(std::optional<std::st
   // Every statement's answer is one or more results, then a null.
   auto answer = [&](std::string_view what) -> std::optional<PgResult> {
     std::optional<PgResult> first;
-    while (PGresult* raw = PQgetResult(conn)) {
+    while (PGresult* raw = next_result()) {
       PgResult r{raw};
       const auto status = PQresultStatus(raw);
       if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK && !failed_) {
@@ -158,10 +174,50 @@ StoreResult<std::optional<PgResult>> PgDb::finish_pipeline(std::optional<std::st
   std::optional<PgResult> mine;
   if (own) mine = answer(*own);
   // The sync's own result ends the pipeline; a lost connection ends it too.
-  if (PGresult* sync = PQgetResult(conn)) PQclear(sync);
+  if (PGresult* sync = next_result()) PQclear(sync);
   PQexitPipelineMode(conn);
   if (failed_) return tl::unexpected(*failed_);
   return mine;
+}
+
+PGresult* PgDb::next_result() {
+  PGconn* conn = conn_.get();
+  const auto deadline = std::chrono::steady_clock::now() + timeout_;
+  while (!stalled_ && PQisBusy(conn)) {
+    const auto left =
+        std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    pollfd socket{PQsocket(conn), POLLIN, 0};
+    const int ready = left > 0 && socket.fd >= 0 ? ::poll(&socket, 1, static_cast<int>(left)) : 0;
+    if (ready < 0 && errno == EINTR) continue;
+    if (ready <= 0) {
+      // A server that hangs (stopped, or a lost network path) is dropped:
+      // libpq sees the connection end and every waiting call fails.
+      stalled_ = true;
+      ::shutdown(socket.fd, SHUT_RDWR);
+    }
+    if (PQconsumeInput(conn) == 0) break;
+  }
+  return PQgetResult(conn);
+}
+
+PgResult PgDb::collect() {
+  PgResult kept{nullptr};
+  bool kept_failed = false;
+  while (PGresult* raw = next_result()) {
+    if (kept_failed) {
+      PQclear(raw);  // an earlier statement failed: its error is the answer
+      continue;
+    }
+    const auto status = PQresultStatus(raw);
+    kept = PgResult{raw};
+    kept_failed = status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK;
+  }
+  return kept;
+}
+
+PgResult PgDb::run_simple(const char* sql) {
+  if (PQsendQuery(conn_.get(), sql) != 1) return PgResult{nullptr};
+  return collect();
 }
 
 StoreResult<void> PgDb::settle() {
@@ -172,7 +228,7 @@ StoreResult<void> PgDb::settle() {
 StoreResult<void> PgDb::exec(std::string_view what, const std::string& sql) {
   if (auto c = ensure_connected(what); !c) return tl::unexpected(c.error());
   if (auto settled = settle(); !settled) return settled;  // what was sent first is answered first
-  PgResult result{PQexec(conn_.get(), sql.c_str())};
+  PgResult result = run_simple(sql.c_str());
   const auto status = PQresultStatus(result.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return tl::unexpected(error(what, result.get()));
@@ -211,7 +267,7 @@ StoreResult<void> PgDb::commit() {
     }
     if (auto answered = finish_pipeline("committing")) result = std::move(**answered);
   } else if (!failed_) {
-    result.emplace(PQexec(conn_.get(), "COMMIT"));
+    result.emplace(run_simple("COMMIT"));
     if (PQresultStatus(result->get()) != PGRES_COMMAND_OK) failed_ = error("committing", result->get());
   } else {
     (void)settle();
@@ -219,7 +275,7 @@ StoreResult<void> PgDb::commit() {
   depth_ = 0;
   if (failed_) {
     // A pipelined statement failed before the COMMIT ran: end the transaction.
-    PQclear(PQexec(conn_.get(), "ROLLBACK"));
+    (void)run_simple("ROLLBACK");
     auto e = *failed_;
     failed_.reset();
     return tl::unexpected(e);
@@ -236,7 +292,7 @@ void PgDb::rollback() {
   if (depth_ == 0) return;
   (void)settle();
   if (PQstatus(conn_.get()) == CONNECTION_OK) {
-    PQclear(PQexec(conn_.get(), depth_ > 1 ? "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested" : "ROLLBACK"));
+    (void)run_simple(depth_ > 1 ? "ROLLBACK TO SAVEPOINT nested; RELEASE SAVEPOINT nested" : "ROLLBACK");
   }
   if (--depth_ == 0) failed_.reset();
 }

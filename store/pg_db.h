@@ -5,6 +5,7 @@
 
 #include <libpq-fe.h>
 
+#include <chrono>
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
@@ -51,7 +52,12 @@ class PgParam {
 
 class PgDb {
  public:
-  static StoreResult<PgDb> connect(const std::string& dsn);
+  // `timeout`: how long any answer of the server may take. Past it the
+  // connection is dropped (the call fails as unavailable, a transaction with
+  // it) and the next call connects again. Connecting waits at most 10 s
+  // unless the DSN sets connect_timeout.
+  static StoreResult<PgDb> connect(const std::string& dsn,
+                                   std::chrono::milliseconds timeout = std::chrono::seconds{30});
 
   // Runs one statement with parameters ($1, $2, ...), prepared on first use.
   StoreResult<PgResult> query(std::string_view what, const std::string& sql,
@@ -77,7 +83,7 @@ class PgDb {
   void rollback();
 
  private:
-  explicit PgDb(PGconn* conn) : conn_(conn, &PQfinish) {}
+  PgDb(PGconn* conn, std::chrono::milliseconds timeout) : conn_(conn, &PQfinish), timeout_(timeout) {}
   StoreResult<void> ensure_connected(std::string_view what);
   StoreError error(std::string_view what, const PGresult* result) const;
   StoreResult<const std::string*> prepared(std::string_view what, const std::string& sql);
@@ -86,12 +92,19 @@ class PgDb {
   // `own` is set) the answer to the statement sent last, named `own`.
   StoreResult<std::optional<PgResult>> finish_pipeline(std::optional<std::string_view> own);
   StoreResult<void> settle();  // reads the answers send() left, if any
+  // The next result, waiting at most timeout_ for it; null when there is none.
+  PGresult* next_result();
+  // Every result of what was sent last: its first error, or its last result.
+  PgResult collect();
+  PgResult run_simple(const char* sql);  // one or more statements, no parameters
 
   std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
   std::unordered_map<std::string, std::string> prepared_;  // SQL -> statement name
   int depth_ = 0;  // open begin()s
   std::vector<std::string> unanswered_;  // what each pipelined statement was doing
   std::optional<StoreError> failed_;     // a pipelined statement failed: the transaction is lost
+  std::chrono::milliseconds timeout_;
+  bool stalled_ = false;  // the server did not answer in time: the connection was dropped
 };
 
 // Runs `body` in a transaction: committed when it succeeds, rolled back when

@@ -100,8 +100,8 @@ Registration read_registration(const PgResult& r, int row) {
 
 }  // namespace
 
-StoreResult<std::unique_ptr<PgStore>> PgStore::open(const std::string& dsn) {
-  auto db = PgDb::connect(dsn);
+StoreResult<std::unique_ptr<PgStore>> PgStore::open(const std::string& dsn, std::chrono::milliseconds timeout) {
+  auto db = PgDb::connect(dsn, timeout);
   if (!db) return tl::unexpected(db.error());
   std::unique_ptr<PgStore> store{new PgStore(std::move(*db))};
   if (auto r = store->migrate(); !r) return tl::unexpected(r.error());

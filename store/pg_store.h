@@ -5,6 +5,7 @@
 // database written by a newer xpush is refused.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <set>
 #include <string>
@@ -16,8 +17,10 @@ namespace xpush::store {
 
 class PgStore final : public Store {
  public:
-  // `dsn`: a libpq connection string or postgresql:// URI.
-  static StoreResult<std::unique_ptr<PgStore>> open(const std::string& dsn);
+  // `dsn`: a libpq connection string or postgresql:// URI; `timeout`: how
+  // long any answer of the server may take (PgDb::connect).
+  static StoreResult<std::unique_ptr<PgStore>> open(const std::string& dsn,
+                                                    std::chrono::milliseconds timeout = std::chrono::seconds{30});
 
   StoreResult<void> begin_batch() override { return db_.begin(); }
   StoreResult<void> end_batch() override { return db_.commit(); }

@@ -107,6 +107,9 @@ TEST(Config, StoreBackendsAndTheirOptions) {
   EXPECT_EQ(pg.delivery.lease, std::chrono::milliseconds{60'000});
   EXPECT_EQ(pg.registration_cache, std::chrono::seconds{10});
   EXPECT_EQ(pg.delivery.max_in_flight, 10'000u);
+  EXPECT_EQ(pg.store.postgresql_timeout, std::chrono::milliseconds{30'000});
+  EXPECT_EQ(load_config_text(kMinimal + "store:\n  postgresql: { dsn: x, timeout_ms: 1500 }\n").store.postgresql_timeout,
+            std::chrono::milliseconds{1'500});
   const Config tuned = load_config_text(kMinimal + "store:\n  registration_cache_seconds: 0\npush:\n  max_in_flight: 500\n");
   EXPECT_EQ(tuned.registration_cache, std::chrono::seconds{0});
   EXPECT_EQ(tuned.delivery.max_in_flight, 500u);

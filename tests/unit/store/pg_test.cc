@@ -2,6 +2,10 @@
 // dropped whole, and instances that start together.
 #include <gtest/gtest.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <optional>
 #include <thread>
 
@@ -181,6 +185,71 @@ TEST_F(PgPipeline, OutsideATransactionSendWaitsForItsAnswer) {
   ASSERT_FALSE(twice);
   EXPECT_EQ(twice.error().kind, StoreErrorKind::kConflict);
   EXPECT_EQ(rows(), 1);
+}
+
+// A server that stops answering (here: its backend stopped with SIGSTOP)
+// costs a call the timeout, not the store thread forever.
+class PgDeadline : public PgPipeline {
+ protected:
+  void SetUp() override {
+    PgPipeline::SetUp();
+    if (geteuid() != 0) GTEST_SKIP() << "stopping PostgreSQL's backend needs root (CI runs as root)";
+    auto opened = PgDb::connect(where_.location().postgresql_dsn, kTimeout);
+    ASSERT_TRUE(opened) << opened.error().message;
+    timed_.emplace(std::move(*opened));
+  }
+  void TearDown() override {
+    if (stopped_ > 0) ::kill(stopped_, SIGCONT);
+  }
+  pid_t backend() {
+    auto r = timed_->query("test", "SELECT pg_backend_pid()");
+    EXPECT_TRUE(r) << (r ? "" : r.error().message);
+    return r ? static_cast<pid_t>(r->integer(0, 0)) : 0;
+  }
+  void stop_backend() {
+    stopped_ = backend();
+    ASSERT_GT(stopped_, 0);
+    ASSERT_EQ(::kill(stopped_, SIGSTOP), 0);
+  }
+  void resume_backend() {
+    ::kill(stopped_, SIGCONT);
+    stopped_ = 0;
+  }
+
+  static constexpr std::chrono::milliseconds kTimeout{2'000};
+  std::optional<PgDb> timed_;
+  pid_t stopped_ = 0;
+};
+
+TEST_F(PgDeadline, AServerThatStopsAnsweringIsDroppedAndTheNextCallConnectsAgain) {
+  const pid_t first = backend();
+  stop_backend();
+  auto hung = timed_->query("reading a number", "SELECT 1");
+  ASSERT_FALSE(hung);
+  EXPECT_EQ(hung.error().kind, StoreErrorKind::kUnavailable);
+  EXPECT_EQ(hung.error().message, "reading a number: PostgreSQL did not answer within 2000 ms; connection dropped");
+  resume_backend();
+  EXPECT_NE(backend(), first);  // a new session
+}
+
+// A COMMIT the server did not answer may still happen once it resumes (it
+// had the bytes): the batch is reported failed, the safe side, so the XMPP
+// server publishes again; a notification may then go out twice, never zero times.
+TEST_F(PgDeadline, AHungCommitIsReportedFailedAndTheNextBatchGoesOn) {
+  ASSERT_TRUE(timed_->begin());
+  ASSERT_TRUE(timed_->send("inserting a number", "INSERT INTO pipelined VALUES ($1::integer)", {"1"}));
+  stop_backend();
+  auto committed = timed_->commit();
+  ASSERT_FALSE(committed);
+  EXPECT_NE(committed.error().message.find("did not answer within 2000 ms"), std::string::npos)
+      << committed.error().message;
+  resume_backend();
+  ASSERT_TRUE(timed_->begin());
+  ASSERT_TRUE(timed_->send("inserting a number", "INSERT INTO pipelined VALUES ($1::integer)", {"2"}));
+  ASSERT_TRUE(timed_->commit());
+  auto kept = timed_->query("test", "SELECT count(*) FROM pipelined WHERE n = 2");
+  ASSERT_TRUE(kept) << kept.error().message;
+  EXPECT_EQ(kept->integer(0, 0), 1);
 }
 
 }  // namespace
