@@ -113,6 +113,27 @@ def test_a_silent_connection_is_replaced_and_the_push_sent_again(server, users, 
         apns.stop()
 
 
+def test_a_request_left_unanswered_is_cancelled_and_sent_again(server, users, apns, tmp_path):
+    # The stand-in leaves the first request for a "face" token unanswered, but
+    # the connection stays alive (it sends a PING): only that stream is given up.
+    fast = "  request_timeout_ms: 1000\n  retry: { initial_ms: 100, max_ms: 200, poll_ms: 100 }\n"
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=fast))
+    try:
+        alice, bob = users
+        token = "face" * 16
+        phone_goes_offline(server, alice, token, "apns")
+        write(server, bob, alice[0], "hello")
+        hung = apns.wait_request(lambda r: r["status"] is None)
+        again = apns.wait_request(lambda r: r["status"] == 200
+                                  and r["headers"]["apns-id"] == hung["headers"]["apns-id"])
+        assert again["connection"] == hung["connection"]  # the connection was kept
+        gw.wait_log("delivered", count=1)
+        assert gw.log_count("no answer from localhost within 1000 ms") == 1
+        assert gw.log_count("connection replaced") == 0
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
+
+
 def test_a_registration_chooses_its_app(server, users, apns, tmp_path):
     gw = start_gateway(server, tmp_path,
                        push_section=apns.xpush_config(second_apns_topic="org.example.work"))

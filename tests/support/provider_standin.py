@@ -18,6 +18,8 @@ the device token's first hex digits so that tests can ask for an outcome:
     4290...   429 TooManyRequests (Retry-After: 1) the first time, then 200
     5000...   500 InternalServerError the first time, then 200
     5003...   503 ServiceUnavailable, always
+    face...   no answer the first time (the stream stays open; the connection
+              shows it is alive with a PING), then 200
     anything  200 with an apns-id
 
 As APNs does, a connection allows one stream (SETTINGS_MAX_CONCURRENT_STREAMS
@@ -67,6 +69,7 @@ class Apns:
         self.public_key = public_key
         self.record = record
         self.seen_tokens = set()
+        self.hung_tokens = set()
 
     def check_jwt(self, authorization):
         if not authorization.startswith("bearer "):
@@ -253,7 +256,10 @@ class Connection(asyncio.Protocol):
             elif isinstance(event, h2.events.StreamEnded):
                 headers, body = self.streams.pop(event.stream_id)
                 received_at = time.time()
-                if self.delay:
+                if self.hangs(headers):
+                    self.record_unanswered(headers, body, received_at)
+                    self.h2.ping(b"standin!")  # alive: only this stream gets no answer
+                elif self.delay:
                     asyncio.get_running_loop().call_later(
                         self.delay, self.respond_and_flush, event.stream_id, headers, bytes(body),
                         received_at)
@@ -285,13 +291,22 @@ class Connection(asyncio.Protocol):
             return self.fcm.send(headers, body)
         return self.apns.answer(headers, body, self.client_cert)
 
+    def hangs(self, headers):
+        token = headers.get(":path", "").removeprefix("/3/device/")
+        if not headers.get(":path", "").startswith("/3/device/face") or token in self.apns.hung_tokens:
+            return False
+        self.apns.hung_tokens.add(token)
+        return True
+
+    def record_unanswered(self, headers, body, received_at):
+        with open(self.apns.record, "a") as f:
+            f.write(json.dumps({"headers": headers, "body": bytes(body).decode(errors="replace"),
+                                "status": None, "connection": self.number,
+                                "received_at": received_at}) + "\n")
+
     def respond(self, stream_id, headers, body, received_at):
         if self.silent():
-            with open(self.apns.record, "a") as f:
-                f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
-                                    "status": None, "connection": self.number,
-                                    "received_at": received_at}) + "\n")
-            return
+            return self.record_unanswered(headers, body, received_at)
         status, extra, answer = self.answer(headers, body)
         with open(self.apns.record, "a") as f:
             f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
