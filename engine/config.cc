@@ -208,7 +208,7 @@ void read_encryption(const Reader& r, const YAML::Node& e, store::StoreLocation&
 
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry", "badge", "max_in_flight",
-                          "request_timeout_ms"});
+                          "request_timeout_ms", "idle_ping_ms"});
   cfg.delivery.max_in_flight = static_cast<std::size_t>(
       r.get_in_range<int>(p, "max_in_flight", "push", 10'000, 1, 1'000'000));
   if (const auto badge = p["badge"]) {
@@ -243,11 +243,17 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   if (const auto fcm = p["fcm"]) read_fcm(r, fcm, cfg.fcm);
   // Connecting to a provider, and each request's answer, may take this long.
   const std::chrono::milliseconds timeout{r.get_in_range<int>(p, "request_timeout_ms", "push", 10'000, 100, 300'000)};
-  cfg.apns.endpoint.timeout = timeout;
-  for (auto& app : cfg.apns.apps) {
-    if (app.endpoint) app.endpoint->timeout = timeout;
+  // An idle connection is checked with a PING this often (0: never).
+  const std::chrono::milliseconds idle_ping{r.get_in_range<int>(p, "idle_ping_ms", "push", 60'000, 0, 3'600'000)};
+  for (auto* endpoint : {&cfg.apns.endpoint, &cfg.fcm.endpoint}) {
+    endpoint->timeout = timeout;
+    endpoint->idle_ping = idle_ping;
   }
-  cfg.fcm.endpoint.timeout = timeout;
+  for (auto& app : cfg.apns.apps) {
+    if (!app.endpoint) continue;
+    app.endpoint->timeout = timeout;
+    app.endpoint->idle_ping = idle_ping;
+  }
   if (cfg.push_provider == "direct" && cfg.apns.apps.empty() && cfg.fcm.apps.empty()) {
     r.fail(p, "push.provider is direct but neither push.apns nor push.fcm lists an app");
   }

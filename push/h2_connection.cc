@@ -8,7 +8,9 @@
 #include <boost/asio/write.hpp>
 #include <openssl/pkcs12.h>
 
+#include <algorithm>
 #include <array>
+#include <optional>
 #include <stdexcept>
 
 #include "base/read_file.h"
@@ -100,6 +102,8 @@ struct H2Connection::Impl {
   bool deadline_armed = false;
   Clock::time_point opened = Clock::now();
   Clock::time_point last_received{};
+  Clock::time_point last_request{};  // when the newest request went out
+  std::optional<Clock::time_point> pinged;  // an idle check waits for its answer
 
   Impl(asio::any_io_executor ex, std::shared_ptr<asio::ssl::context> ctx, H2Endpoint ep)
       : executor(ex), tls(std::move(ctx)), endpoint(std::move(ep)), resolver(ex), stream(ex, *tls), deadline(ex) {}
@@ -140,7 +144,8 @@ struct H2Connection::Impl {
         complete(std::move(done), tl::unexpected(id.error()));
         continue;
       }
-      in_flight.emplace(*id, InFlight{std::move(done), Clock::now()});
+      last_request = Clock::now();
+      in_flight.emplace(*id, InFlight{std::move(done), last_request});
     }
     if (session->goaway_received()) {
       for (auto& [request, done] : queued) complete(std::move(done), tl::unexpected(std::string{kGoAway}));
@@ -155,27 +160,34 @@ struct H2Connection::Impl {
   void start();
   void watch();
   void on_deadline();
+  void check_idle(Clock::time_point now);
 };
 
 // One timer per connection, set for the next deadline: connecting, or the
 // oldest request in flight (stream ids grow with the time they were sent).
 void H2Connection::Impl::watch() {
-  if (closed || deadline_armed) return;
+  if (closed) return;
   Clock::time_point due;
   if (!connected) {
     due = opened + endpoint.timeout;
   } else if (!in_flight.empty()) {
     due = in_flight.begin()->second.sent + endpoint.timeout;
+  } else if (pinged) {
+    due = *pinged + endpoint.timeout;
+  } else if (endpoint.idle_ping.count() > 0) {
+    due = std::max(last_received, last_request) + endpoint.idle_ping;
   } else {
     return;
   }
+  if (deadline_armed && deadline.expiry() <= due) return;
   deadline_armed = true;
-  deadline.expires_at(due);
+  deadline.expires_at(due);  // cancels a wait set for later
   deadline.async_wait([weak = owner](error_code ec) {
+    if (ec) return;  // re-armed, or the connection failed
     auto self = weak.lock();
     if (!self) return;
     self->impl_->deadline_armed = false;
-    if (!ec) self->impl_->on_deadline();
+    self->impl_->on_deadline();
   });
 }
 
@@ -198,7 +210,19 @@ void H2Connection::Impl::on_deadline() {
     complete(std::move(oldest->second.done), tl::unexpected("no answer from " + endpoint.host + " " + within()));
     in_flight.erase(oldest);
   }
+  if (in_flight.empty()) check_idle(now);
   pump();  // sends the resets, and what waited for a free stream
+}
+
+void H2Connection::Impl::check_idle(Clock::time_point now) {
+  if (pinged && last_received >= *pinged) pinged.reset();  // answered (or anything else came)
+  if (pinged && now >= *pinged + endpoint.timeout) {
+    return fail(endpoint.host + " did not answer a PING " + within() + "; connection dropped");
+  }
+  if (!pinged && endpoint.idle_ping.count() > 0 && now >= std::max(last_received, last_request) + endpoint.idle_ping) {
+    session->ping();
+    pinged = now;
+  }
 }
 
 void H2Connection::Impl::start() {

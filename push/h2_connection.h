@@ -40,6 +40,10 @@ struct H2Endpoint {
   // nothing at all since that request went out, the connection is dropped
   // and its other requests fail too, so the pool opens a fresh one.
   std::chrono::milliseconds timeout{10'000};
+  // A connection with nothing in flight and no traffic this long is checked
+  // with an HTTP/2 PING; unanswered within `timeout`, it is dropped before a
+  // notification has to find out. Zero: never.
+  std::chrono::milliseconds idle_ping{60'000};
 };
 
 // Errors of requests the server never processed because it sent GOAWAY

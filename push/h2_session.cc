@@ -153,6 +153,8 @@ void H2ClientSession::cancel(std::int32_t stream) {
   nghttp2_submit_rst_stream(session_, NGHTTP2_FLAG_NONE, stream, NGHTTP2_CANCEL);
 }
 
+void H2ClientSession::ping() { nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr); }
+
 tl::expected<void, std::string> H2ClientSession::receive(std::string_view bytes) {
   const auto n = nghttp2_session_mem_recv(session_, reinterpret_cast<const uint8_t*>(bytes.data()),
                                           bytes.size());

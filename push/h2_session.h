@@ -42,6 +42,7 @@ class H2ClientSession {
   tl::expected<std::int32_t, std::string> submit(HttpRequest request);
   // Resets a stream (RST_STREAM CANCEL): its callbacks are not called.
   void cancel(std::int32_t stream);
+  void ping();  // nghttp2 matches the server's PING ACK
   // Parses what the server sent; an error means the connection is unusable.
   tl::expected<void, std::string> receive(std::string_view bytes);
   // Everything nghttp2 wants written now (may be empty).

@@ -5,6 +5,7 @@ import time
 
 import pytest
 
+from tests.support.procs import wait_for
 from tests.support.standins import ProviderStandin
 from tests.support.scenario import phone_goes_offline, start_gateway, write
 
@@ -108,6 +109,30 @@ def test_a_silent_connection_is_replaced_and_the_push_sent_again(server, users, 
         assert again["connection"] > 1
         gw.wait_log("delivered", count=2)
         assert gw.log_count("localhost sent nothing within 1000 ms; connection replaced") >= 1
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
+        apns.stop()
+
+
+def test_an_idle_connection_that_stops_answering_is_dropped_before_the_next_push(server, users, tmp_path):
+    apns = ProviderStandin(str(tmp_path / "silent"))
+    apns.start(silent_after=1)
+    quick = "  request_timeout_ms: 1000\n  idle_ping_ms: 300\n"
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=quick))
+    try:
+        alice, bob = users
+        phone_goes_offline(server, alice, GOOD_TOKEN, "apns")
+        write(server, bob, alice[0], "first")
+        gw.wait_log("delivered", count=1)
+        # Idle, the first connection is pinged; it no longer answers anything,
+        # so 1000 ms later xpushd drops it (given 3 s here).
+        wait_for(lambda: any(p["connection"] == 1 for p in apns.pings()), 30, what="a PING on the idle connection")
+        time.sleep(3)
+        write(server, bob, alice[0], "second")
+        gw.wait_log("delivered", count=2)
+        second = [r for r in apns.requests() if r["status"] == 200][-1]
+        assert second["connection"] > 1
+        assert gw.log_count("attempt 2") == 0  # the push did not wait out the dead connection
     finally:
         assert gw.stop() == 0, gw.log_tail()
         apns.stop()

@@ -32,7 +32,8 @@ with GOAWAY (reason "Shutdown", as APNs sends it) and closed. With
 nothing more (it still reads: a server that hangs, or a path that lost its
 way back); what it leaves unanswered is recorded with status null.
 
-Every request is appended as one JSON line to --record. Run:
+Every request is appended as one JSON line to --record, every PING received
+to the same path with ".pings" added. Run:
     python3 -m tests.support.provider_standin --cert server.pem --record requests.jsonl \
         --apns-public-key key.pub.pem
 It prints "PORT <n>" once it listens on 127.0.0.1.
@@ -253,6 +254,9 @@ class Connection(asyncio.Protocol):
             elif isinstance(event, h2.events.DataReceived):
                 self.streams[event.stream_id][1].extend(event.data)
                 self.h2.acknowledge_received_data(event.flow_controlled_length, event.stream_id)
+            elif isinstance(event, h2.events.PingReceived):
+                with open(self.apns.record + ".pings", "a") as f:
+                    f.write(json.dumps({"connection": self.number, "received_at": time.time()}) + "\n")
             elif isinstance(event, h2.events.StreamEnded):
                 headers, body = self.streams.pop(event.stream_id)
                 received_at = time.time()

@@ -86,6 +86,14 @@ class ProviderStandin:
         except FileNotFoundError:
             return []
 
+    def pings(self):
+        """The PINGs received: [{"connection": n, "received_at": t}]."""
+        try:
+            with open(self.record + ".pings") as f:
+                return [json.loads(line) for line in f if line.strip()]
+        except FileNotFoundError:
+            return []
+
     def wait_request(self, predicate, timeout=30):
         def match():
             found = [r for r in self.requests() if predicate(r)]

@@ -96,6 +96,9 @@ TEST(Config, ProviderRequestsHaveADeadline) {
   ASSERT_TRUE(c.apns.apps[0].endpoint);
   EXPECT_EQ(c.apns.apps[0].endpoint->timeout, std::chrono::milliseconds{2'500});
   EXPECT_EQ(c.fcm.endpoint.timeout, std::chrono::milliseconds{2'500});
+  EXPECT_EQ(c.fcm.endpoint.idle_ping, std::chrono::milliseconds{60'000});
+  const Config quiet = load_config_text(kMinimal + "push:\n  idle_ping_ms: 0\n");
+  EXPECT_EQ(quiet.apns.endpoint.idle_ping, std::chrono::milliseconds{0});
   expect_error(kMinimal + "push:\n  request_timeout_ms: 10\n",
                "xpush.yaml:5:23: push.request_timeout_ms must be between 100 and 300000");
 }
