@@ -116,13 +116,7 @@ StoreResult<PgResult> PgDb::query(std::string_view what, const std::string& sql,
     if (!own) return tl::unexpected(own.error());
     return std::move(**own);
   }
-  std::vector<const char*> values;
-  values.reserve(params.size());
-  for (const auto& p : params) values.push_back(p.value().c_str());
-  PgResult result = PQsendQueryPrepared(conn_.get(), (*name)->c_str(), static_cast<int>(values.size()),
-                                        values.data(), nullptr, nullptr, 0) == 1
-                        ? collect()
-                        : PgResult{nullptr};
+  PgResult result = send_prepared(**name, params) ? collect() : PgResult{nullptr};
   const auto status = PQresultStatus(result.get());
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
     return tl::unexpected(error(what, result.get()));

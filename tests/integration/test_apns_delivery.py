@@ -30,6 +30,19 @@ def apns_goaway(tmp_path):
 
 
 @pytest.fixture
+def apns_silent(tmp_path):
+    # The first connection answers once, then hangs: no answer, no bytes at all.
+    standin = ProviderStandin(str(tmp_path / "silent"))
+    standin.start(silent_after=1)
+    yield standin
+    standin.stop()
+
+
+# A one-second deadline on provider requests, and quick retries.
+SHORT_DEADLINE = "  request_timeout_ms: 1000\n  retry: { initial_ms: 100, max_ms: 200, poll_ms: 100 }\n"
+
+
+@pytest.fixture
 def gateway(server, apns, tmp_path):
     gw = start_gateway(server, tmp_path, push_section=apns.xpush_config())
     yield gw
@@ -88,12 +101,9 @@ def test_goaway_moves_work_to_a_new_connection(server, users, apns_goaway, tmp_p
         assert gw.stop() == 0
 
 
-def test_a_silent_connection_is_replaced_and_the_push_sent_again(server, users, tmp_path):
-    # The first connection answers once, then hangs: no answer, no bytes at all.
-    apns = ProviderStandin(str(tmp_path / "silent"))
-    apns.start(silent_after=1)
-    fast = "  request_timeout_ms: 1000\n  retry: { initial_ms: 100, max_ms: 200, poll_ms: 100 }\n"
-    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=fast))
+def test_a_silent_connection_is_replaced_and_the_push_sent_again(server, users, apns_silent, tmp_path):
+    apns = apns_silent
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=SHORT_DEADLINE))
     try:
         alice, bob = users
         phone_goes_offline(server, alice, GOOD_TOKEN, "apns")
@@ -111,12 +121,11 @@ def test_a_silent_connection_is_replaced_and_the_push_sent_again(server, users, 
         assert gw.log_count("localhost sent nothing within 1000 ms; connection replaced") >= 1
     finally:
         assert gw.stop() == 0, gw.log_tail()
-        apns.stop()
 
 
-def test_an_idle_connection_that_stops_answering_is_dropped_before_the_next_push(server, users, tmp_path):
-    apns = ProviderStandin(str(tmp_path / "silent"))
-    apns.start(silent_after=1)
+def test_an_idle_connection_that_stops_answering_is_dropped_before_the_next_push(server, users, apns_silent,
+                                                                                 tmp_path):
+    apns = apns_silent
     quick = "  request_timeout_ms: 1000\n  idle_ping_ms: 300\n"
     gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=quick))
     try:
@@ -135,14 +144,12 @@ def test_an_idle_connection_that_stops_answering_is_dropped_before_the_next_push
         assert gw.log_count("attempt 2") == 0  # the push did not wait out the dead connection
     finally:
         assert gw.stop() == 0, gw.log_tail()
-        apns.stop()
 
 
 def test_a_request_left_unanswered_is_cancelled_and_sent_again(server, users, apns, tmp_path):
     # The stand-in leaves the first request for a "face" token unanswered, but
     # the connection stays alive (it sends a PING): only that stream is given up.
-    fast = "  request_timeout_ms: 1000\n  retry: { initial_ms: 100, max_ms: 200, poll_ms: 100 }\n"
-    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=fast))
+    gw = start_gateway(server, tmp_path, push_section=apns.xpush_config(extra=SHORT_DEADLINE))
     try:
         alice, bob = users
         token = "face" * 16

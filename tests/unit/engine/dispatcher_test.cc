@@ -5,6 +5,7 @@
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <deque>
+#include <functional>
 #include <set>
 
 #include "push/notification_json.h"
@@ -52,15 +53,16 @@ class DispatcherTest : public ::testing::Test {
       : worker_(io_.get_executor(), *store::SqliteStore::open(dir_.file("x.db"))),
         observer_(std::move(*store::SqliteStore::open(dir_.file("x.db")))) {}
 
-  Dispatcher& dispatcher(int max_attempts = 12, std::size_t max_in_flight = 10'000, std::string instance = {}) {
+  using Clock = std::function<std::chrono::system_clock::time_point()>;
+  Dispatcher& dispatcher(int max_attempts = 12, std::size_t max_in_flight = 10'000, std::string instance = {},
+                         Clock clock = [] { return std::chrono::system_clock::now(); }) {
     DispatcherOptions options;
     options.max_in_flight = max_in_flight;
     options.instance = std::move(instance);
     options.retry.backoff = {std::chrono::milliseconds{5}, std::chrono::milliseconds{20}};
     options.retry.max_attempts = max_attempts;
     options.poll_interval = std::chrono::milliseconds{5};
-    dispatcher_.emplace(io_.get_executor(), worker_, provider_, options,
-                        [] { return std::chrono::system_clock::now(); });
+    dispatcher_.emplace(io_.get_executor(), worker_, provider_, options, std::move(clock));
     return *dispatcher_;
   }
 
@@ -220,21 +222,24 @@ TEST_F(DispatcherTest, AnotherInstancesLeasedEntryWaitsUntilItsLeaseRunsOut) {
 }
 
 TEST_F(DispatcherTest, ARestartUnderAFixedNameTakesBackItsOwnLeasesAtOnce) {
-  const auto in_an_hour = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              (std::chrono::system_clock::now() + std::chrono::hours{1}).time_since_epoch())
-                              .count();
+  // Pinned: the leases run an hour past the dispatcher's now.
+  const std::chrono::system_clock::time_point now{std::chrono::hours{24 * 20'000}};
+  const auto in_an_hour =
+      std::chrono::duration_cast<std::chrono::milliseconds>((now + std::chrono::hours{1}).time_since_epoch()).count();
   for (const char* owner : {"a1", "a2"}) {
     store::OutboxEntry e;
     e.id = std::string{"claimed-by-"} + owner;  // before the crash
     e.domain = "example.org";
     e.node = "N1";
-    e.payload = push::to_json(notification(e.id));
+    auto n = notification(e.id);
+    n.created_at = now;
+    e.payload = push::to_json(n);
     e.expires_ms = std::numeric_limits<std::int64_t>::max();
     e.lease_owner = owner;
     e.lease_until_ms = in_an_hour;
     ASSERT_TRUE(observer_->enqueue(e));
   }
-  auto& d = dispatcher(12, 10'000, "a1");
+  auto& d = dispatcher(12, 10'000, "a1", [now] { return now; });
   d.start();
   run_until([&] { return d.counters().delivered == 1; });
   for (int i = 0; i < 20; ++i) io_.run_one_for(std::chrono::milliseconds{5});  // a few polls more
