@@ -70,6 +70,11 @@ AdminResponse admin_response(std::string_view method, std::string_view target, c
   metric("xpush_notifications_over_ceiling_total", "counter",
          "Devices left out of one event's fan-out by limits.notifications_per_event",
          s.notifications_over_ceiling);
+  metric("xpush_component_pings_total", "counter", "Pings sent to a server that had been quiet for a keepalive interval",
+         s.component_pings);
+  metric("xpush_component_unresponsive_total", "counter",
+         "Component connections replaced: the server stopped reading or did not answer a ping",
+         s.component_unresponsive);
   return {200, "text/plain; version=0.0.4", out.str()};
 }
 

@@ -41,6 +41,8 @@ struct AdminSnapshot {
   std::uint64_t registrations_rate_limited = 0;
   std::uint64_t registrations_superseded = 0;
   std::uint64_t notifications_over_ceiling = 0;
+  std::uint64_t component_pings = 0;
+  std::uint64_t component_unresponsive = 0;
 };
 
 struct AdminResponse {

@@ -82,7 +82,8 @@ std::string read_secret_file(const std::string& path) {
 void read_component(const Reader& r, const YAML::Node& c, Config& cfg) {
   r.only_keys(c, "component",
               {"domain", "secret", "secret_file", "host", "port", "tls", "keepalive_seconds",
-               "reconnect", "max_stanza_bytes", "handshake_timeout_seconds"});
+               "reconnect", "max_stanza_bytes", "handshake_timeout_seconds",
+               "answer_timeout_seconds", "ping_to"});
   auto& link = cfg.link;
   link.session.component_domain = r.get<std::string>(c, "domain", "component", "");
   if (link.session.component_domain.empty()) r.fail(c, "component.domain is required");
@@ -97,6 +98,9 @@ void read_component(const Reader& r, const YAML::Node& c, Config& cfg) {
       r.get_in_range<int>(c, "keepalive_seconds", "component", 30, 1, 60)};
   link.handshake_timeout = std::chrono::seconds{
       r.get_in_range<int>(c, "handshake_timeout_seconds", "component", 10, 1, 300)};
+  link.answer_timeout = std::chrono::seconds{
+      r.get_in_range<int>(c, "answer_timeout_seconds", "component", 30, 1, 600)};
+  link.ping_to = r.get<std::string>(c, "ping_to", "component", "");
   link.session.limits.max_stanza_bytes = r.get_in_range<std::size_t>(
       c, "max_stanza_bytes", "component", link.session.limits.max_stanza_bytes, 4096,
       64 * 1024 * 1024);

@@ -118,7 +118,7 @@ struct Engine::Parts {
     const auto& a = app->counters();
     const auto& d = dispatcher.counters();
     const auto& r = rules.counters();
-    return AdminSnapshot{link->ready(),   l.connects,         a.publishes,  a.publishes_refused,
+    AdminSnapshot s{link->ready(),   l.connects,         a.publishes,  a.publishes_refused,
                          a.registrations, d.accepted,         d.attempts,   d.delivered,
                          d.retried,       d.expired,          d.dead_letters, d.tokens_invalid,
                          a.dropped_by_rules, a.folded,        r.reloads,    r.reload_failures,
@@ -127,6 +127,9 @@ struct Engine::Parts {
                          l.skipped_too_large, l.skipped_too_deep, l.skipped_too_many_attributes,
                          a.registrations_over_cap, a.registrations_rate_limited,
                          a.registrations_superseded, a.notifications_over_ceiling};
+    s.component_pings = l.pings;
+    s.component_unresponsive = l.unresponsive;
+    return s;
   }
 
   explicit Parts(const Config& config)

@@ -8,12 +8,15 @@
 #include <boost/asio/ssl.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <deque>
 #include <random>
 #include <variant>
 #include <vector>
 
 #include "base/log_text.h"
+#include "interceptor/link_liveness.h"
 
 namespace xpush::interceptor {
 
@@ -57,7 +60,11 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
         keepalive_(link_->executor),
         handshake_timer_(link_->executor),
         drain_timer_(link_->executor),
-        session_(link_->options.session) {}
+        answer_timer_(link_->executor),
+        write_timer_(link_->executor),
+        session_(link_->options.session),
+        liveness_(link_->options.keepalive, link_->options.answer_timeout,
+                  std::chrono::steady_clock::now()) {}
 
   void start() {
     const auto& o = link_->options;
@@ -108,6 +115,8 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     keepalive_.cancel();
     handshake_timer_.cancel();
     drain_timer_.cancel();
+    answer_timer_.cancel();
+    write_timer_.cancel();
     link_->on_connection_closed(this, was_ready_);
   }
 
@@ -137,6 +146,12 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     error_code ignored;
     lowest().set_option(asio::socket_base::keep_alive(true), ignored);
     lowest().set_option(tcp::no_delay(true), ignored);
+    // Data the peer never acknowledges (a network that drops everything)
+    // ends the connection within the answer timeout, not after minutes of
+    // retransmissions.
+    const unsigned user_timeout_ms = static_cast<unsigned>(o.answer_timeout.count()) * 1000U;
+    ::setsockopt(lowest().native_handle(), IPPROTO_TCP, TCP_USER_TIMEOUT, &user_timeout_ms,
+                 sizeof user_timeout_ms);
     auto* tls = std::get_if<1>(&stream_);
     if (!tls) return begin_stream();
     const std::string name = o.tls.server_name.empty() ? o.host : o.tls.server_name;
@@ -172,10 +187,12 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
   void on_read(error_code ec, std::size_t n) {
     if (closed_) return;
     if (ec) return close(ec == asio::error::eof ? "server closed TCP" : "read: " + ec.message());
+    liveness_.heard(std::chrono::steady_clock::now());
     SessionUpdate update = session_.receive(std::string_view{buffer_.data(), n});
     if (update.became_ready) on_ready();
     for (const auto& skipped : update.skipped) note_skipped(skipped);
     for (auto& stanza : update.stanzas) {
+      if (is_ping_answer(stanza)) continue;  // the link's own; liveness heard it already
       ++link_->counters.stanzas_in;
       if (link_->handlers.on_stanza) link_->handlers.on_stanza(std::move(stanza));
       if (closed_) return;
@@ -240,9 +257,45 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     keepalive_.expires_after(link_->options.keepalive);
     keepalive_.async_wait([self = shared_from_this()](error_code ec) {
       if (ec || self->closed_) return;
-      self->queue(" ");
+      self->on_keepalive();
       self->schedule_keepalive();
     });
+  }
+
+  void on_keepalive() {
+    switch (liveness_.on_keepalive(std::chrono::steady_clock::now())) {
+      case LinkLiveness::Tick::kWhitespace: return queue(" ");
+      case LinkLiveness::Tick::kNothing: return;
+      case LinkLiveness::Tick::kPing: break;
+    }
+    const auto& domain = link_->options.session.component_domain;
+    auto bytes = session_.encode(ping_stanza(domain, ping_target(), liveness_.ping_id()));
+    if (!bytes) return queue(" ");
+    ++link_->counters.pings;
+    queue(std::move(*bytes));
+    answer_timer_.expires_at(liveness_.ping_deadline());
+    answer_timer_.async_wait([self = shared_from_this()](error_code ec) {
+      if (ec || self->closed_) return;
+      if (const auto age = self->liveness_.unanswered_ping(std::chrono::steady_clock::now())) {
+        self->give_up("the server did not answer a ping within " +
+                      std::to_string(age->count() / 1000) + " s");
+      }
+    });
+  }
+
+  std::string ping_target() const {
+    const auto& o = link_->options;
+    if (!o.ping_to.empty()) return o.ping_to;
+    const auto& domain = o.session.component_domain;
+    const auto dot = domain.find('.');
+    return dot == std::string::npos ? domain : domain.substr(dot + 1);
+  }
+
+  // The server is there by TCP but not by deeds: a new connection (after
+  // the usual back-off) is the only way to find out whether it recovered.
+  void give_up(const std::string& why) {
+    ++link_->counters.unresponsive;
+    close(why + "; reconnecting");
   }
 
   void queue(std::string bytes) {
@@ -267,6 +320,13 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     for (auto& bytes : outbox_) in_write_.push_back(std::move(bytes));
     outbox_.clear();
     for (const auto& bytes : in_write_) buffers_.push_back(asio::buffer(bytes));
+    const auto write = ++writes_;
+    write_timer_.expires_after(link_->options.answer_timeout);
+    write_timer_.async_wait([self = shared_from_this(), write](error_code ec) {
+      if (ec || self->closed_ || !self->writing_ || self->writes_ != write) return;
+      self->give_up("the server stopped reading: a write waited " +
+                    std::to_string(self->link_->options.answer_timeout.count()) + " s");
+    });
     std::visit(
         [&](auto& s) {
           asio::async_write(s, buffers_, [self = shared_from_this()](error_code ec, std::size_t written) {
@@ -289,7 +349,11 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
   asio::steady_timer keepalive_;
   asio::steady_timer handshake_timer_;
   asio::steady_timer drain_timer_;
+  asio::steady_timer answer_timer_;  // for the pending ping
+  asio::steady_timer write_timer_;   // for the write in progress
+  std::uint64_t writes_ = 0;
   ComponentSession session_;
+  LinkLiveness liveness_;
   std::array<char, kReadBuffer> buffer_{};
   std::deque<std::string> outbox_;    // queued, not yet written
   std::vector<std::string> in_write_;  // being written, with their buffers

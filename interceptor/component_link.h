@@ -31,6 +31,13 @@ struct LinkOptions {
   // Openfire drops a component idle for 6 min, so keep this well under that.
   std::chrono::seconds keepalive{30};
   std::chrono::seconds handshake_timeout{10};
+  // The server must take what we write, and answer a ping sent after a
+  // quiet keepalive interval, within this; otherwise the link is replaced
+  // (interceptor/link_liveness.h). Also the socket's TCP_USER_TIMEOUT.
+  std::chrono::seconds answer_timeout{30};
+  // Where pings go; empty: the component domain's parent (push.example.org
+  // pings example.org). Any answer, even an error, proves the server alive.
+  std::string ping_to;
   base::BackoffPolicy reconnect;
   SessionConfig session;
 };
@@ -38,6 +45,9 @@ struct LinkOptions {
 struct LinkCounters {
   std::uint64_t connects = 0;
   std::uint64_t failures = 0;
+  std::uint64_t pings = 0;
+  // Connections replaced because the server stopped reading or answering.
+  std::uint64_t unresponsive = 0;
   std::uint64_t stanzas_in = 0;
   std::uint64_t stanzas_out = 0;
   // Stanzas skipped over a limit, the stream kept (docs/component.md#limits).

@@ -1,13 +1,16 @@
 """End to end: a real XMPP server, real clients, and xpushd as its XEP-0357
 app server. Each test is run against Prosody 0.12 and ejabberd 23.01."""
 import json
+import os
+import re
+import signal
 import time
 
 import pytest
 from slixmpp.exceptions import IqError
 
-from tests.support.procs import wait_for
-from tests.support.scenario import write
+from tests.support.procs import free_port, wait_for
+from tests.support.scenario import start_gateway, write
 from tests.support.xmpp_client import Client, run
 from tests.support.xpushd import xpushctl
 
@@ -137,3 +140,39 @@ def test_server_restart_reconnects_and_push_stays_enabled(server, gateway, users
     n = gateway.wait_notification(lambda n: n["node"] == reg["node"], timeout=60)
     assert n["recipient"] == alice[0]
     assert gateway.alive()
+
+
+def metric(gw, name):
+    found = re.search(rf"^{name} (\d+)$", gw.admin_get("/metrics")[1], re.M)
+    return int(found.group(1))
+
+
+def test_a_hung_server_is_noticed_and_push_works_when_it_recovers(server, users, tmp_path):
+    """A quiet link is pinged (the real server answers, the link stays); a
+    server that stops answering (SIGSTOP) is left within the answer timeout,
+    and once it runs again the link comes back and pushes flow."""
+    alice, bob = users
+    gw = start_gateway(server, tmp_path, keepalive_seconds=1, answer_timeout_seconds=2,
+                       admin_port=free_port())
+    try:
+        phone, reg = register_enable_offline(server, alice)
+        run(phone.disconnect())
+        wait_for(lambda: metric(gw, "xpush_component_pings_total") >= 3, 20, what="three pings")
+        assert metric(gw, "xpush_component_unresponsive_total") == 0
+        assert metric(gw, "xpush_component_connects_total") == 1
+
+        before = server.component_authenticated_count()
+        os.kill(server.process_id(), signal.SIGSTOP)
+        try:
+            gw.wait_log("the server did not answer a ping within 2 s; reconnecting", timeout=20)
+        finally:
+            os.kill(server.process_id(), signal.SIGCONT)
+        gw.wait_connected(count=2, timeout=90)
+        server.wait_component(before + 1)
+
+        write(server, bob, alice[0], "after the hang")
+        n = gw.wait_notification(lambda n: n["node"] == reg["node"], timeout=60)
+        assert n["recipient"] == alice[0]
+        assert metric(gw, "xpush_component_unresponsive_total") >= 1
+    finally:
+        assert gw.stop() == 0

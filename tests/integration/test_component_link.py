@@ -1,10 +1,12 @@
 """Transport behaviour of the component link, against a fake component port."""
+import re
 import socket
 import time
 
 import pytest
 
 from tests.support.fake_server import FakeComponentServer
+from tests.support.procs import free_port, wait_for
 from tests.support.xpushd import Xpushd
 
 
@@ -21,22 +23,95 @@ def start_gateway(tmp_path, server, **options):
     return gw
 
 
-def test_whitespace_keepalive(fake_server, tmp_path):
+def test_whitespace_keepalive_while_the_server_talks(fake_server, tmp_path):
     gw = start_gateway(tmp_path, fake_server, keepalive_seconds=1)
     try:
         conn = fake_server.accept()
-        conn.sock.settimeout(5)
+        conn.sock.settimeout(0.3)
         received = b""
         deadline = time.monotonic() + 3.5
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and received.count(b" ") < 2:
+            conn.send(b" ")  # a server that keeps its side alive
             try:
                 received += conn.sock.recv(100)
             except socket.timeout:
-                break
-            if received.count(b" ") >= 2:
-                break
+                pass
         assert received.strip(b" ") == b"" and received.count(b" ") >= 2, received
         conn.close()
+    finally:
+        assert gw.stop() == 0
+
+
+PING = re.compile(rb"<iq type='get' from='push.localhost' to='localhost' id='(xpush-ping-[0-9]+)'>"
+                  rb"<ping xmlns='urn:xmpp:ping'/></iq>")
+
+
+def read_ping(conn, timeout=5):
+    conn.sock.settimeout(timeout)
+    data = b""
+    while not PING.search(data):
+        data += conn.sock.recv(4096)
+    return PING.search(data).group(1).decode()
+
+
+def test_a_quiet_server_is_pinged_and_its_answer_keeps_the_link(fake_server, tmp_path):
+    gw = start_gateway(tmp_path, fake_server, keepalive_seconds=1, answer_timeout_seconds=2,
+                       admin_port=free_port())
+    try:
+        conn = fake_server.accept()
+        gw.wait_connected()
+        for _ in range(3):  # three quiet intervals, each ping answered (once with an error)
+            ping_id = read_ping(conn)
+            conn.send(f"<iq type='result' id='{ping_id}' from='localhost' to='push.localhost'/>")
+        ping_id = read_ping(conn)
+        conn.send(f"<iq type='error' id='{ping_id}' from='localhost' to='push.localhost'><error "
+                  "type='cancel'><service-unavailable xmlns='urn:ietf:params:xml:ns:xmpp-stanzas'/>"
+                  "</error></iq>")
+        read_ping(conn)
+        metrics = gw.admin_get("/metrics")[1]
+        assert "xpush_component_connects_total 1\n" in metrics
+        assert "xpush_component_unresponsive_total 0\n" in metrics
+        assert "xpush_component_pings_total 0\n" not in metrics
+        assert gw.log_count("did not answer") == 0
+    finally:
+        assert gw.stop() == 0
+
+
+def test_a_server_that_stops_answering_is_replaced(fake_server, tmp_path):
+    gw = start_gateway(tmp_path, fake_server, keepalive_seconds=1, answer_timeout_seconds=1,
+                       admin_port=free_port())
+    try:
+        hung = fake_server.accept()
+        gw.wait_connected()
+        read_ping(hung)  # and never answer, nor close: a hung server process
+        gw.wait_log("the server did not answer a ping within 1 s; reconnecting", timeout=10)
+        fresh = fake_server.accept()
+        wait_for(lambda: gw.admin_get("/health")[0] == 200, 10, what="the link up again")
+        metrics = gw.admin_get("/metrics")[1]
+        assert "xpush_component_unresponsive_total 1\n" in metrics
+        assert "xpush_component_connects_total 2\n" in metrics
+        hung.close()
+        fresh.close()
+    finally:
+        assert gw.stop() == 0
+
+
+def test_a_server_that_stops_reading_is_replaced(fake_server, tmp_path):
+    # A small receive buffer, so that xpushd's answers back up quickly.
+    fake_server.listener.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    gw = start_gateway(tmp_path, fake_server, answer_timeout_seconds=1)
+    try:
+        deaf = fake_server.accept()
+        gw.wait_connected()
+        # Each query is answered with an error; we never read the answers.
+        query = ("<iq type='get' id='q{}' from='alice@localhost/x' to='push.localhost'>"
+                 "<query xmlns='jabber:iq:version'/></iq>")
+        flood = "".join(query.format(n) for n in range(20000)).encode()
+        deaf.send_flood(flood, limit_seconds=20)
+        gw.wait_log("the server stopped reading: a write waited 1 s; reconnecting", timeout=20)
+        fake_server.accept()
+        gw.wait_connected(count=2)
+        deaf.close()
     finally:
         assert gw.stop() == 0
 

@@ -144,6 +144,9 @@ class Ejabberd(ServerLog):
         if os.path.exists(self.pidfile):  # ejabberd removes it itself when it stops cleanly
             os.unlink(self.pidfile)
 
+    def process_id(self):
+        return self.pid()
+
     def restart(self):
         self.stop()
         self.start()

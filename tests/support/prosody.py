@@ -95,6 +95,9 @@ class Prosody(ServerLog):
         self.stop()
         self.start()
 
+    def process_id(self):
+        return self.proc.pid
+
     def register(self, user, password):
         subprocess.run([PROSODYCTL, "--config", self.config, "register", user, self.domain,
                         password], check=True, capture_output=True, timeout=60)

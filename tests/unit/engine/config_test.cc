@@ -38,7 +38,7 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
   expect_error(kMinimal + "  prot: 5347\n",
                "xpush.yaml:4:3: unknown key 'prot' in component (expected one of: domain, secret, "
                "secret_file, host, port, tls, keepalive_seconds, reconnect, max_stanza_bytes, "
-               "handshake_timeout_seconds)");
+               "handshake_timeout_seconds, answer_timeout_seconds, ping_to)");
   expect_error(kMinimal + "  port: twelve\n", "xpush.yaml:4:9: component.port has the wrong type");
   expect_error(kMinimal + "  port: 70000\n",
                "xpush.yaml:4:9: component.port must be between 1 and 65535");
