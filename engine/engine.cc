@@ -82,6 +82,7 @@ struct Engine::Parts {
   std::unique_ptr<AppServer> app;
   std::unique_ptr<AdminServer> admin;
   bool stopping = false;
+  std::optional<interceptor::LinkHandover> handover;
   // Requests handed in by a host (Engine::submit): their replies go back to it.
   std::unordered_map<std::string, ReplyHandler> local_requests;
   boost::asio::steady_timer snapshot_timer{io};
@@ -112,6 +113,15 @@ struct Engine::Parts {
     });
   }
   std::chrono::milliseconds config_rules_watch;
+
+  void stop_all_but_the_link() {
+    stopping = true;
+    dispatcher.stop();
+    retention.stop();
+    rules.stop();
+    snapshot_timer.cancel();
+    admin.reset();
+  }
 
   AdminSnapshot snapshot() const {
     const auto& l = link->counters();
@@ -196,18 +206,30 @@ void Engine::run() {
 
 void Engine::stop() {
   boost::asio::post(parts_->io, [p = parts_.get()] {
-    p->stopping = true;
-    p->dispatcher.stop();
-    p->retention.stop();
-    p->rules.stop();
-    p->snapshot_timer.cancel();
-    p->admin.reset();
+    p->stop_all_but_the_link();
     if (!p->link->ready()) return p->io.stop();
     p->link->stop();
     p->stop_timer.expires_after(kStopGrace);
     p->stop_timer.async_wait([p](boost::system::error_code) { p->io.stop(); });
   });
 }
+
+void Engine::adopt(interceptor::LinkHandover handover) { parts_->link->adopt(std::move(handover)); }
+
+void Engine::stop_handing_over() {
+  boost::asio::post(parts_->io, [p = parts_.get()] {
+    p->stop_all_but_the_link();
+    p->link->hand_over([p](std::optional<interceptor::LinkHandover> handover) {
+      p->handover = std::move(handover);
+      p->io.stop();
+    });
+    // Answering what arrived takes at most the link's drain limit.
+    p->stop_timer.expires_after(kStopGrace);
+    p->stop_timer.async_wait([p](boost::system::error_code) { p->io.stop(); });
+  });
+}
+
+std::optional<interceptor::LinkHandover> Engine::handover() { return std::exchange(parts_->handover, {}); }
 
 boost::asio::io_context& Engine::context() { return parts_->io; }
 

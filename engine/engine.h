@@ -4,10 +4,12 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include <boost/asio/io_context.hpp>
 
 #include "interceptor/element.h"
+#include "interceptor/link_handover.h"
 #include "admin/admin_http.h"
 #include "engine/config.h"
 
@@ -26,6 +28,13 @@ class Engine {
   void run();
   // Closes the stream politely and lets run() return. Thread-safe.
   void stop();
+  // Before run(): carry on a stream another engine handed over.
+  void adopt(interceptor::LinkHandover handover);
+  // Like stop(), but the stream is handed over instead of closed (see
+  // ComponentLink::hand_over); after run() returns, handover() has it, or
+  // nullopt when the link was closed instead. Thread-safe.
+  void stop_handing_over();
+  std::optional<interceptor::LinkHandover> handover();
 
   // Thread-safe: hands a stanza to the app server on the loop, as if it had
   // come over the component link. The reply to an iq goes to `on_reply`

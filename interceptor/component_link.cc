@@ -10,6 +10,8 @@
 #include <boost/asio/write.hpp>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <unistd.h>
 #include <deque>
 #include <random>
 #include <variant>
@@ -40,6 +42,7 @@ struct ComponentLink::State : std::enable_shared_from_this<ComponentLink::State>
   LinkCounters counters;
   unsigned attempt = 0;
   bool running = false;
+  std::optional<LinkHandover> adopted;  // set by adopt() until start()
   std::mt19937_64 rng{std::random_device{}()};
 
   State(asio::any_io_executor ex, LinkOptions o, Handlers h)
@@ -81,8 +84,41 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
                             });
   }
 
+  // Carries on a stream the previous process handed over: no connect, no
+  // header, no handshake.
+  void start_adopted(const LinkHandover& h) {
+    error_code ec;
+    sockaddr_storage local{};
+    socklen_t length = sizeof local;
+    ::getsockname(h.fd, reinterpret_cast<sockaddr*>(&local), &length);
+    lowest().assign(local.ss_family == AF_INET6 ? tcp::v6() : tcp::v4(), h.fd, ec);
+    if (ec) {
+      ::close(h.fd);
+      return close("adopting the handed-over connection: " + ec.message());
+    }
+    SessionUpdate update = session_.adopt(h.stream);
+    if (update.failure) return close("the handed-over stream: " + update.failure->reason);
+    on_ready(/*handed_over=*/true);
+    for (auto& stanza : update.stanzas) deliver(std::move(stanza));
+    if (closed_) return;
+    read();
+  }
+
   bool ready() const {
     return (session_.state() == SessionState::kReady || draining_) && !closed_ && !closing_;
+  }
+
+  void hand_over(HandoverDone done) {
+    if (closed_ || closing_ || handover_done_ || std::holds_alternative<asio::ssl::stream<tcp::socket>>(stream_) ||
+        session_.state() != SessionState::kReady) {
+      finish();
+      return done(std::nullopt);
+    }
+    handover_done_ = std::move(done);
+    handover_deadline_ = std::chrono::steady_clock::now() + kDrainLimit;
+    keepalive_.cancel();
+    answer_timer_.cancel();
+    if (!writing_) stop_reading();
   }
 
   bool send(const Element& stanza) {
@@ -117,6 +153,7 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     drain_timer_.cancel();
     answer_timer_.cancel();
     write_timer_.cancel();
+    if (auto done = std::exchange(handover_done_, {})) done(std::nullopt);
     link_->on_connection_closed(this, was_ready_);
   }
 
@@ -186,20 +223,24 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
 
   void on_read(error_code ec, std::size_t n) {
     if (closed_) return;
+    if (handover_done_ && ec == asio::error::operation_aborted) {
+      read_stopped_ = true;
+      return continue_handover();
+    }
     if (ec) return close(ec == asio::error::eof ? "server closed TCP" : "read: " + ec.message());
     liveness_.heard(std::chrono::steady_clock::now());
     SessionUpdate update = session_.receive(std::string_view{buffer_.data(), n});
     if (update.became_ready) on_ready();
     for (const auto& skipped : update.skipped) note_skipped(skipped);
     for (auto& stanza : update.stanzas) {
-      if (is_ping_answer(stanza)) continue;  // the link's own; liveness heard it already
-      ++link_->counters.stanzas_in;
-      if (link_->handlers.on_stanza) link_->handlers.on_stanza(std::move(stanza));
+      deliver(std::move(stanza));
       if (closed_) return;
     }
     if (!update.failure) {
       if (!update.to_write.empty()) queue(std::move(update.to_write));
-      return read();
+      if (!handover_done_) return read();
+      read_stopped_ = true;
+      return continue_handover();
     }
     spdlog::error("component: {}: {}", to_string(update.failure->kind), update.failure->reason);
     // Stop reading; answer what arrived intact, then say goodbye.
@@ -208,6 +249,58 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
                 update.failure->kind != FailureKind::kStreamError;
     drain_deadline_ = std::chrono::steady_clock::now() + kDrainLimit;
     drain();
+  }
+
+  void deliver(Element stanza) {
+    if (is_ping_answer(stanza)) return;  // the link's own; liveness heard it already
+    ++link_->counters.stanzas_in;
+    if (link_->handlers.on_stanza) link_->handlers.on_stanza(std::move(stanza));
+  }
+
+  // No write is under way (cancelling one would cut a stanza in half), so
+  // cancelling the socket's operations stops only the read, and a read
+  // that has not completed has consumed nothing.
+  void stop_reading() {
+    if (read_stop_requested_) return;
+    read_stop_requested_ = true;
+    error_code ignored;
+    lowest().cancel(ignored);
+  }
+
+  // Waits for the replies to what arrived and for the writes, then gives
+  // the socket away.
+  void continue_handover() {
+    if (closed_ || !read_stopped_ || writing_ || !outbox_.empty()) return;
+    const auto& pending = link_->handlers.pending_replies;
+    const auto waiting = pending ? pending() : 0;
+    if (waiting > 0 && std::chrono::steady_clock::now() < handover_deadline_) {
+      drain_timer_.expires_after(std::chrono::milliseconds{5});
+      drain_timer_.async_wait([self = shared_from_this()](error_code ec) {
+        if (!ec) self->continue_handover();
+      });
+      return;
+    }
+    if (waiting > 0) spdlog::warn("component: handing over with {} requests unanswered", waiting);
+    auto done = std::exchange(handover_done_, {});
+    auto stream = session_.handover();
+    if (!stream) {
+      spdlog::warn("component: a stanza over the size limit is under way; closing instead of handing over");
+      finish();
+      return done(std::nullopt);
+    }
+    const auto& o = link_->options;
+    error_code ec;
+    const int fd = lowest().release(ec);
+    if (ec) {
+      close("releasing the connection: " + ec.message());
+      return done(std::nullopt);
+    }
+    done(LinkHandover{fd, o.session.component_domain, o.host, o.port, std::move(*stream)});
+    closed_ = true;
+    resolver_.cancel();
+    handshake_timer_.cancel();
+    write_timer_.cancel();
+    link_->on_connection_closed(this, was_ready_);
   }
 
   // Says which limit and where, and whose stanza it was; never its content.
@@ -242,13 +335,18 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
     if (!writing_) close({});
   }
 
-  void on_ready() {
+  void on_ready(bool handed_over = false) {
     was_ready_ = true;
     handshake_timer_.cancel();
     link_->attempt = 0;
-    ++link_->counters.connects;
-    spdlog::info("component: connected to {}:{} as {}", link_->options.host, link_->options.port,
-                 link_->options.session.component_domain);
+    if (handed_over) {
+      spdlog::info("component: carrying on the stream to {}:{} as {} that the previous process handed over",
+                   link_->options.host, link_->options.port, link_->options.session.component_domain);
+    } else {
+      ++link_->counters.connects;
+      spdlog::info("component: connected to {}:{} as {}", link_->options.host, link_->options.port,
+                   link_->options.session.component_domain);
+    }
     schedule_keepalive();
     if (link_->handlers.on_ready_changed) link_->handlers.on_ready_changed(true);
   }
@@ -311,7 +409,11 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
   void write_next() {
     if (outbox_.empty()) {
       writing_ = false;
-      if (closing_) close({});
+      if (closing_) return close({});
+      if (handover_done_) {
+        stop_reading();
+        continue_handover();
+      }
       return;
     }
     writing_ = true;
@@ -364,6 +466,10 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
   bool closed_ = false;
   bool was_ready_ = false;
   bool draining_ = false;
+  HandoverDone handover_done_;  // set while handing over
+  std::chrono::steady_clock::time_point handover_deadline_{};
+  bool read_stop_requested_ = false;
+  bool read_stopped_ = false;
   std::string farewell_;
   std::chrono::steady_clock::time_point drain_deadline_{};
 };
@@ -371,6 +477,7 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
 void ComponentLink::State::connect() {
   if (!running) return;
   current = std::make_shared<Connection>(shared_from_this());
+  if (auto handed = std::exchange(adopted, std::nullopt)) return current->start_adopted(*handed);
   current->start();
 }
 
@@ -426,6 +533,29 @@ void ComponentLink::stop() {
   state_->running = false;
   state_->retry_timer.cancel();
   if (state_->current) state_->current->finish();
+}
+
+void ComponentLink::hand_over(HandoverDone done) {
+  state_->running = false;
+  state_->retry_timer.cancel();
+  if (!state_->current) return done(std::nullopt);
+  state_->current->hand_over(std::move(done));
+}
+
+void ComponentLink::adopt(LinkHandover handover) {
+  const auto& o = state_->options;
+  if (!o.tls.enabled && handover.host == o.host && handover.port == o.port &&
+      handover.component_domain == o.session.component_domain) {
+    state_->adopted = std::move(handover);
+    return;
+  }
+  spdlog::warn("component: the handed-over connection is to {}:{} as {}, the configuration says {}:{} as {}{};"
+               " closing it and connecting anew",
+               handover.host, handover.port, handover.component_domain, o.host, o.port,
+               o.session.component_domain, o.tls.enabled ? " over TLS" : "");
+  constexpr std::string_view close_stream = ComponentSession::kClose;
+  [[maybe_unused]] const auto written = ::write(handover.fd, close_stream.data(), close_stream.size());
+  ::close(handover.fd);
 }
 
 bool ComponentLink::send(const Element& stanza) {

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -14,6 +15,7 @@
 #include "base/backoff.h"
 #include "interceptor/component_session.h"
 #include "interceptor/element.h"
+#include "interceptor/link_handover.h"
 
 namespace xpush::interceptor {
 
@@ -76,6 +78,17 @@ class ComponentLink {
   void start();
   // Closes the stream politely and stops reconnecting.
   void stop();
+  // Like stop(), but the stream is left open for the next process: reading
+  // stops, the requests that arrived are answered (for at most kDrainLimit),
+  // and `done` gets the connected socket and the stream's state. It gets
+  // nullopt, after a polite close, when the link cannot be handed over
+  // (down, TLS, a stanza over the size limit under way).
+  using HandoverDone = std::function<void(std::optional<LinkHandover>)>;
+  void hand_over(HandoverDone done);
+  // Before start(): carry on this stream instead of connecting, if it is the
+  // configured link (plain TCP, same host, port and domain); otherwise it is
+  // closed politely and start() connects as usual.
+  void adopt(LinkHandover handover);
   // Queues a stanza; false (and logged) when not ready or when it is not a
   // stanza we may send.
   bool send(const Element& stanza);

@@ -89,9 +89,36 @@ SessionUpdate ComponentSession::receive(std::string_view bytes) {
   return update;
 }
 
+std::optional<StreamHandover> ComponentSession::handover() const {
+  const auto unfinished = parser_.unfinished_stanza();
+  if (state_ != SessionState::kReady || !unfinished || parser_.stream_header().empty()) return std::nullopt;
+  return StreamHandover{stream_id_, parser_.stream_header(), std::string{*unfinished}};
+}
+
+SessionUpdate ComponentSession::adopt(const StreamHandover& stream) {
+  parser_.reset();
+  state_ = SessionState::kAwaitingHeader;
+  adopting_ = true;
+  auto update = receive(stream.header);
+  adopting_ = false;
+  if (update.failure) return update;
+  if (state_ != SessionState::kReady) {
+    fail(update, FailureKind::kProtocol, "the handed-over stream header did not parse");
+    return update;
+  }
+  stream_id_ = stream.stream_id;
+  auto rest = receive(stream.unfinished);
+  rest.to_write.insert(0, update.to_write);
+  return rest;
+}
+
 void ComponentSession::on_header(const Element& header, SessionUpdate& update) {
   if (state_ != SessionState::kAwaitingHeader) {
     fail(update, FailureKind::kProtocol, "second stream header");
+    return;
+  }
+  if (adopting_) {
+    state_ = SessionState::kReady;  // authenticated by the process that handed it over
     return;
   }
   const auto id = header.attr("id");

@@ -35,6 +35,14 @@ struct SessionFailure {
   std::string reason;  // for the log: what was wrong and where
 };
 
+// What another process needs to carry on a stream this one authenticated
+// (a restart that keeps the connection, docs/component.md#restarts).
+struct StreamHandover {
+  std::string stream_id;
+  std::string header;      // the server's <stream:stream> start tag, as it was sent
+  std::string unfinished;  // the start of a stanza not yet complete
+};
+
 struct SessionUpdate {
   std::string to_write;
   std::vector<Element> stanzas;
@@ -52,6 +60,14 @@ class ComponentSession {
   // Starts a new stream (also after a reconnect) and returns its header.
   std::string open();
   SessionUpdate receive(std::string_view bytes);
+
+  // The state of a ready stream, for handing it over; nullopt when it
+  // cannot be (not ready, or a stanza over the limit is under way).
+  std::optional<StreamHandover> handover() const;
+  // Carries on a ready stream that another session handed over: no header
+  // and no handshake are sent. The update holds what the unfinished bytes
+  // completed (normally nothing) or the failure if they did not parse.
+  SessionUpdate adopt(const StreamHandover& stream);
 
   // Serialises a stanza we send. Every outgoing stanza needs `from` and `to`
   // (ejabberd closes the stream otherwise) and `from` in our own domain.
@@ -73,6 +89,7 @@ class ComponentSession {
   XmlStream parser_;
   SessionState state_ = SessionState::kIdle;
   std::string stream_id_;
+  bool adopting_ = false;
 };
 
 std::string_view to_string(FailureKind kind);

@@ -45,6 +45,28 @@ struct XmlStream::Impl {
   std::uint64_t progress = 0;      // byte index after the last event expat reported
   std::optional<ParseError> skip;  // set while the current stanza is being skipped
   std::optional<ParseError> error;
+  std::string header;              // the <stream:stream ...> start tag as it was sent
+  std::string unfinished;          // bytes [boundary, fed), while they fit the stanza limit
+  bool unfinished_kept = true;
+
+  // Keeps what is needed to hand the stream to another parser: the bytes of
+  // the stanza under way, bounded by the stanza limit.
+  void keep_unfinished(std::string_view chunk) {
+    const std::uint64_t wanted = fed - boundary;
+    if (wanted == 0) {
+      unfinished.clear();
+      unfinished_kept = true;
+    } else if (wanted > limits.max_stanza_bytes || (!unfinished_kept && wanted > chunk.size())) {
+      unfinished.clear();
+      unfinished_kept = false;
+    } else if (wanted <= chunk.size()) {
+      unfinished.assign(chunk.substr(chunk.size() - wanted));
+      unfinished_kept = true;
+    } else {
+      unfinished.append(chunk);
+      unfinished.erase(0, unfinished.size() - wanted);
+    }
+  }
 
   explicit Impl(StreamLimits l) : limits(l) { create(); }
   ~Impl() { XML_ParserFree(parser); }
@@ -192,6 +214,11 @@ void XmlStream::Impl::on_start(const XML_Char* raw_name, const XML_Char** attrs)
   }
   ++depth;
   if (depth == 1) {
+    int offset = 0;
+    int size = 0;
+    if (const char* context = XML_GetInputContext(parser, &offset, &size)) {
+      header.assign(context + offset, static_cast<std::size_t>(XML_GetCurrentByteCount(parser)));
+    }
     events.emplace_back(StreamOpened{std::move(element)});
     // The first stanza may start right after the header's start tag.
     boundary = progress;
@@ -263,6 +290,7 @@ XmlStream::Result XmlStream::feed(std::string_view bytes) {
     bytes.remove_prefix(slice.size());
     s.fed += slice.size();
     const auto status = XML_Parse(s.parser, slice.data(), static_cast<int>(slice.size()), XML_FALSE);
+    s.keep_unfinished(slice);
     if (status == XML_STATUS_ERROR && !s.error) {
       s.error = ParseError{ParseErrorKind::kNotWellFormed,
                            XML_ErrorString(XML_GetErrorCode(s.parser)),
@@ -278,6 +306,13 @@ XmlStream::Result XmlStream::feed(std::string_view bytes) {
     }
   }
   return Result{std::exchange(s.events, {}), s.error};
+}
+
+const std::string& XmlStream::stream_header() const { return impl_->header; }
+
+std::optional<std::string_view> XmlStream::unfinished_stanza() const {
+  if (impl_->error || !impl_->unfinished_kept) return std::nullopt;
+  return std::string_view{impl_->unfinished};
 }
 
 std::string_view to_string(ParseErrorKind kind) {

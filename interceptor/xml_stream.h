@@ -91,6 +91,16 @@ class XmlStream {
   Result feed(std::string_view bytes);
   void reset();
 
+  // The bytes fed since the last stanza ended: the start of a stanza not
+  // yet complete (empty between stanzas). Fed, in this order, to a parser
+  // that has read the same stream header, they let it carry on where this
+  // one stopped (a restart that keeps the connection). nullopt when they
+  // were not kept: a stanza skipped over max_stanza_bytes is not stored.
+  std::optional<std::string_view> unfinished_stanza() const;
+  // The stream header's start tag exactly as it arrived (namespace
+  // declarations included); empty before it.
+  const std::string& stream_header() const;
+
   struct Impl;
 
  private:

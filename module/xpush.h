@@ -115,6 +115,25 @@ XPUSH_API xpush_status xpush_get_counters(xpush_engine* x, xpush_counters* out);
  * (the engine cannot stop its own thread). */
 XPUSH_API xpush_status xpush_close(xpush_engine* x);
 
+/* For a host that restarts by exec() (xpushd's restart in place): like
+ * xpush_close, but the XMPP stream stays open. Reading stops between
+ * stanzas, the requests already received are answered (for at most 2 s), and
+ * *link_fd receives the connected socket and *state_fd a memory file that
+ * describes the stream; neither is closed on exec(). Hand both to
+ * xpush_open_file_handed_over in the next process. When the link cannot be
+ * handed over (down, over TLS) it is closed politely and both are -1. The
+ * engine is closed whenever this returns XPUSH_OK. */
+XPUSH_API xpush_status xpush_close_handing_over(xpush_engine* x, int* link_fd, int* state_fd);
+
+/* xpush_open_file, carrying on the stream that xpush_close_handing_over
+ * gave: no new connection, no handshake. Owns both descriptors whatever it
+ * returns. If they do not describe the configured link (another host, port
+ * or domain, or TLS now on), that stream is closed politely and the engine
+ * connects anew. */
+XPUSH_API xpush_status xpush_open_file_handed_over(uint32_t abi_version, const char* config_path, int link_fd,
+                                                   int state_fd, xpush_engine** out, char* error,
+                                                   size_t error_size);
+
 #ifdef __cplusplus
 }
 #endif

@@ -6,7 +6,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <map>
 #include <memory>
@@ -19,6 +24,7 @@
 #include "interceptor/forwarded_message.h"
 #include "interceptor/iq.h"
 #include "interceptor/jid.h"
+#include "interceptor/link_handover.h"
 #include "interceptor/xml_stream.h"
 #include "engine/config.h"
 #include "engine/engine.h"
@@ -79,15 +85,20 @@ xpush_status guarded(F&& body) noexcept {
   }
 }
 
-xpush_status open_config(xpush::Config config, xpush_engine** out, char* error, std::size_t error_size) {
+using Handover = std::optional<xpush::interceptor::LinkHandover>;
+
+xpush_status open_config(xpush::Config config, xpush_engine** out, char* error, std::size_t error_size,
+                         Handover handover = std::nullopt) {
   auto instance = std::make_shared<Instance>();
   instance->config = std::move(config);
   try {
     instance->engine = std::make_unique<xpush::Engine>(instance->config);
   } catch (const std::exception& e) {
+    if (handover) ::close(handover->fd);
     write_error(error, error_size, e.what());
     return XPUSH_ECONFIG;
   }
+  if (handover) instance->engine->adopt(std::move(*handover));
   instance->loop = std::thread{[engine = instance->engine.get()] { engine->run(); }};
   const std::lock_guard lock{registry_mutex};
   const auto handle = next_handle++;
@@ -97,10 +108,14 @@ xpush_status open_config(xpush::Config config, xpush_engine** out, char* error, 
 }
 
 xpush_status open_with(std::uint32_t abi, xpush_engine** out, char* error, std::size_t error_size,
-                       const std::function<xpush::Config()>& load) {
-  if (!out) return XPUSH_EINVAL;
+                       const std::function<xpush::Config()>& load, Handover handover = std::nullopt) {
+  const auto close_handover = [&] {
+    if (handover) ::close(handover->fd);
+  };
+  if (!out) return close_handover(), XPUSH_EINVAL;
   *out = nullptr;
   if (abi != XPUSH_ABI_VERSION) {
+    close_handover();
     write_error(error, error_size,
                 "built for ABI " + std::to_string(abi) + ", this library is ABI " +
                     std::to_string(XPUSH_ABI_VERSION));
@@ -110,11 +125,55 @@ xpush_status open_with(std::uint32_t abi, xpush_engine** out, char* error, std::
   try {
     config = load();
   } catch (const xpush::ConfigError& e) {
+    close_handover();
     write_error(error, error_size, e.what());
     return XPUSH_ECONFIG;
   }
   spdlog::set_level(spdlog::level::from_str(config.log_level));
-  return open_config(std::move(config), out, error, error_size);
+  return open_config(std::move(config), out, error, error_size, std::move(handover));
+}
+
+// The state travels in an anonymous memory file, so no path is left behind.
+int write_state_file(const std::string& text) {
+  const int fd = ::memfd_create("xpush-link-handover", 0);
+  if (fd < 0) return -1;
+  std::size_t done = 0;
+  while (done < text.size()) {
+    const auto n = ::write(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return ::close(fd), -1;
+    done += static_cast<std::size_t>(n);
+  }
+  return fd;
+}
+
+std::optional<std::string> read_state_file(int fd) {
+  std::string text;
+  char buffer[64 * 1024];
+  off_t offset = 0;
+  for (;;) {
+    const auto n = ::pread(fd, buffer, sizeof buffer, offset);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return std::nullopt;
+    if (n == 0) return text;
+    text.append(buffer, static_cast<std::size_t>(n));
+    offset += n;
+  }
+}
+
+void clear_close_on_exec(int fd) {
+  const int flags = ::fcntl(fd, F_GETFD);
+  if (flags >= 0) ::fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+}
+
+std::shared_ptr<Instance> take(xpush_engine* x, xpush_status& refusal) {
+  const std::lock_guard lock{registry_mutex};
+  const auto it = registry.find(reinterpret_cast<std::uintptr_t>(x));
+  if (it == registry.end()) return refusal = XPUSH_ECLOSED, nullptr;
+  if (it->second->loop.get_id() == std::this_thread::get_id()) return refusal = XPUSH_EINVAL, nullptr;
+  auto instance = std::move(it->second);
+  registry.erase(it);
+  return instance;
 }
 
 void add_field(Element& form, const std::string& var, const char* value) {
@@ -338,17 +397,66 @@ xpush_status xpush_get_counters(xpush_engine* x, xpush_counters* out) {
 xpush_status xpush_close(xpush_engine* x) {
   return guarded([&] {
     if (!x) return XPUSH_OK;
-    std::shared_ptr<Instance> instance;
-    {
-      const std::lock_guard lock{registry_mutex};
-      const auto it = registry.find(reinterpret_cast<std::uintptr_t>(x));
-      if (it == registry.end()) return XPUSH_ECLOSED;
-      if (it->second->loop.get_id() == std::this_thread::get_id()) return XPUSH_EINVAL;
-      instance = std::move(it->second);
-      registry.erase(it);
-    }
+    xpush_status refusal = XPUSH_OK;
+    auto instance = take(x, refusal);
+    if (!instance) return refusal;
     instance.reset();  // stops the loop and joins it (after calls still running let go)
     return XPUSH_OK;
+  });
+}
+
+xpush_status xpush_close_handing_over(xpush_engine* x, int* link_fd, int* state_fd) {
+  return guarded([&] {
+    if (!x || !link_fd || !state_fd) return XPUSH_EINVAL;
+    *link_fd = *state_fd = -1;
+    xpush_status refusal = XPUSH_OK;
+    auto instance = take(x, refusal);
+    if (!instance) return refusal;
+    instance->engine->stop_handing_over();
+    instance->loop.join();
+    auto handover = instance->engine->handover();
+    instance.reset();
+    if (!handover) return XPUSH_OK;
+    const int state = write_state_file(xpush::interceptor::encode_handover(*handover));
+    if (state < 0) {
+      spdlog::error("libxpush: could not write the link's state ({}); closing it", std::strerror(errno));
+      ::close(handover->fd);
+      return XPUSH_OK;
+    }
+    clear_close_on_exec(handover->fd);
+    clear_close_on_exec(state);
+    *link_fd = handover->fd;
+    *state_fd = state;
+    return XPUSH_OK;
+  });
+}
+
+xpush_status xpush_open_file_handed_over(uint32_t abi_version, const char* config_path, int link_fd, int state_fd,
+                                         xpush_engine** out, char* error, size_t error_size) {
+  return guarded([&] {
+    Handover handover;
+    if (link_fd >= 0 && state_fd >= 0) {
+      const auto text = read_state_file(state_fd);
+      auto decoded = text ? xpush::interceptor::decode_handover(*text)
+                          : tl::unexpected(std::string{"unreadable"});
+      if (decoded) {
+        decoded->fd = link_fd;
+        handover = std::move(*decoded);
+      } else {
+        spdlog::warn("libxpush: the handed-over link's state: {}; connecting anew", decoded.error());
+        ::close(link_fd);
+      }
+    } else if (link_fd >= 0) {
+      ::close(link_fd);
+    }
+    if (state_fd >= 0) ::close(state_fd);
+    if (handover) ::fcntl(handover->fd, F_SETFD, FD_CLOEXEC);
+    if (!config_path) {
+      if (handover) ::close(handover->fd);
+      return out ? (*out = nullptr, XPUSH_EINVAL) : XPUSH_EINVAL;
+    }
+    return open_with(abi_version, out, error, error_size,
+                     [&] { return xpush::load_config_file(config_path); }, std::move(handover));
   });
 }
 

@@ -18,13 +18,16 @@
 #   kill        kill -9 of xpushd at full speed once N/2 publishes were
 #               answered, restart on the same store: every publish answered
 #               `result` must reach the stand-in (lost, duplicates).
-# backlog and kill run on the first backend.
+#   restart     SIGUSR2 (restart in place) at full speed once N/2 publishes
+#               were answered: the driver's one connection must stay up;
+#               refused, the longest publish->answer (the pause) and lost.
+# backlog, kill and restart run on the first backend.
 # XPUSH_BENCH_WRAP prefixes xpushd's command line, e.g. to profile it:
 #   XPUSH_BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out" tests/bench/e2e.sh ...
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/bench/lib.sh
-count=100000 devices=1000 window=1000 rate=0 backends="sqlite postgresql" phases="throughput backlog kill"
+count=100000 devices=1000 window=1000 rate=0 backends="sqlite postgresql" phases="throughput backlog kill restart"
 while [ $# -gt 0 ]; do
   case "$1" in
     --count) count=$2; shift 2 ;;
@@ -231,37 +234,65 @@ lost=$(( answered > got ? answered - got : 0 ))"
   stop_driver
 }
 
-run_kill() {
-  local backend=$1 after=$(( count / 2 ))
-  start_driver "k-$backend" --hold --no-bare --answered "$work/answered"
-  # The default lease (a minute): restarted under the same store.instance,
-  # xpushd takes back at once what it had claimed before the kill.
+# start_numbered NAME BACKEND DRIVER_ARGS...: driver and xpushd with numbered
+# publishes, devices registered; sets start_ns (arrivals from here count).
+start_numbered() {
+  local name=$1 backend=$2; shift 2
+  start_driver "$name-$backend" "$@" --hold --no-bare --answered "$work/answered"
   ensure_pg "$backend"
   write_config "$(store_line "$backend")"
-  start_xpushd "kill"
+  start_xpushd "$name"
   wait_line "$work/driver.out" REGISTERED 600
   kill -USR2 "$standin"; sleep 0.3
-  local start_ns; start_ns=$(tail -n 1 "$work/arrivals" | awk '{ printf "%.0f", $2 + 1 }')
+  start_ns=$(tail -n 1 "$work/arrivals" | awk '{ printf "%.0f", $2 + 1 }')
   start_ns=${start_ns:-0}
+}
+
+# lost_report: what was answered `result` and has not arrived since start_ns.
+lost_report() {
+  kill -USR2 "$standin"; sleep 0.3
+  /usr/bin/python3 tests/bench/e2e_report.py --answered "$work/answered" --since "$start_ns" "$work/arrivals"
+}
+
+# wait_nothing_lost: polls (bounded, about a minute) until lost=0; prints the report.
+wait_nothing_lost() {
+  local report=""
+  for _ in $(seq 120); do
+    sleep 0.2
+    report=$(lost_report)
+    case "$report" in *" lost=0 "*) break ;; esac
+  done
+  echo "$report"
+}
+
+run_kill() {
+  local backend=$1 after=$(( count / 2 ))
+  # The default lease (a minute): restarted under the same store.instance,
+  # xpushd takes back at once what it had claimed before the kill.
+  start_numbered k "$backend"
   echo "kill $xp $after" >&7
   wait_line "$work/driver.out" KILLED 6000
   wait "$xp" 2>/dev/null || true
   local t0; t0=$(date +%s.%N)
   start_xpushd "kill"
-  local report=""
-  for _ in $(seq 120); do
-    sleep 0.5
-    kill -USR2 "$standin"; sleep 0.2
-    report=$(/usr/bin/python3 tests/bench/e2e_report.py --answered "$work/answered" --since "$start_ns" "$work/arrivals")
-    case "$report" in *" lost=0 "*) break ;; esac
-  done
+  wait_nothing_lost >/dev/null
   local recovered; recovered=$(awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }')
   # What the killed instance sent but had not yet marked sent comes again
   # too: counted once the poll (every second) has had its turns.
   sleep 3
-  kill -USR2 "$standin"; sleep 0.3
-  report=$(/usr/bin/python3 tests/bench/e2e_report.py --answered "$work/answered" --since "$start_ns" "$work/arrivals")
-  echo "[$backend kill -9] $(sed -n 's/^KILLED //p' "$work/driver.out") $report recovered_in_s=$recovered"
+  echo "[$backend kill -9] $(sed -n 's/^KILLED //p' "$work/driver.out") $(lost_report) recovered_in_s=$recovered"
+  kill "$xp"; wait "$xp" 2>/dev/null || true
+  stop_driver
+}
+
+run_restart() {
+  local backend=$1 after=$(( count / 2 ))
+  start_numbered r "$backend" --rate "$rate"
+  echo "restart $xp $after" >&7
+  wait_line "$work/driver.out" answered_per_s 6000
+  local report; report=$(wait_nothing_lost)
+  echo "[$backend restart in place] same_pid=$([ -d "/proc/$xp" ] && echo yes || echo no) \
+$(grep answered_per_s "$work/driver.out") $report"
   kill "$xp"; wait "$xp" 2>/dev/null || true
   stop_driver
 }
@@ -280,6 +311,7 @@ for phase in $phases; do
       done ;;
     backlog) run_backlog "$first" ;;
     kill) run_kill "$first" ;;
+    restart) run_restart "$first" ;;
     *) echo "unknown phase $phase" >&2; exit 2 ;;
   esac
 done

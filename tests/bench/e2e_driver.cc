@@ -134,10 +134,13 @@ class Driver {
     bool link_lost = false;
   };
 
-  // kill -9 of xpushd once `after` publishes were answered `result` (0: never).
+  // A signal to xpushd once `after` publishes were answered `result`:
+  // SIGKILL (the link is then lost) or SIGUSR2 (a restart in place, the
+  // link must stay). pid 0: none.
   struct Kill {
     pid_t pid = 0;
     std::uint64_t after = 0;
+    int signal = SIGKILL;
   };
 
   // Sends `count` publishes with at most `window` in flight; with `rate` > 0,
@@ -148,7 +151,7 @@ class Driver {
     try {
       publish_until_done(f, devices, count, window, rate, sends, kill);
     } catch (const std::exception&) {
-      if (!kill.pid) throw;
+      if (!kill.pid || kill.signal != SIGKILL) throw;
       f.link_lost = true;  // xpushd was killed: what it answered before is all there is
     }
     return f;
@@ -188,10 +191,10 @@ class Driver {
       }
       drain_answers(f, sent_at, in_flight);
       if (kill.pid && f.answered >= kill.after) {
-        ::kill(kill.pid, SIGKILL);
+        ::kill(kill.pid, kill.signal);
         kill.pid = 0;
-        kill_pending_ = true;
-        f.seconds = static_cast<double>(mono_ns() - t0) / 1e9;
+        kill_pending_ = kill.signal == SIGKILL;
+        if (kill_pending_) f.seconds = static_cast<double>(mono_ns() - t0) / 1e9;
       }
       if (kill_pending_) {
         // Nothing more is sent; answers already on their way still count.
@@ -283,8 +286,9 @@ int main(int argc, char** argv) {
   cli.add_option("--sends", sends_path)->required();
   cli.add_option("--answered", answered_path, "writes the numbers of the publishes answered `result`");
   cli.add_flag("--hold", hold,
-               "after registering, waits for a line on stdin: `go`, or `kill PID N` (kill -9 PID once N "
-               "publishes were answered `result`)");
+               "after registering, waits for a line on stdin: `go`, `kill PID N` (kill -9 PID once N "
+               "publishes were answered `result`) or `restart PID N` (SIGUSR2 instead: a restart in place, "
+               "the link must stay up)");
   cli.add_flag("!--no-bare", bare, "every publish carries a body (and so its number)");
   CLI11_PARSE(cli, argc, argv);
 
@@ -302,7 +306,8 @@ int main(int argc, char** argv) {
   if (hold) {
     std::string order;
     std::cin >> order;
-    if (order == "kill") std::cin >> kill.pid >> kill.after;
+    if (order == "kill" || order == "restart") std::cin >> kill.pid >> kill.after;
+    if (order == "restart") kill.signal = SIGUSR2;
     std::cin.ignore(std::numeric_limits<std::streamsize>::max(), '\n');  // the end comes as EOF
   }
   std::ofstream sends{sends_path};
@@ -315,11 +320,11 @@ int main(int argc, char** argv) {
   if (f.link_lost) std::cout << "KILLED answered_result=" << f.answered << std::endl;
   const double per_s = static_cast<double>(f.answered + f.refused) / f.seconds;
   std::printf("publishes=%llu answered_result=%llu refused=%llu seconds=%.3f answered_per_s=%.0f "
-              "answer_p50_ms=%.3f answer_p99_ms=%.3f answer_p999_ms=%.3f\n",
+              "answer_p50_ms=%.3f answer_p99_ms=%.3f answer_p999_ms=%.3f answer_max_ms=%.3f\n",
               static_cast<unsigned long long>(count), static_cast<unsigned long long>(f.answered),
               static_cast<unsigned long long>(f.refused), f.seconds, per_s,
               percentile_ms(f.latencies_ns, 0.50), percentile_ms(f.latencies_ns, 0.99),
-              percentile_ms(f.latencies_ns, 0.999));
+              percentile_ms(f.latencies_ns, 0.999), percentile_ms(f.latencies_ns, 1.0));
   std::fflush(stdout);
   // Keep the link up until the script has read the provider side.
   std::string line;

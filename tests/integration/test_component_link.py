@@ -169,3 +169,29 @@ def test_metrics_and_health_follow_the_link(fake_server, tmp_path):
         wait_for(lambda: gw.admin_get("/health")[0] == 503, 10, what="/health to report the link down")
     finally:
         assert gw.stop() == 0
+
+
+def test_restart_in_place_carries_on_a_half_received_stanza(fake_server, tmp_path):
+    """The old process stops between two halves of a request: the new one
+    completes it from the bytes handed over and answers on the same TCP
+    connection; a request that arrived whole before the signal is answered."""
+    import signal
+    gw = start_gateway(tmp_path, fake_server)
+    try:
+        conn = fake_server.accept()
+        gw.wait_connected()
+        request = ("<iq type='get' id='{}' from='alice@localhost/x' to='push.localhost'>"
+                   "<query xmlns='jabber:iq:version'/></iq>")
+        whole, split = request.format("whole"), request.format("split")
+        conn.send(whole + split[:40])
+        time.sleep(0.3)  # both read by the old process
+        gw.signal(signal.SIGUSR2)
+        assert "id='whole'" in conn.reply_to("whole")
+        gw.wait_log("carrying on the stream", timeout=30)
+        conn.send(split[40:])
+        assert "id='split'" in conn.reply_to("split")
+        fake_server.listener.settimeout(0.5)
+        with pytest.raises(socket.timeout):
+            fake_server.listener.accept()  # no new connection was made
+    finally:
+        assert gw.stop() == 0
