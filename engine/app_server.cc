@@ -119,7 +119,7 @@ void AppServer::on_publish(Element iq) {
     return refuse_publish(iq, request->node, "server domain is not configured");
   }
   if (const auto* kept = registrations_.find(publisher->domain, request->node, options_.steady_clock());
-      kept && kept->enabled && secrets_equal(kept->secret, request->secret.value_or(""))) {
+      kept && kept->enabled && node_secret_matches(*kept, request->secret.value_or(""))) {
     ++counters_.publishes_verified_from_cache;
     return on_verified_publish(iq.head(), *request, *kept);
   }
@@ -140,7 +140,7 @@ void AppServer::on_publish(Element iq) {
         if (!*found) return refuse_publish(iq, request.node, "unknown node for this server");
         const store::Registration& registration = **found;
         if (!registration.enabled) return refuse_publish(iq, request.node, "device disabled");
-        if (!secrets_equal(registration.secret, request.secret.value_or(""))) {
+        if (!node_secret_matches(registration, request.secret.value_or(""))) {
           return refuse_publish(iq, request.node,
                                 request.secret ? "wrong secret" : "no secret in publish-options");
         }

@@ -81,7 +81,10 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
   candidate.node = command.dialect == interceptor::CommandDialect::kAppserverV1
                        ? command.device_id
                        : random_token(kNodeBytes);
-  candidate.secret = random_token(kSecretBytes);
+  // Issued anew at every registration and kept only as a hash; the one
+  // issued before stays valid until the next (docs/store.md#secrets).
+  auto secret = random_token(kSecretBytes);
+  candidate.secret_hash = store::node_secret_hash(secret);
   candidate.account = command.account;
   candidate.domain = command.domain;
   candidate.device_id = command.device_id;
@@ -96,7 +99,7 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
       [candidate, max = options_.limits.devices_per_account](store::Store& s) {
         return register_device(s, candidate, max);
       },
-      [this, iq = std::move(iq), device = candidate](auto done) {
+      [this, iq = std::move(iq), device = candidate, secret = std::move(secret)](auto done) {
         --in_flight_;
         // Again: a publish read the old registration before this change and
         // may have kept it since.
@@ -125,7 +128,7 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
                      stored.node,
                      done->plan.superseded.empty() ? "" : ", replacing the same token's earlier node");
         reply_(interceptor::command_completed(
-            iq, {{"jid", options_.component_domain}, {"node", stored.node}, {"secret", stored.secret}}));
+            iq, {{"jid", options_.component_domain}, {"node", stored.node}, {"secret", secret}}));
       });
 }
 

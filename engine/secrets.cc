@@ -71,4 +71,13 @@ bool secrets_equal(std::string_view expected, std::string_view given) {
   return difference == 0;
 }
 
+bool node_secret_matches(const store::Registration& registration, std::string_view given) {
+  if (given.empty()) return false;
+  const auto hash = store::node_secret_hash(given);
+  const bool current = secrets_equal(registration.secret_hash, hash);
+  const bool previous = !registration.previous_secret_hash.empty() &&
+                        secrets_equal(registration.previous_secret_hash, hash);
+  return current || previous;
+}
+
 }  // namespace xpush

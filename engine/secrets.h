@@ -5,6 +5,8 @@
 #include <string>
 #include <string_view>
 
+#include "store/registration.h"
+
 namespace xpush {
 
 // `bytes` random bytes as unpadded base64url (p2 uses 9 bytes for a node and
@@ -15,6 +17,11 @@ std::string random_uuid();
 // Constant time: neither the content nor the length of the expected secret
 // leaks through timing (only the length of `given`, which the caller sent).
 bool secrets_equal(std::string_view expected, std::string_view given);
+
+// Whether `given` is the secret issued last for this registration, or the
+// one before it (an app that registered again but has not yet enabled push
+// with the new secret).
+bool node_secret_matches(const store::Registration& registration, std::string_view given);
 
 inline constexpr std::size_t kNodeBytes = 12;
 inline constexpr std::size_t kSecretBytes = 24;

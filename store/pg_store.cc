@@ -70,6 +70,13 @@ CREATE TABLE unread_counts (
   unread  BIGINT NOT NULL
 );
 )sql",
+    // Node secrets kept only as hashes (store/registration.h); the one issued
+    // before the last registration stays valid until the next.
+    R"sql(
+ALTER TABLE registrations ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
+UPDATE registrations SET secret = 'sha256:' || encode(sha256(convert_to(secret, 'UTF8')), 'hex')
+  WHERE secret NOT LIKE 'sha256:%';
+)sql",
 };
 static_assert(std::size(kMigrations) == PgStore::kSchemaVersion);
 
@@ -78,12 +85,12 @@ constexpr std::string_view kMigrationLock = "7081930357";
 
 constexpr std::string_view kColumns =
     "node, secret, account, domain, device_id, muc, platform, token, app, enabled, "
-    "disabled_reason, created_ms, updated_ms";
+    "disabled_reason, created_ms, updated_ms, previous_secret";
 
 Registration read_registration(const PgResult& r, int row) {
   Registration g;
   g.node = r.text(row, 0);
-  g.secret = r.text(row, 1);
+  g.secret_hash = r.text(row, 1);
   g.account = r.text(row, 2);
   g.domain = r.text(row, 3);
   g.device_id = r.text(row, 4);
@@ -95,6 +102,7 @@ Registration read_registration(const PgResult& r, int row) {
   g.disabled_reason = r.text(row, 10);
   g.created_ms = r.integer(row, 11);
   g.updated_ms = r.integer(row, 12);
+  g.previous_secret_hash = r.text(row, 13);
   return g;
 }
 
@@ -157,11 +165,12 @@ StoreResult<Registration> PgStore::insert_or_update(const Registration& c) {
   auto r = db_.query(
       "registering a device",
       "INSERT INTO registrations (" + std::string{kColumns} +
-          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, '', $10, $10)"
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, '', $10, $10, '')"
           " ON CONFLICT (account, device_id, muc) DO UPDATE SET token = excluded.token,"
           " platform = excluded.platform, app = excluded.app, enabled = 1, disabled_reason = '',"
-          " updated_ms = excluded.updated_ms RETURNING " + std::string{kColumns},
-      {c.node, c.secret, c.account, c.domain, c.device_id, c.muc, c.platform, c.token, c.app, now_ms()});
+          " updated_ms = excluded.updated_ms, previous_secret = registrations.secret,"
+          " secret = excluded.secret RETURNING " + std::string{kColumns},
+      {c.node, c.secret_hash, c.account, c.domain, c.device_id, c.muc, c.platform, c.token, c.app, now_ms()});
   if (!r) return tl::unexpected(r.error());
   return read_registration(*r, 0);
 }

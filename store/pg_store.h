@@ -63,7 +63,7 @@ class PgStore final : public Store {
   StoreResult<std::int64_t> store_message_counting_unread(const OfflineMessage& message) override;
   StoreResult<std::int64_t> mark_read(const std::string& account) override;
 
-  static constexpr int kSchemaVersion = 1;
+  static constexpr int kSchemaVersion = 2;
 
  private:
   StoreResult<Registration> insert_or_update(const Registration& c);

@@ -1,15 +1,18 @@
 // A device registered for push, and the node/secret pair that the user's
-// server uses to publish for it.
+// server uses to publish for it. Only a hash of the secret is kept: a copy
+// of the database does not let anyone publish (docs/store.md#secrets).
 #pragma once
 
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace xpush::store {
 
 struct Registration {
   std::string node;
-  std::string secret;
+  std::string secret_hash;           // node_secret_hash() of the secret last issued
+  std::string previous_secret_hash;  // of the one before it, still accepted; may be empty
   std::string account;    // bare JID that registered
   std::string domain;     // the only server allowed to publish for this node
   std::string device_id;
@@ -22,5 +25,9 @@ struct Registration {
   std::int64_t created_ms = 0;
   std::int64_t updated_ms = 0;
 };
+
+// "sha256:" and the lower-case hex SHA-256 of the secret. Secrets are 192
+// random bits, so a plain hash cannot be searched back.
+std::string node_secret_hash(std::string_view secret);
 
 }  // namespace xpush::store

@@ -15,6 +15,45 @@ std::vector<OutboxEntry> SealedStore::opened(std::vector<OutboxEntry> entries) c
   return entries;
 }
 
+// A token's owner is its account: a sealed token copied into another
+// account's row does not open.
+StoreResult<void> SealedStore::open_token(Registration& r) const {
+  auto plain = sealer_.open(r.token, r.account);
+  if (!plain) {
+    // Temporary, not a refusal: the server must not drop the device because
+    // a key is missing from the configuration.
+    return tl::unexpected(StoreError{StoreErrorKind::kFatal,
+                                     "the device token of node " + r.node + ": " + plain.error()});
+  }
+  r.token = std::move(*plain);
+  return {};
+}
+
+StoreResult<Registration> SealedStore::upsert_registration(const Registration& candidate) {
+  Registration sealed_token = candidate;
+  sealed_token.token = sealer_.seal(candidate.token, candidate.account);
+  auto stored = inner_->upsert_registration(sealed_token);
+  if (stored) stored->token = candidate.token;
+  return stored;
+}
+
+StoreResult<std::optional<Registration>> SealedStore::find_registration(const std::string& domain,
+                                                                        const std::string& node) {
+  auto found = inner_->find_registration(domain, node);
+  if (!found || !*found) return found;
+  if (auto opened = open_token(**found); !opened) return tl::unexpected(opened.error());
+  return found;
+}
+
+StoreResult<std::vector<Registration>> SealedStore::registrations_of(const std::string& account) {
+  auto listed = inner_->registrations_of(account);
+  if (!listed) return listed;
+  for (auto& r : *listed) {
+    if (auto opened = open_token(r); !opened) return tl::unexpected(opened.error());
+  }
+  return listed;
+}
+
 StoreResult<void> SealedStore::enqueue(const OutboxEntry& entry) {
   OutboxEntry e = entry;
   e.payload = sealer_.seal(entry.payload, entry.id);

@@ -1,5 +1,7 @@
-// A store whose message bodies and queued notifications are sealed at rest
-// (store/sealer.h): wraps either backend; everything else passes through.
+// A store whose message bodies, queued notifications and device tokens are
+// sealed at rest (store/sealer.h): wraps either backend; everything else
+// passes through. Tokens stored in clear before sealing was on are read as
+// they are and sealed when the device registers again.
 // A queued notification that no configured key opens comes back empty, so
 // the dispatcher keeps it as a dead letter rather than stalling the outbox.
 #pragma once
@@ -18,20 +20,14 @@ class SealedStore final : public Store {
 
   StoreResult<void> begin_batch() override { return inner_->begin_batch(); }
   StoreResult<void> end_batch() override { return inner_->end_batch(); }
-  StoreResult<Registration> upsert_registration(const Registration& c) override {
-    return inner_->upsert_registration(c);
-  }
+  StoreResult<Registration> upsert_registration(const Registration& c) override;
   StoreResult<bool> remove_registration(const std::string& account, const std::string& device_id,
                                         const std::string& muc) override {
     return inner_->remove_registration(account, device_id, muc);
   }
   StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
-                                                              const std::string& node) override {
-    return inner_->find_registration(domain, node);
-  }
-  StoreResult<std::vector<Registration>> registrations_of(const std::string& account) override {
-    return inner_->registrations_of(account);
-  }
+                                                              const std::string& node) override;
+  StoreResult<std::vector<Registration>> registrations_of(const std::string& account) override;
   StoreResult<std::int64_t> count_registrations() override { return inner_->count_registrations(); }
   StoreResult<bool> disable_registration(const std::string& domain, const std::string& node,
                                          const std::string& reason, std::int64_t dead_since_ms) override {
@@ -86,6 +82,7 @@ class SealedStore final : public Store {
  private:
   OfflineMessage sealed(OfflineMessage m) const;
   std::vector<OutboxEntry> opened(std::vector<OutboxEntry> entries) const;
+  StoreResult<void> open_token(Registration& r) const;
 
   std::unique_ptr<Store> inner_;
   Sealer sealer_;

@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include <memory>
+#include <utility>
 
 #include "store/wall_clock.h"
 
@@ -72,17 +73,23 @@ CREATE TABLE unread_counts (
   unread  INTEGER NOT NULL
 );
 )sql",
+    // Node secrets kept only as hashes; the one issued before the last
+    // registration stays valid until the next.
+    R"sql(
+ALTER TABLE registrations ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
+UPDATE registrations SET secret = xpush_node_secret_hash(secret) WHERE secret NOT LIKE 'sha256:%';
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 
 constexpr std::string_view kColumns =
     "node, secret, account, domain, device_id, muc, platform, token, app, enabled, "
-    "disabled_reason, created_ms, updated_ms";
+    "disabled_reason, created_ms, updated_ms, previous_secret";
 
 Registration read_registration(const SqliteStatement& s) {
   Registration r;
   r.node = s.text(0);
-  r.secret = s.text(1);
+  r.secret_hash = s.text(1);
   r.account = s.text(2);
   r.domain = s.text(3);
   r.device_id = s.text(4);
@@ -94,7 +101,17 @@ Registration read_registration(const SqliteStatement& s) {
   r.disabled_reason = s.text(10);
   r.created_ms = s.integer(11);
   r.updated_ms = s.integer(12);
+  r.previous_secret_hash = s.text(13);
   return r;
+}
+
+// xpush_node_secret_hash(text) in SQL, for the migration that hashes the
+// secrets stored in clear before.
+void node_secret_hash_sql(sqlite3_context* context, int, sqlite3_value** argv) {
+  const auto* text = reinterpret_cast<const char*>(sqlite3_value_text(argv[0]));
+  const auto hash = node_secret_hash(text ? std::string_view{text, static_cast<std::size_t>(sqlite3_value_bytes(argv[0]))}
+                                          : std::string_view{});
+  sqlite3_result_text(context, hash.data(), static_cast<int>(hash.size()), SQLITE_TRANSIENT);
 }
 
 }  // namespace
@@ -112,6 +129,9 @@ StoreResult<std::unique_ptr<SqliteStore>> SqliteStore::open(const std::string& p
       !r) {
     return tl::unexpected(r.error());
   }
+  sqlite3_create_function_v2(store->db_.handle(), "xpush_node_secret_hash", 1,
+                             SQLITE_UTF8 | SQLITE_DETERMINISTIC, nullptr, node_secret_hash_sql, nullptr, nullptr,
+                             nullptr);
   if (auto r = store->migrate(); !r) return tl::unexpected(r.error());
   if (path != ":memory:" && !path.empty()) {
     // Checkpoints run beside the commits, not inside one of them. A commit
@@ -169,19 +189,21 @@ StoreResult<Registration> SqliteStore::upsert_registration(const Registration& c
   if (*existing) {
     SqliteStatement u{db_,
                       "UPDATE registrations SET token = ?1, platform = ?2, app = ?3, enabled = 1,"
-                      " disabled_reason = '', updated_ms = ?4 WHERE account = ?5 AND"
-                      " device_id = ?6 AND muc = ?7"};
+                      " disabled_reason = '', updated_ms = ?4, previous_secret = secret, secret = ?8"
+                      " WHERE account = ?5 AND device_id = ?6 AND muc = ?7"};
     u.bind(1, candidate.token).bind(2, candidate.platform).bind(3, candidate.app).bind(4, now);
     u.bind(5, candidate.account).bind(6, candidate.device_id).bind(7, candidate.muc);
+    u.bind(8, candidate.secret_hash);
     if (u.step() != SQLITE_DONE) return rollback_on_error(db_.error("updating a device"));
+    stored.previous_secret_hash = std::exchange(stored.secret_hash, candidate.secret_hash);
     stored.token = candidate.token;
     stored.platform = candidate.platform;
     stored.app = candidate.app;
   } else {
     SqliteStatement i{db_, "INSERT INTO registrations (" + std::string{kColumns} +
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, '',"
-                                        " ?10, ?10)"};
-    i.bind(1, candidate.node).bind(2, candidate.secret).bind(3, candidate.account);
+                                        " ?10, ?10, '')"};
+    i.bind(1, candidate.node).bind(2, candidate.secret_hash).bind(3, candidate.account);
     i.bind(4, candidate.domain).bind(5, candidate.device_id).bind(6, candidate.muc);
     i.bind(7, candidate.platform).bind(8, candidate.token).bind(9, candidate.app).bind(10, now);
     if (i.step() != SQLITE_DONE) return rollback_on_error(db_.error("registering a device"));

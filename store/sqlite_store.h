@@ -53,7 +53,7 @@ class SqliteStore final : public Store {
   StoreResult<std::int64_t> unread_count(const std::string& account) override;
   StoreResult<std::int64_t> mark_read(const std::string& account) override;
 
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}

@@ -1,5 +1,6 @@
 """End to end: a real XMPP server, real clients, and xpushd as its XEP-0357
 app server. Each test is run against Prosody 0.12 and ejabberd 23.01."""
+import glob
 import json
 import os
 import re
@@ -103,12 +104,29 @@ def test_unregistered_device_is_refused(server, gateway, users):
     assert [n for n in gateway.notifications() if n["node"] == reg["node"]] == []
 
 
-def test_reregistering_keeps_node_and_secret(server, gateway, users):
-    alice, _ = users
+def test_reregistering_keeps_the_node_and_issues_a_new_secret(server, gateway, users):
+    """Only a hash of each secret is stored, so registering again issues a new
+    one; the secret the server still has keeps working until the next."""
+    alice, bob = users
     phone, first = register_enable_offline(server, alice)
     again = run(phone.register_device(server.component, FCM_TOKEN + "-rotated", "phone-1"))
     run(phone.disconnect())
-    assert (again["node"], again["secret"]) == (first["node"], first["secret"])
+    assert again["node"] == first["node"] and again["secret"] != first["secret"]
+    for path in glob.glob(gateway.db + "*"):  # the database, its WAL
+        with open(path, "rb") as f:
+            stored = f.read()
+        assert first["secret"].encode() not in stored and again["secret"].encode() not in stored, path
+
+    # The server still publishes with the first secret: accepted.
+    write(server, bob, alice[0], "before enabling again")
+    gateway.wait_notification(lambda n: n["node"] == first["node"])
+    phone = run(Client(alice[0], alice[1], server.c2s_port).connect())
+    run(phone.enable_push(server.component, again["node"], again["secret"]))
+    run(phone.disconnect())
+    write(server, bob, alice[0], "after enabling again")
+    wait_for(lambda: len([n for n in gateway.notifications() if n["node"] == first["node"]]) == 2, 30,
+             what="the second push, with the new secret")
+    assert gateway.log_count("publish refused") == 0
 
 
 def test_gateway_restart_keeps_registrations(server, gateway, users):

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include "store/sqlite_store.h"
 #include "tests/unit/engine/app_server_fixture.h"
 #include "tests/unit/engine/unavailable_store.h"
 
@@ -57,6 +58,31 @@ TEST_F(AppServerTest, RefusedPublishesAreAnsweredCancelAndNotifyNobody) {
     EXPECT_EQ(error_of(exchange(c.xml)), "cancel/item-not-found");
   }
   EXPECT_TRUE(provider_.sent.empty());
+}
+
+TEST_F(AppServerTest, RegisteringAgainIssuesANewSecretAndTheOneBeforeStaysValidUntilTheNext) {
+  const auto first = register_device();
+  const auto second = register_device();
+  EXPECT_EQ(second.node, first.node);
+  EXPECT_NE(second.secret, first.secret);
+  // The app may not yet have enabled push with the new secret: both work.
+  EXPECT_EQ(error_of(exchange(publish("localhost", first.node, secret(first.secret), ""))), "result");
+  EXPECT_EQ(error_of(exchange(publish("localhost", first.node, secret(second.secret), ""))), "result");
+  const auto third = register_device();
+  EXPECT_EQ(error_of(exchange(publish("localhost", first.node, secret(first.secret), ""))),
+            "cancel/item-not-found");
+  EXPECT_EQ(error_of(exchange(publish("localhost", first.node, secret(second.secret), ""))), "result");
+  EXPECT_EQ(error_of(exchange(publish("localhost", first.node, secret(third.secret), ""))), "result");
+}
+
+TEST_F(AppServerTest, TheStoreNeverSeesASecret) {
+  const auto reg = register_device();
+  auto file = store::SqliteStore::open(dir_.file("x.db"));  // the same file, read beside the worker
+  ASSERT_TRUE(file);
+  const auto kept = *(*file)->find_registration("localhost", reg.node);
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->secret_hash, store::node_secret_hash(reg.secret));
+  EXPECT_EQ(kept->secret_hash.find(reg.secret), std::string::npos);
 }
 
 TEST_F(AppServerTest, MalformedPublishIsABadRequest) {

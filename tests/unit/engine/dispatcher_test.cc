@@ -250,7 +250,7 @@ TEST_F(DispatcherTest, ARestartUnderAFixedNameTakesBackItsOwnLeasesAtOnce) {
 TEST_F(DispatcherTest, DeadTokenDisablesTheRegistration) {
   store::Registration r;
   r.node = "N1";
-  r.secret = "s";
+  r.secret_hash = store::node_secret_hash("s");
   r.account = "alice@example.org";
   r.domain = "example.org";
   r.device_id = "d";

@@ -14,7 +14,7 @@ store::Registration device(const std::string& node, const std::string& device_id
   r.account = "alice@localhost";
   r.device_id = device_id;
   r.token = token;
-  r.secret = "s";
+  r.secret_hash = store::node_secret_hash("s");
   return r;
 }
 

@@ -94,6 +94,28 @@ TEST(PgStore, InstancesStartingTogetherMigrateOnce) {
   EXPECT_EQ(db->query("test", "SELECT version FROM xpush_schema")->integer(0, 0), PgStore::kSchemaVersion);
 }
 
+TEST(PgStore, AVersionOneDatabaseKeepsItsDevicesWithTheirSecretsHashed) {
+  StoreLocationForTest where{Backend::kPostgres};
+  const auto dsn = where.location().postgresql_dsn;
+  ASSERT_TRUE(PgStore::open(dsn));
+  {
+    // Back to what version 1 kept: the secret in clear, no previous secret.
+    auto db = PgDb::connect(dsn);
+    ASSERT_TRUE(db);
+    ASSERT_TRUE(db->exec("test", "ALTER TABLE registrations DROP COLUMN previous_secret;"
+                                 "UPDATE xpush_schema SET version = 1;"
+                                 "INSERT INTO registrations (node, secret, account, domain, device_id, platform,"
+                                 " token, created_ms, updated_ms) VALUES ('N1', 'clear-secret', 'alice@example.org',"
+                                 " 'example.org', 'd', 'fcm', 't', 1, 1)"));
+  }
+  auto store = PgStore::open(dsn);
+  ASSERT_TRUE(store);
+  const auto kept = *(*store)->find_registration("example.org", "N1");
+  ASSERT_TRUE(kept);
+  EXPECT_EQ(kept->secret_hash, node_secret_hash("clear-secret"));  // the same hash as in C++
+  EXPECT_EQ(kept->previous_secret_hash, "");
+}
+
 TEST(PgStore, AnUnreachableServerIsATemporaryErrorThatSaysWhy) {
   auto s = PgStore::open("host=127.0.0.1 port=1 dbname=xpush connect_timeout=2");
   ASSERT_FALSE(s);

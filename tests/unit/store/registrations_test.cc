@@ -10,7 +10,7 @@ Registration device(std::string node, std::string device_id = "phone-1",
                     std::string account = "alice@example.org") {
   Registration r;
   r.node = std::move(node);
-  r.secret = "secret-of-" + r.node;
+  r.secret_hash = node_secret_hash("secret-of-" + r.node);
   r.account = std::move(account);
   r.domain = "example.org";
   r.device_id = std::move(device_id);
@@ -28,24 +28,32 @@ TEST_P(Registrations, RegisterThenFindByServerAndNode) {
   auto found = store->find_registration("example.org", "N1");
   ASSERT_TRUE(found && *found);
   EXPECT_EQ((*found)->account, "alice@example.org");
-  EXPECT_EQ((*found)->secret, "secret-of-N1");
+  EXPECT_EQ((*found)->secret_hash, node_secret_hash("secret-of-N1"));
   EXPECT_TRUE((*found)->enabled);
   // The same node seen from another server is not the same registration.
   EXPECT_FALSE(*store->find_registration("evil.example", "N1"));
 }
 
-TEST_P(Registrations, ReRegisteringADeviceUpdatesTheTokenAndKeepsNodeAndSecret) {
+TEST_P(Registrations, ReRegisteringADeviceKeepsTheNodeAndTheSecretBeforeTheNewOne) {
   ASSERT_TRUE(store->upsert_registration(device("N1")));
   Registration again = device("N2");
   again.token = "token-2";
   auto stored = store->upsert_registration(again);
   ASSERT_TRUE(stored);
   EXPECT_EQ(stored->node, "N1");
-  EXPECT_EQ(stored->secret, "secret-of-N1");
+  EXPECT_EQ(stored->secret_hash, node_secret_hash("secret-of-N2"));
+  EXPECT_EQ(stored->previous_secret_hash, node_secret_hash("secret-of-N1"));
   EXPECT_EQ(stored->token, "token-2");
+  const auto found = *store->find_registration("example.org", "N1");
+  EXPECT_EQ(found->secret_hash, stored->secret_hash);
+  EXPECT_EQ(found->previous_secret_hash, stored->previous_secret_hash);
   EXPECT_EQ((*store->find_registration("example.org", "N1"))->token, "token-2");
   EXPECT_FALSE(*store->find_registration("example.org", "N2"));
   EXPECT_EQ(*store->count_registrations(), 1);
+  // A third registration forgets the first secret.
+  ASSERT_TRUE(store->upsert_registration(device("N3")));
+  EXPECT_EQ((*store->find_registration("example.org", "N1"))->previous_secret_hash,
+            node_secret_hash("secret-of-N2"));
 }
 
 TEST_P(Registrations, SameNodeForAnotherAccountIsAConflict) {
@@ -108,7 +116,7 @@ TEST_P(Registrations, RegistrationsSurviveReopening) {
   auto reopened = reopen();
   auto found = reopened->find_registration("example.org", "N1");
   ASSERT_TRUE(found && *found);
-  EXPECT_EQ((*found)->secret, "secret-of-N1");
+  EXPECT_EQ((*found)->secret_hash, node_secret_hash("secret-of-N1"));
 }
 
 XPUSH_STORE_SUITE(Registrations);

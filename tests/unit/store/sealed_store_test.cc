@@ -92,6 +92,43 @@ TEST_P(Sealed, TheDatabaseHoldsCiphertextAndTheStoreHandsBackTheOriginal) {
   EXPECT_EQ(wrong->claim_due(120'000, 5, {"three", 180'000})->at(0).payload, "");
 }
 
+TEST_P(Sealed, DeviceTokensAreSealedAndTheOnesStoredBeforeStillWork) {
+  Registration before;
+  before.node = "OLD";
+  before.secret_hash = node_secret_hash("s0");
+  before.account = "bob@example.org";
+  before.domain = "example.org";
+  before.device_id = "d0";
+  before.platform = "apns";
+  before.token = "00aa11bb";
+  ASSERT_TRUE(store->upsert_registration(before));  // written before sealing was on
+
+  auto sealed = sealed_over(std::move(store), {key('A')});
+  Registration r = before;
+  r.node = "N1";
+  r.account = "alice@example.org";
+  r.device_id = "d1";
+  r.token = "fcm-token-of-alice";
+  const auto stored = sealed->upsert_registration(r);
+  ASSERT_TRUE(stored);
+  EXPECT_EQ(stored->token, r.token);
+  EXPECT_EQ((*sealed->find_registration("example.org", "N1"))->token, r.token);
+  EXPECT_EQ(sealed->registrations_of("alice@example.org")->at(0).token, r.token);
+  EXPECT_EQ((*sealed->find_registration("example.org", "OLD"))->token, "00aa11bb");
+
+  auto raw = reopen();
+  const auto underneath = (*raw->find_registration("example.org", "N1"))->token;
+  EXPECT_TRUE(Sealer::is_sealed(underneath));
+  EXPECT_EQ(underneath.find("alice"), std::string::npos);
+
+  // A key missing from the configuration is an error that names it, not a
+  // device without a token.
+  auto wrong = sealed_over(reopen(), {key('Z')});
+  const auto refused = wrong->find_registration("example.org", "N1");
+  ASSERT_FALSE(refused);
+  EXPECT_NE(refused.error().message.find("sealed with key " + key('A').id), std::string::npos);
+}
+
 XPUSH_STORE_SUITE(Sealed);
 
 }  // namespace

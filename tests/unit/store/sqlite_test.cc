@@ -81,7 +81,11 @@ TEST(SqliteStore, AVersionTwoFileGainsTheTablesAndKeepsItsRows) {
     sqlite3_close(db);
   }
   auto store = open_store(path);
-  EXPECT_TRUE(*store->find_registration("example.org", "N1"));
+  const auto kept = *store->find_registration("example.org", "N1");
+  ASSERT_TRUE(kept);
+  // The secret stored in clear then is now only its hash.
+  EXPECT_EQ(kept->secret_hash, node_secret_hash("s"));
+  EXPECT_EQ(kept->previous_secret_hash, "");
   ASSERT_TRUE(store->store_message(message("alice@example.org", 1)));
   EXPECT_EQ(*store->count_messages("alice@example.org"), 1);
   // What the outbox held before leases existed is claimable.
