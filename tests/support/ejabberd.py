@@ -23,8 +23,11 @@ class Ejabberd(ServerLog):
     name = "ejabberd"
 
     def __init__(self, workdir=None, domain="localhost", component="push.localhost",
-                 component_secret="component-secret-for-tests", tls_cert=None, forward=False):
-        """forward: also build and load packaging/ejabberd/mod_xpush_forward.erl."""
+                 component_secret="component-secret-for-tests", tls_cert=None, forward=False,
+                 extra_config=""):
+        """forward: also build and load packaging/ejabberd/mod_xpush_forward.erl;
+        extra_config: top-level YAML appended to ejabberd.yml."""
+        self.extra_config = extra_config
         self.workdir = tempfile.mkdtemp(prefix="xpush-ejabberd-")
         self.domain = domain
         self.component = component
@@ -101,7 +104,8 @@ class Ejabberd(ServerLog):
                 resume_timeout: 120
               mod_push: {}
               mod_push_keepalive: {}
-            """) + (f"  mod_xpush_forward:\n    component: {self.component}\n" if self.forward else "")
+            """) + (f"  mod_xpush_forward:\n    component: {self.component}\n" if self.forward else "") + \
+            self.extra_config
         with open(self.config, "w") as f:
             f.write(cfg)
         with open(self.ctl_config, "w") as f:
