@@ -21,7 +21,10 @@
 #   restart     SIGUSR2 (restart in place) at full speed once N/2 publishes
 #               were answered: the driver's one connection must stay up;
 #               refused, the longest publish->answer (the pause) and lost.
-# backlog, kill and restart run on the first backend.
+#   soak        N publishes at --rate R (e.g. 1000/s for 10 minutes:
+#               --count 600000 --rate 1000): xpushd's RSS and open file
+#               descriptors sampled every 10 s, then lost. Not in CI.
+# backlog, kill, restart and soak run on the first backend.
 # XPUSH_BENCH_WRAP prefixes xpushd's command line, e.g. to profile it:
 #   XPUSH_BENCH_WRAP="valgrind --tool=callgrind --callgrind-out-file=/tmp/cg.out" tests/bench/e2e.sh ...
 set -euo pipefail
@@ -297,6 +300,36 @@ $(grep answered_per_s "$work/driver.out") $report"
   stop_driver
 }
 
+run_soak() {
+  local backend=$1
+  mark=$(delivered)
+  start_driver "s-$backend" --rate "$rate" --hold
+  ensure_pg "$backend"
+  write_config "$(store_line "$backend")"
+  start_xpushd "soak"
+  wait_line "$work/driver.out" REGISTERED 600
+  echo go >&7
+  local t0 samples=()
+  t0=$(date +%s)
+  echo "[$backend soak] seconds rss_mb fds delivered"
+  while ! grep -q answered_per_s "$work/driver.out"; do
+    local line; line="$(( $(date +%s) - t0 )) $(rss_mb "$xp" VmRSS) $(ls "/proc/$xp/fd" | wc -l) $(( $(delivered) - mark ))"
+    samples+=("$line")
+    echo "[$backend soak] $line"
+    sleep 10
+  done
+  local answered got
+  answered=$(sed -n 's/.*answered_result=\([0-9]*\).*/\1/p' "$work/driver.out")
+  got=$(wait_delivered "$answered")
+  echo "[$backend soak] $(grep answered_per_s "$work/driver.out") delivered=$got lost=$(( answered > got ? answered - got : 0 ))"
+  # Flat means: the last minute's RSS and descriptors against the second minute's.
+  printf '%s\n' "${samples[@]}" | awk -v b="$backend" '
+    { t[NR] = $1; r[NR] = $2; f[NR] = $3 }
+    END { a = (NR > 12 ? 7 : 1); printf "[%s soak] rss_mb %s -> %s, fds %s -> %s (from %d s to %d s)\n", b, r[a], r[NR], f[a], f[NR], t[a], t[NR] }'
+  kill "$xp"; wait "$xp" 2>/dev/null || true
+  stop_driver
+}
+
 printf '%s' '{"aps":{"alert":{"title":"bench","body":"seq:12345"},"sound":"default","mutable-content":1}}' >"$work/payload.json"
 echo "e2e: $count publishes, $devices devices, window $window, rate ${rate:-0} (0: closed loop); $(nproc) cores"
 first=${backends%% *}
@@ -312,6 +345,7 @@ for phase in $phases; do
     backlog) run_backlog "$first" ;;
     kill) run_kill "$first" ;;
     restart) run_restart "$first" ;;
+    soak) run_soak "$first" ;;
     *) echo "unknown phase $phase" >&2; exit 2 ;;
   esac
 done
