@@ -75,6 +75,9 @@ AdminResponse admin_response(std::string_view method, std::string_view target, c
   metric("xpush_component_unresponsive_total", "counter",
          "Component connections replaced: the server stopped reading or did not answer a ping",
          s.component_unresponsive);
+  metric("xpush_shared_windows_faults_total", "counter",
+         "Throttle or ledger calls that failed and let a notification out (it may repeat)",
+         s.shared_windows_faults);
   return {200, "text/plain; version=0.0.4", out.str()};
 }
 

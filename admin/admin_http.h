@@ -43,6 +43,7 @@ struct AdminSnapshot {
   std::uint64_t notifications_over_ceiling = 0;
   std::uint64_t component_pings = 0;
   std::uint64_t component_unresponsive = 0;
+  std::uint64_t shared_windows_faults = 0;
 };
 
 struct AdminResponse {

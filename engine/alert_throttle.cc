@@ -1,34 +1,49 @@
 #include "engine/alert_throttle.h"
 
-#include <iterator>
-
 namespace xpush {
+namespace {
+using Ms = std::chrono::milliseconds;
 
-std::variant<AlertThrottle::SendNow, AlertThrottle::Fold> AlertThrottle::on_alert(
-    const std::string& device, TimePoint now, std::chrono::seconds window, std::string fresh_id) {
-  if (++calls_ % 4096 == 0) forget_idle(now);
-  State& s = states_[device];
-  if (!s.digest_id.empty() && now >= s.digest_due) {
-    s.digest_id.clear();  // it went out when its window ended
-    s.count = 0;
+std::int64_t to_ms(AlertThrottle::TimePoint t) {
+  return std::chrono::duration_cast<Ms>(t.time_since_epoch()).count();
+}
+AlertThrottle::TimePoint from_ms(std::int64_t ms) {
+  return AlertThrottle::TimePoint{Ms{ms}};
+}
+}  // namespace
+
+AlertThrottle::Step AlertThrottle::step(store::AlertWindow& w, TimePoint now,
+                                        std::chrono::seconds length, const std::string& fresh_id) {
+  const auto now_ms = to_ms(now);
+  const auto length_ms = std::chrono::duration_cast<Ms>(length).count();
+  if (!w.digest_id.empty() && now_ms >= w.digest_due_ms) {
+    w.digest_id.clear();  // it went out when its window ended
+    w.count = 0;
   }
-  if (!s.digest_id.empty()) return Fold{s.digest_id, s.digest_due, ++s.count};
-  if (now >= s.next_free) {
-    s.next_free = now + window;
+  if (!w.digest_id.empty()) return Fold{w.digest_id, from_ms(w.digest_due_ms), ++w.count};
+  if (now_ms >= w.next_free_ms) {
+    w.next_free_ms = now_ms + length_ms;
     return SendNow{};
   }
-  s.digest_id = std::move(fresh_id);
-  s.digest_due = s.next_free;
-  s.next_free = s.digest_due + window;  // the digest opens the next window
-  s.count = 1;
-  return Fold{s.digest_id, s.digest_due, s.count};
+  w.digest_id = fresh_id;
+  w.digest_due_ms = w.next_free_ms;
+  w.next_free_ms = w.digest_due_ms + length_ms;  // the digest opens the next window
+  w.count = 1;
+  return Fold{w.digest_id, from_ms(w.digest_due_ms), w.count};
 }
 
-void AlertThrottle::forget_idle(TimePoint now) {
-  for (auto it = states_.begin(); it != states_.end();) {
-    // Past next_free any digest is out too, and the device starts afresh.
-    it = now >= it->second.next_free ? states_.erase(it) : std::next(it);
+AlertThrottle::Step AlertThrottle::on_alert(store::SharedWindows& windows,
+                                            const std::string& device, TimePoint now,
+                                            std::chrono::seconds length,
+                                            const std::string& fresh_id) {
+  Step result = SendNow{};
+  auto changed = windows.change_alert_window(
+      device, [&](store::AlertWindow& w) { result = step(w, now, length, fresh_id); });
+  if (!changed) {
+    faults_.note(changed.error().message);
+    return SendNow{};
   }
+  return result;
 }
 
 }  // namespace xpush

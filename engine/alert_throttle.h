@@ -1,14 +1,15 @@
 // At most one alert per device per window. The first alert goes out at once;
 // alerts arriving inside the window fold into one digest, sent when the
-// window ends, that counts them. The state is per device and in memory: a
-// restart forgets it (the digests themselves are in the outbox).
+// window ends, that counts them. Each device's window is kept in the store's
+// shared windows, so instances sharing a store throttle a device as one.
 #pragma once
 
 #include <chrono>
-#include <cstddef>
 #include <string>
-#include <unordered_map>
 #include <variant>
+
+#include "engine/fault_log.h"
+#include "store/shared_windows.h"
 
 namespace xpush {
 
@@ -22,24 +23,22 @@ class AlertThrottle {
     TimePoint due;          // when the digest is sent
     int count = 0;          // alerts folded into it so far, this one included
   };
+  using Step = std::variant<SendNow, Fold>;
 
-  // `fresh_id` names the digest if this alert starts one.
-  std::variant<SendNow, Fold> on_alert(const std::string& device, TimePoint now,
-                                       std::chrono::seconds window, std::string fresh_id);
+  // The step for one alert, and the device's window after it. `fresh_id`
+  // names the digest if this alert starts one.
+  static Step step(store::AlertWindow& window, TimePoint now, std::chrono::seconds length,
+                   const std::string& fresh_id);
 
-  std::size_t devices() const { return states_.size(); }
+  // On the store thread. When the shared windows fail the alert goes out at
+  // once: a user may get an alert too many, never none.
+  Step on_alert(store::SharedWindows& windows, const std::string& device, TimePoint now,
+                std::chrono::seconds length, const std::string& fresh_id);
+
+  std::uint64_t faults() const { return faults_.count(); }
 
  private:
-  struct State {
-    TimePoint next_free{};  // from then on the next alert goes out at once
-    std::string digest_id;  // empty: no digest waiting
-    TimePoint digest_due{};
-    int count = 0;
-  };
-  void forget_idle(TimePoint now);
-
-  std::unordered_map<std::string, State> states_;
-  std::size_t calls_ = 0;
+  FaultLog faults_{"alert throttle: shared windows failed; alert sent at once"};
 };
 
 }  // namespace xpush

@@ -26,6 +26,44 @@ std::int64_t epoch_ms(std::chrono::system_clock::time_point t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+// The room of a groupchat message; empty otherwise.
+std::string room_of(const Element& message) {
+  if (message.attr_or("type") != "groupchat") return {};
+  return interceptor::Jid::parse(message.attr_or("from")).value_or(interceptor::Jid{}).bare();
+}
+
+// The recipient's devices a forwarded message is for: on its server and, for
+// a groupchat message, registered for that room or for none. At most
+// `ceiling` of them; `over` counts the rest.
+std::vector<store::Registration> devices_for(std::vector<store::Registration> all, const std::string& domain,
+                                             const std::string& room, std::size_t ceiling, std::size_t& over) {
+  std::vector<store::Registration> chosen;
+  for (auto& device : all) {
+    if (device.domain != domain || (!device.muc.empty() && device.muc != room)) continue;
+    if (chosen.size() >= ceiling) {
+      ++over;
+      continue;
+    }
+    chosen.push_back(std::move(device));
+  }
+  return chosen;
+}
+
+// On the store thread: true when a decision of the other path covers this
+// one for the device (forward_ledger.h); otherwise this decision is entered
+// for the other path to find.
+bool covered_by_other_path(ForwardLedger& ledger, store::SharedWindows& windows, bool from_publish,
+                           const std::string& device, std::chrono::system_clock::time_point now) {
+  if (from_publish) {
+    if (ledger.covers_publish(windows, device, now)) return true;
+    ledger.published(windows, device, now);
+  } else {
+    if (ledger.covers_forwarded(windows, device, now)) return true;
+    ledger.forwarded(windows, device, now);
+  }
+  return false;
+}
+
 // What the message store keeps of a forwarded message: the stanza itself.
 store::OfflineMessage offline_message(const interceptor::ForwardedMessage& f,
                                       std::chrono::system_clock::time_point now) {
@@ -58,6 +96,15 @@ store::OfflineMessage offline_message(const interceptor::OfflineEvent& e) {
 }
 
 }  // namespace
+
+// What the store said of a forwarded message.
+struct AppServer::Found {
+  bool duplicate = false;  // the same message was decided already
+  std::vector<store::Registration> devices;  // the ones it is for, at most the ceiling
+  std::vector<bool> covered;                 // per device: its XEP-0357 publish was decided already
+  std::size_t over_ceiling = 0;              // devices left out
+  std::optional<std::int64_t> unread;
+};
 
 Element temporary_failure(const Element& iq) {
   return iq_error(iq, ErrorType::kWait, "internal-server-error");
@@ -134,7 +181,7 @@ void AppServer::on_publish(Element iq) {
       [this, iq = iq.head(), request = std::move(*request)](auto found) {
         --in_flight_;
         if (!found) {
-          spdlog::error("publish node={}: store: {}", request.node, found.error().message);
+          store_faults_.note(found.error().message);
           return reply_(temporary_failure(iq));
         }
         if (!*found) return refuse_publish(iq, request.node, "unknown node for this server");
@@ -152,13 +199,6 @@ void AppServer::on_publish(Element iq) {
 void AppServer::on_verified_publish(const Element& iq, const interceptor::PublishRequest& request,
                                     const store::Registration& registration) {
   const auto now = std::chrono::system_clock::now();
-  if (ledger_.covers_publish(registration.domain + "/" + registration.node, now)) {
-    ++counters_.publishes_covered;
-    spdlog::info("publish node={}: the forwarded message was decided already; answered result",
-                 request.node);
-    return reply_(interceptor::iq_result(iq));
-  }
-  ledger_.published(registration.domain + "/" + registration.node, now);
   interceptor::OfflineEvent event;
   event.source = interceptor::EventSource::kPushSummary;
   event.recipient = registration.account;
@@ -168,10 +208,8 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   event.received_at = now;
   // Every device's publish carries the same summary: it is kept once, in
   // the transaction that queues the notification (one store call per publish).
-  auto kept = offline_message(event);
-  const bool first = summaries_.first_sighting(kept.account + '\n' + kept.content, now);
-  auto keep = [kept = std::move(kept), first](store::Store& s) -> std::optional<std::int64_t> {
-    if (first) {
+  auto keep = [kept = offline_message(event), windows = windows_, now](store::Store& s) -> std::optional<std::int64_t> {
+    if (windows->summaries.first_sighting(s.shared_windows(), kept.account + '\n' + kept.content, now)) {
       auto unread = s.store_message_counting_unread(kept);
       if (unread) return *unread;
       spdlog::error("publish: summary not kept: {}", unread.error().message);
@@ -183,9 +221,15 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
     }
     return *unread;
   };
-  decide_and_send(event, registration, std::nullopt, std::move(keep), [this, iq](bool stored) {
-    reply_(stored ? interceptor::iq_result(iq) : temporary_failure(iq));
-  });
+  decide_and_send(event, registration, std::nullopt, std::move(keep),
+                  [this, iq, node = request.node](Settled settled) {
+                    if (settled == Settled::kCovered) {
+                      ++counters_.publishes_covered;
+                      spdlog::info("publish node={}: the forwarded message was decided already; answered result",
+                                   node);
+                    }
+                    reply_(settled == Settled::kNotStored ? temporary_failure(iq) : interceptor::iq_result(iq));
+                  });
 }
 
 void AppServer::on_message(Element message) {
@@ -203,15 +247,16 @@ void AppServer::on_message(Element message) {
                         forwarded->server_domain);
   }
   const auto now = std::chrono::system_clock::now();
-  if (!ledger_.first_sighting(forwarded->message_key, now)) {
-    ++counters_.forwarded_duplicates;
-    return spdlog::info("forwarded message for a user of {}: already decided, pushed once",
-                        forwarded->server_domain);
-  }
-  // Built before the message moves into the completion (argument order is unspecified).
-  using Found = std::pair<std::vector<store::Registration>, std::optional<std::int64_t>>;
-  auto lookup = [kept = offline_message(*forwarded, now),
-                 account = forwarded->recipient](store::Store& s) -> store::StoreResult<Found> {
+  // Built before the message moves into the completion (argument order is
+  // unspecified). The message is paired with its publishes here, in its
+  // first store call, so that it is paired in the order the server sent it:
+  // Prosody forwards before it publishes, and the forwarded stanza, which
+  // has the whole message, is the one pushed.
+  auto lookup = [kept = offline_message(*forwarded, now), key = forwarded->message_key,
+                 account = forwarded->recipient, domain = forwarded->server_domain,
+                 room = room_of(forwarded->message), ceiling = options_.limits.notifications_per_event,
+                 windows = windows_, now](store::Store& s) -> store::StoreResult<Found> {
+    if (!windows->ledger.first_sighting(s.shared_windows(), key, now)) return Found{.duplicate = true};
     std::optional<std::int64_t> unread;
     if (auto stored = s.store_message(kept); !stored) {
       spdlog::error("forwarded message: not kept: {}", stored.error().message);
@@ -220,7 +265,13 @@ void AppServer::on_message(Element message) {
     }
     auto devices = s.registrations_of(account);
     if (!devices) return tl::unexpected(devices.error());
-    return Found{std::move(*devices), unread};
+    Found found{.unread = unread};
+    found.devices = devices_for(std::move(*devices), domain, room, ceiling, found.over_ceiling);
+    for (const auto& d : found.devices) {
+      found.covered.push_back(
+          covered_by_other_path(windows->ledger, s.shared_windows(), false, d.domain + "/" + d.node, now));
+    }
+    return found;
   };
   ++in_flight_;
   store_.run(std::move(lookup),
@@ -228,31 +279,24 @@ void AppServer::on_message(Element message) {
                --in_flight_;
                if (!found) {
                  // The server keeps the message offline; only this wake-up is lost.
-                 return spdlog::error("forwarded message: store: {}; not pushed", found.error().message);
+                 return store_faults_.note(found.error().message);
                }
-               on_forwarded(forwarded, found->first, found->second, now);
+               if (found->duplicate) {
+                 ++counters_.forwarded_duplicates;
+                 return spdlog::info("forwarded message for a user of {}: already decided, pushed once",
+                                     forwarded.server_domain);
+               }
+               on_forwarded(forwarded, *found, now);
              });
 }
 
-void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
-                             const std::vector<store::Registration>& devices,
-                             std::optional<std::int64_t> unread, std::chrono::system_clock::time_point now) {
-  const auto& message = forwarded.message;
-  const std::string room = message.attr_or("type") == "groupchat"
-                               ? interceptor::Jid::parse(message.attr_or("from")).value_or(interceptor::Jid{}).bare()
-                               : std::string{};
-  std::size_t decided = 0, over_ceiling = 0;
-  for (const auto& device : devices) {
-    if (device.domain != forwarded.server_domain || (!device.muc.empty() && device.muc != room)) continue;
-    if (decided >= options_.limits.notifications_per_event) {
-      ++over_ceiling;
-      continue;
-    }
-    const std::string key = device.domain + "/" + device.node;
-    if (ledger_.covers_forwarded(key, now)) {
+void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded, const Found& found,
+                             std::chrono::system_clock::time_point now) {
+  for (std::size_t i = 0; i < found.devices.size(); ++i) {
+    const auto& device = found.devices[i];
+    if (found.covered[i]) {
       ++counters_.forwarded_covered;
-      spdlog::info("forwarded node={}: its XEP-0357 publish was decided already; not pushed again",
-                   device.node);
+      spdlog::info("forwarded node={}: its XEP-0357 publish was decided already; not pushed again", device.node);
       continue;
     }
     interceptor::OfflineEvent event;
@@ -260,43 +304,50 @@ void AppServer::on_forwarded(const interceptor::ForwardedMessage& forwarded,
     event.recipient = device.account;
     event.server_domain = device.domain;
     event.node = device.node;
-    event.stanza = message;
+    event.stanza = forwarded.message;
     event.received_at = now;
-    ledger_.forwarded(key, now);
-    decide_and_send(event, device, unread, {}, [node = device.node](bool stored) {
-      if (!stored) spdlog::error("forwarded message for node {}: not stored; not pushed", node);
+    decide_and_send(event, device, found.unread, {}, [node = device.node](Settled settled) {
+      if (settled == Settled::kNotStored) spdlog::error("forwarded message for node {}: not stored; not pushed", node);
     });
-    ++decided;
   }
-  if (decided == 0) spdlog::debug("forwarded message: no device registered for the recipient");
-  if (over_ceiling > 0) {
-    counters_.notifications_over_ceiling += over_ceiling;
+  if (found.devices.empty()) spdlog::debug("forwarded message: no device registered for the recipient");
+  if (found.over_ceiling > 0) {
+    counters_.notifications_over_ceiling += found.over_ceiling;
     spdlog::warn("forwarded message for {}: {} more devices left out (at most {} notifications per message)",
-                 forwarded.recipient, over_ceiling, options_.limits.notifications_per_event);
+                 forwarded.recipient, found.over_ceiling, options_.limits.notifications_per_event);
   }
 }
 
 void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
                                 const store::Registration& registration,
                                 std::optional<std::int64_t> unread, KeepEvent keep,
-                                std::function<void(bool stored)> done) {
+                                std::function<void(Settled)> done) {
   const auto rules = options_.rules ? options_.rules() : rules::builtin_rules();
   const rules::Decision decision = rules->evaluate(event, event.received_at);
   const std::string modifier = decision.modifier.empty() ? "" : " (" + decision.modifier + ")";
   const char* source = event.source == interceptor::EventSource::kPushSummary ? "publish" : "forwarded";
+  // A publish is paired with the forwarded message here; a forwarded
+  // message was paired when it was looked up (on_message). Copied: the store
+  // thread reads them after this returns.
+  auto covered = [windows = windows_, from_publish = event.source == interceptor::EventSource::kPushSummary,
+                  device = registration.domain + "/" + registration.node, now = event.received_at](store::Store& s) {
+    return from_publish && covered_by_other_path(windows->ledger, s.shared_windows(), true, device, now);
+  };
+  ++in_flight_;
   if (decision.action == rules::Action::kDrop) {
-    ++counters_.dropped_by_rules;
-    spdlog::info("{} node={}: dropped by rule {}{}", source, event.node, decision.rule, modifier);
-    if (!keep) return done(true);
-    ++in_flight_;
+    // Answered as settled even when the store fails: nothing was promised.
     return store_.run(
-        [keep = std::move(keep)](store::Store& s) -> store::StoreResult<void> {
-          keep(s);
-          return {};
+        [covered = std::move(covered), keep = std::move(keep)](store::Store& s) -> store::StoreResult<bool> {
+          if (covered(s)) return true;
+          if (keep) keep(s);
+          return false;
         },
-        [this, done = std::move(done)](auto) {
+        [this, done = std::move(done), source, node = event.node, rule = decision.rule, modifier](auto was_covered) {
           --in_flight_;
-          done(true);
+          if (was_covered && *was_covered) return done(Settled::kCovered);
+          ++counters_.dropped_by_rules;
+          spdlog::info("{} node={}: dropped by rule {}{}", source, node, rule, modifier);
+          done(Settled::kStored);
         });
   }
   auto notification = notification_from_decision(decision, device_of(registration), options_.notification_ttl);
@@ -306,45 +357,55 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
   notification.created_at = event.received_at;
   spdlog::debug("{} node={}: {} by rule {}{}, notification {}", source, event.node,
                rules::to_string(decision.action), decision.rule, modifier, notification.id);
-  // In the outbox row's transaction: the event kept, the badge counted.
-  auto before = [keep = std::move(keep), unread, badge_unread = options_.badge_unread](
-                    store::Store& s, push::Notification& n) {
+  auto outcome = std::make_shared<Outcome>();
+  // In the outbox row's transaction: the pairing, the throttle, the event
+  // kept, the badge counted.
+  auto before = [windows = windows_, covered = std::move(covered), keep = std::move(keep), unread, outcome,
+                 throttle = decision.action == rules::Action::kAlert ? decision.throttle : std::nullopt,
+                 domain = registration.domain, badge_unread = options_.badge_unread](
+                    store::Store& s, push::Notification& n) -> Dispatcher::QueueAs {
+    if (covered(s)) {
+      outcome->covered = true;
+      return {Dispatcher::QueueAs::kNot};
+    }
+    auto how = throttle ? fold_if_throttled(windows->throttle, s.shared_windows(), *throttle, domain, n, *outcome)
+                        : Dispatcher::QueueAs{};
     const auto count = keep ? keep(s) : unread;
     if (badge_unread) apply_unread_badge(n, count);
+    return how;
   };
-  accept_notification(decision, std::move(notification), registration.domain, std::move(before),
-                      std::move(done));
+  auto settle = [this, done = std::move(done), outcome, id = notification.id](bool stored) {
+    --in_flight_;
+    if (!stored) return done(Settled::kNotStored);
+    if (outcome->covered) return done(Settled::kCovered);
+    if (outcome->digest_id.empty()) {
+      ++counters_.notifications;
+    } else {
+      ++counters_.folded;
+      spdlog::info("notification {}: folded into digest {} ({} message(s), sent at the window's end)", id,
+                   outcome->digest_id, outcome->folded);
+    }
+    done(Settled::kStored);
+  };
+  dispatcher_.accept(std::move(notification), registration.domain, std::move(settle), std::move(before));
 }
 
-void AppServer::accept_notification(const rules::Decision& decision, push::Notification notification,
-                                    const std::string& domain, Dispatcher::BeforeQueue before,
-                                    std::function<void(bool stored)> done) {
-  // `done` runs once the notification is on disk: "accepted" survives a
-  // crash. A folded alert is accepted too: throttling must never make the
-  // server drop the registration.
-  ++in_flight_;
-  auto answer = [this, done = std::move(done)](bool stored) {
-    --in_flight_;
-    done(stored);
-  };
-  if (decision.action == rules::Action::kAlert && decision.throttle &&
-      decision.throttle->window.count() > 0) {
-    auto step = throttle_.on_alert(domain + "/" + notification.node, notification.created_at,
-                                   decision.throttle->window, random_uuid());
-    if (auto* fold = std::get_if<AlertThrottle::Fold>(&step)) {
-      ++counters_.folded;
-      const auto [apns, fcm] = decision.throttle->digest(fold->count);
-      apply_alert(notification, notification.device.platform == push::Platform::kApns ? apns : fcm);
-      spdlog::info("notification {}: folded into digest {} ({} message(s), sent at the window's end)",
-                   notification.id, fold->digest_id, fold->count);
-      notification.id = fold->digest_id;
-      notification.created_at = fold->due;
-      return dispatcher_.defer(std::move(notification), domain, fold->due, std::move(answer),
-                               std::move(before));
-    }
-  }
-  ++counters_.notifications;
-  dispatcher_.accept(std::move(notification), domain, std::move(answer), std::move(before));
+// On the store thread. A folded alert is accepted too: throttling must
+// never make the server drop the registration.
+Dispatcher::QueueAs AppServer::fold_if_throttled(AlertThrottle& throttler, store::SharedWindows& windows,
+                                                 const rules::Throttle& throttle, const std::string& domain,
+                                                 push::Notification& n, Outcome& outcome) {
+  if (throttle.window.count() <= 0) return {};
+  auto step = throttler.on_alert(windows, domain + "/" + n.node, n.created_at, throttle.window, random_uuid());
+  const auto* fold = std::get_if<AlertThrottle::Fold>(&step);
+  if (!fold) return {};
+  const auto [apns, fcm] = throttle.digest(fold->count);
+  apply_alert(n, n.device.platform == push::Platform::kApns ? apns : fcm);
+  n.id = fold->digest_id;
+  n.created_at = fold->due;
+  outcome.digest_id = fold->digest_id;
+  outcome.folded = fold->count;
+  return {Dispatcher::QueueAs::kDeferred, fold->due};
 }
 
 }  // namespace xpush

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -85,6 +86,10 @@ class AppServer {
   const AppServerCounters& counters() const { return counters_; }
   // Requests received and not yet answered (their store work is running).
   std::size_t in_flight() const { return in_flight_; }
+  // Throttle and ledger calls whose shared windows failed (read from any thread).
+  std::uint64_t shared_windows_faults() const {
+    return windows_->throttle.faults() + windows_->ledger.faults() + windows_->summaries.faults();
+  }
   // The registration changed behind this app server's back (a dead token).
   void forget_registration(const std::string& domain, const std::string& node) {
     registrations_.forget(domain, node);
@@ -95,24 +100,35 @@ class AppServer {
   void on_verified_publish(const interceptor::Element& iq, const interceptor::PublishRequest& request,
                            const store::Registration& registration);
   void on_message(interceptor::Element message);
-  void on_forwarded(const interceptor::ForwardedMessage& forwarded,
-                    const std::vector<store::Registration>& devices, std::optional<std::int64_t> unread,
+  struct Found;  // what the store said of a forwarded message (app_server.cc)
+  void on_forwarded(const interceptor::ForwardedMessage& forwarded, const Found& found,
                     std::chrono::system_clock::time_point now);
   // On the store thread, in the transaction that queues the notification:
   // keeps what the event brought and returns the recipient's unread count.
   using KeepEvent = std::function<std::optional<std::int64_t>(store::Store&)>;
-  // Rules, then the outbox (or a throttling digest); `done(stored)` once it
-  // is on disk. `keep`, when there is one, runs even when the rules drop the
-  // event; without it, `unread` is the recipient's count, known already.
+  enum class Settled {
+    kStored,     // queued (or folded into a digest, or dropped by the rules)
+    kCovered,    // the message's other path decided for this device already
+    kNotStored,  // the store failed: nothing will be sent
+  };
+  // What the store thread decided for one notification.
+  struct Outcome {
+    bool covered = false;
+    std::string digest_id;  // non-empty: folded into this digest
+    int folded = 0;         // alerts in that digest so far
+  };
+  // Rules, then the pairing and the throttle in the store, then the outbox;
+  // `done` once that is settled. `keep`, when there is one, runs even when
+  // the rules drop the event; without it, `unread` is the recipient's count,
+  // known already.
   void decide_and_send(const interceptor::OfflineEvent& event, const store::Registration& registration,
-                       std::optional<std::int64_t> unread, KeepEvent keep,
-                       std::function<void(bool stored)> done);
+                       std::optional<std::int64_t> unread, KeepEvent keep, std::function<void(Settled)> done);
+  static Dispatcher::QueueAs fold_if_throttled(AlertThrottle& throttler, store::SharedWindows& windows,
+                                               const rules::Throttle& throttle, const std::string& domain,
+                                               push::Notification& n, Outcome& outcome);
   // app_server_badge.cc
   void on_user_back(const interceptor::Element& message);
   void clear_badges(const std::vector<store::Registration>& devices);
-  void accept_notification(const rules::Decision& decision, push::Notification notification,
-                           const std::string& domain, Dispatcher::BeforeQueue before,
-                           std::function<void(bool stored)> done);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
   void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);
@@ -125,10 +141,17 @@ class AppServer {
   AppServerOptions options_;
   Reply reply_;
   AppServerCounters counters_;
-  AlertThrottle throttle_;
-  ForwardLedger ledger_{std::chrono::minutes{15}, std::chrono::seconds{10}};
-  // One summary per message: a server publishes it once for each device.
-  ForwardLedger summaries_{std::chrono::seconds{5}, std::chrono::seconds{5}};
+  // Used on the store thread (their state is in the store's shared
+  // windows); shared with the store calls that use them.
+  struct Windows {
+    AlertThrottle throttle;
+    ForwardLedger ledger{"forward", std::chrono::minutes{15}, std::chrono::seconds{10}};
+    // One summary per message: a server publishes it once for each device.
+    ForwardLedger summaries{"summary", std::chrono::seconds{5}, std::chrono::seconds{5}};
+  };
+  std::shared_ptr<Windows> windows_ = std::make_shared<Windows>();
+  // A store that is away fails every lookup: summarised.
+  FaultLog store_faults_{"store: lookup failed; publishes answered wait, forwarded messages not pushed"};
   KeyedRateLimiter registrations_limiter_;
   RegistrationCache registrations_;
   std::size_t in_flight_ = 0;

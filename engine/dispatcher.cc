@@ -78,6 +78,7 @@ OutboxEntry outbox_entry(const push::Notification& n, std::string domain) {
 }
 
 struct Queued {
+  Dispatcher::QueueAs how;
   OutboxEntry entry;
   push::Notification notification;
 };
@@ -90,8 +91,7 @@ void Dispatcher::accept(push::Notification n, std::string domain, std::function<
   // With max_in_flight sent and unanswered (a slow provider), the backlog
   // waits in the outbox, not in memory: stored unleased, the poll sends it
   // once answers make room.
-  const bool send_now = in_flight_.size() < options_.max_in_flight;
-  if (send_now) {
+  if (in_flight_.size() < options_.max_in_flight) {
     const auto lease = lease_from_now();  // ours to send as soon as it is stored
     entry.lease_owner = lease.owner;
     entry.lease_until_ms = lease.until_ms;
@@ -99,36 +99,36 @@ void Dispatcher::accept(push::Notification n, std::string domain, std::function<
   } else {
     backlogged_ = true;
   }
-  queue(std::move(entry), std::move(n), std::move(before), std::move(stored), send_now);
-}
-
-void Dispatcher::defer(push::Notification n, std::string domain,
-                       std::chrono::system_clock::time_point due, std::function<void(bool)> stored,
-                       BeforeQueue before) {
-  OutboxEntry entry = outbox_entry(n, std::move(domain));
-  entry.next_attempt_ms = epoch_ms(due);  // the poll sends it from then on
-  queue(std::move(entry), std::move(n), std::move(before), std::move(stored), false);
+  queue(std::move(entry), std::move(n), std::move(before), std::move(stored));
 }
 
 void Dispatcher::queue(OutboxEntry entry, push::Notification n, BeforeQueue before,
-                       std::function<void(bool)> stored, bool send_now) {
-  auto id = entry.id;
+                       std::function<void(bool)> stored) {
+  const auto id = entry.id;
+  const bool leased = !entry.lease_owner.empty();
   store_.run(
       [entry = std::move(entry), n = std::move(n), before = std::move(before)](
           store::Store& s) mutable -> store::StoreResult<Queued> {
-        if (before) before(s, n);
+        const QueueAs how = before ? before(s, n) : QueueAs{};
+        if (how.kind == QueueAs::kNot) return Queued{how, {}, {}};
+        if (how.kind == QueueAs::kDeferred) {
+          // `before` may have named it anew (a digest): the row follows the notification.
+          entry = outbox_entry(n, std::move(entry.domain));
+          entry.next_attempt_ms = epoch_ms(how.due);  // the poll sends it from then on
+        }
         entry.payload = push::to_json(n);  // for a retry or a restart
         if (auto queued = s.enqueue(entry); !queued) return tl::unexpected(queued.error());
         entry.payload = {};  // sent from the notification in hand
-        return Queued{std::move(entry), std::move(n)};
+        return Queued{how, std::move(entry), std::move(n)};
       },
-      [this, id = std::move(id), stored = std::move(stored), send_now](auto queued) mutable {
+      [this, id, stored = std::move(stored), leased](auto queued) mutable {
+        const bool send_now = leased && queued && queued->how.kind == QueueAs::kNow;
+        if (leased && !send_now) in_flight_.erase(id);
         if (!queued) {
-          if (send_now) in_flight_.erase(id);
-          spdlog::error("notification {}: not queued: {}", id, queued.error().message);
+          not_queued_.note(queued.error().message);
           return stored(false);
         }
-        ++counters_.accepted;
+        if (queued->how.kind != QueueAs::kNot) ++counters_.accepted;
         stored(true);
         if (send_now && !dropped_as_expired(queued->entry)) send(std::move(queued->entry), queued->notification);
       });

@@ -18,6 +18,7 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/steady_timer.hpp>
 
+#include "engine/fault_log.h"
 #include "engine/store_worker.h"
 #include "push/notification.h"
 #include "push/provider.h"
@@ -63,20 +64,24 @@ class Dispatcher {
   void start();
   void stop();
 
+  // How `before` wants the notification queued.
+  struct QueueAs {
+    enum Kind {
+      kNow,       // sent at once
+      kDeferred,  // sent at `due`; queueing the same id again before then replaces it
+      kNot,       // not queued at all (a step before found it covered)
+    } kind = kNow;
+    std::chrono::system_clock::time_point due{};
+  };
   // Runs on the store thread in the transaction that queues the
   // notification, just before its row is written, and may finish it (the
-  // badge from the unread count it keeps there).
-  using BeforeQueue = std::function<void(store::Store&, push::Notification&)>;
+  // badge from the unread count it keeps there, a digest's id and text).
+  using BeforeQueue = std::function<QueueAs(store::Store&, push::Notification&)>;
 
   // Persists the notification; `stored(true)` once it is on disk (answer the
   // server then), `stored(false)` if the store failed (nothing will be sent).
   void accept(push::Notification notification, std::string domain,
               std::function<void(bool stored)> stored, BeforeQueue before = {});
-  // The same, for sending at `due` rather than now. Deferring again with the
-  // same notification id (before `due`) replaces the waiting notification.
-  void defer(push::Notification notification, std::string domain,
-             std::chrono::system_clock::time_point due, std::function<void(bool stored)> stored,
-             BeforeQueue before = {});
   // Told when a provider reported a device token dead and its registration
   // was disabled.
   void on_registration_disabled(std::function<void(const std::string& domain, const std::string& node)> f) {
@@ -97,7 +102,7 @@ class Dispatcher {
   void on_result(store::OutboxEntry entry, push::PushResult result);
   // Queues the row in the store, `before` first, in one store call.
   void queue(store::OutboxEntry entry, push::Notification notification, BeforeQueue before,
-             std::function<void(bool stored)> stored, bool send_now);
+             std::function<void(bool stored)> stored);
   // Writes the entry's new state; `done_message` is logged and `after` runs
   // once it is stored.
   void finish(const std::string& id, std::function<store::StoreResult<void>(store::Store&)> update,
@@ -124,6 +129,8 @@ class Dispatcher {
   bool polling_ = false;
   bool running_ = false;
   DispatcherCounters counters_;
+  // A store that is away refuses every notification: summarised.
+  FaultLog not_queued_{"outbox: notifications not queued, nothing will be sent for them"};
   std::mt19937_64 rng_{std::random_device{}()};
 };
 

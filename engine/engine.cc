@@ -139,6 +139,7 @@ struct Engine::Parts {
                          a.registrations_superseded, a.notifications_over_ceiling};
     s.component_pings = l.pings;
     s.component_unresponsive = l.unresponsive;
+    s.shared_windows_faults = app->shared_windows_faults();
     return s;
   }
 

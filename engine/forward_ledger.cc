@@ -1,64 +1,66 @@
 #include "engine/forward_ledger.h"
 
-#include <iterator>
-
 namespace xpush {
+namespace {
+std::int64_t to_ms(ForwardLedger::TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+}  // namespace
 
-bool ForwardLedger::first_sighting(const std::string& message_key, TimePoint now) {
-  tick(now);
+ForwardLedger::ForwardLedger(std::string name, std::chrono::seconds key_window,
+                             std::chrono::seconds pair_window)
+    : name_(std::move(name)),
+      key_window_(key_window),
+      pair_window_(pair_window),
+      faults_("ledger " + name_ + ": shared windows failed; pushed, perhaps twice") {}
+
+bool ForwardLedger::first_sighting(store::SharedWindows& w, const std::string& message_key,
+                                   TimePoint now) {
   if (message_key.empty()) return true;
-  auto [it, inserted] = keys_.try_emplace(message_key, now);
-  if (inserted || now - it->second >= key_window_) {
-    it->second = now;
+  const auto now_ms = to_ms(now);
+  auto first = w.mark_first(name_ + ":seen:" + message_key, now_ms, now_ms + key_window_.count());
+  if (!first) {
+    faults_.note(first.error().message);
     return true;
   }
-  return false;
+  return *first;
 }
 
-void ForwardLedger::forwarded(const std::string& device, TimePoint now) {
-  tick(now);
-  forwarded_[device].push_back(now);
+void ForwardLedger::forwarded(store::SharedWindows& w, const std::string& device, TimePoint now) {
+  add(w, "forwarded", device, now);
 }
 
-void ForwardLedger::published(const std::string& device, TimePoint now) {
-  tick(now);
-  published_[device].push_back(now);
+void ForwardLedger::published(store::SharedWindows& w, const std::string& device, TimePoint now) {
+  add(w, "published", device, now);
 }
 
-bool ForwardLedger::covers_publish(const std::string& device, TimePoint now) {
-  return take(forwarded_, device, now);
+bool ForwardLedger::covers_publish(store::SharedWindows& w, const std::string& device,
+                                   TimePoint now) {
+  return take(w, "forwarded", device, now);
 }
 
-bool ForwardLedger::covers_forwarded(const std::string& device, TimePoint now) {
-  return take(published_, device, now);
+bool ForwardLedger::covers_forwarded(store::SharedWindows& w, const std::string& device,
+                                     TimePoint now) {
+  return take(w, "published", device, now);
 }
 
-bool ForwardLedger::take(Decisions& decisions, const std::string& device, TimePoint now) {
-  auto it = decisions.find(device);
-  if (it == decisions.end()) return false;
-  auto& times = it->second;
-  while (!times.empty() && now - times.front() >= pair_window_) times.pop_front();
-  const bool covered = !times.empty();
-  if (covered) times.pop_front();
-  if (times.empty()) decisions.erase(it);
-  return covered;
-}
-
-void ForwardLedger::tick(TimePoint now) {
-  if (++calls_ % 1024 == 0) forget_old(now);
-}
-
-void ForwardLedger::forget_old(TimePoint now) {
-  for (auto it = keys_.begin(); it != keys_.end();) {
-    it = now - it->second >= key_window_ ? keys_.erase(it) : std::next(it);
+void ForwardLedger::add(store::SharedWindows& w, const std::string& path, const std::string& device,
+                        TimePoint now) {
+  if (auto added =
+          w.add_tally(name_ + ":" + path + ":" + device, to_ms(now) + pair_window_.count());
+      !added) {
+    faults_.note(added.error().message);
   }
-  for (auto* decisions : {&forwarded_, &published_}) {
-    for (auto it = decisions->begin(); it != decisions->end();) {
-      auto& times = it->second;
-      while (!times.empty() && now - times.front() >= pair_window_) times.pop_front();
-      it = times.empty() ? decisions->erase(it) : std::next(it);
-    }
+}
+
+bool ForwardLedger::take(store::SharedWindows& w, const std::string& path,
+                         const std::string& device, TimePoint now) {
+  auto taken = w.take_tally(name_ + ":" + path + ":" + device, to_ms(now));
+  if (!taken) {
+    faults_.note(taken.error().message);
+    return false;
   }
+  return *taken;
 }
 
 }  // namespace xpush

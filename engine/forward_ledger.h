@@ -6,13 +6,19 @@
 // counts: each decision from one path covers the next event of the other
 // path for the same device within the window. Prosody forwards before it
 // publishes; ejabberd publishes first when MAM stores the message.
+//
+// The ledger lives in the store's shared windows, so that instances sharing
+// a store (ejabberd balancing one component over several connections) pair
+// and recognise as one. Calls run on the store thread. When the shared
+// windows fail, the ledger errs towards pushing: a user may get a message
+// twice, never not at all.
 #pragma once
 
 #include <chrono>
-#include <cstddef>
-#include <deque>
 #include <string>
-#include <unordered_map>
+
+#include "engine/fault_log.h"
+#include "store/shared_windows.h"
 
 namespace xpush {
 
@@ -20,36 +26,36 @@ class ForwardLedger {
  public:
   using TimePoint = std::chrono::system_clock::time_point;
 
-  // `key_window`: how long a forwarded message's key is remembered (a
-  // hibernated session's queue may reach offline storage minutes later);
-  // `pair_window`: how far apart a message's two paths may arrive.
-  ForwardLedger(std::chrono::seconds key_window, std::chrono::seconds pair_window)
-      : key_window_(key_window), pair_window_(pair_window) {}
+  // `name` keeps two ledgers on one store apart; `key_window`: how long a
+  // forwarded message's key is remembered (a hibernated session's queue may
+  // reach offline storage minutes later); `pair_window`: how far apart a
+  // message's two paths may arrive.
+  ForwardLedger(std::string name, std::chrono::seconds key_window,
+                std::chrono::seconds pair_window);
 
   // False when the same key was seen within the key window. An empty key (a
   // message with neither origin-id nor id) is never taken for a repeat.
-  bool first_sighting(const std::string& message_key, TimePoint now);
+  bool first_sighting(store::SharedWindows& w, const std::string& message_key, TimePoint now);
   // A device (domain/node) was decided for from a forwarded message.
-  void forwarded(const std::string& device, TimePoint now);
+  void forwarded(store::SharedWindows& w, const std::string& device, TimePoint now);
   // A device was decided for from a publish that no forwarded message covered.
-  void published(const std::string& device, TimePoint now);
+  void published(store::SharedWindows& w, const std::string& device, TimePoint now);
   // Takes one decision of the other path for this device within the pair window.
-  bool covers_publish(const std::string& device, TimePoint now);
-  bool covers_forwarded(const std::string& device, TimePoint now);
+  bool covers_publish(store::SharedWindows& w, const std::string& device, TimePoint now);
+  bool covers_forwarded(store::SharedWindows& w, const std::string& device, TimePoint now);
+
+  std::uint64_t faults() const { return faults_.count(); }
 
  private:
-  void tick(TimePoint now);  // forgets what is past the window, now and then
-  void forget_old(TimePoint now);
+  void add(store::SharedWindows& w, const std::string& path, const std::string& device,
+           TimePoint now);
+  bool take(store::SharedWindows& w, const std::string& path, const std::string& device,
+            TimePoint now);
 
-  std::chrono::seconds key_window_;
-  std::chrono::seconds pair_window_;
-  std::unordered_map<std::string, TimePoint> keys_;
-  using Decisions = std::unordered_map<std::string, std::deque<TimePoint>>;
-  bool take(Decisions& decisions, const std::string& device, TimePoint now);
-
-  Decisions forwarded_;
-  Decisions published_;
-  std::size_t calls_ = 0;
+  std::string name_;
+  std::chrono::milliseconds key_window_;
+  std::chrono::milliseconds pair_window_;
+  FaultLog faults_;
 };
 
 }  // namespace xpush

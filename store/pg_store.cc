@@ -77,6 +77,27 @@ ALTER TABLE registrations ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
 UPDATE registrations SET secret = 'sha256:' || encode(sha256(convert_to(secret, 'UTF8')), 'hex')
   WHERE secret NOT LIKE 'sha256:%';
 )sql",
+    // What instances must agree on besides the rows (store/shared_windows.h):
+    // not precious, so unlogged.
+    R"sql(
+CREATE UNLOGGED TABLE shared_marks (
+  key      TEXT PRIMARY KEY,
+  until_ms BIGINT NOT NULL
+);
+CREATE UNLOGGED TABLE alert_windows (
+  device        TEXT PRIMARY KEY,
+  next_free_ms  BIGINT NOT NULL DEFAULT 0,
+  digest_id     TEXT NOT NULL DEFAULT '',
+  digest_due_ms BIGINT NOT NULL DEFAULT 0,
+  count         INTEGER NOT NULL DEFAULT 0
+);
+CREATE UNLOGGED TABLE shared_tallies (
+  id       BIGSERIAL PRIMARY KEY,
+  name     TEXT NOT NULL,
+  until_ms BIGINT NOT NULL
+);
+CREATE INDEX shared_tallies_by_name ON shared_tallies (name, id);
+)sql",
 };
 static_assert(std::size(kMigrations) == PgStore::kSchemaVersion);
 
@@ -113,6 +134,9 @@ StoreResult<std::unique_ptr<PgStore>> PgStore::open(const std::string& dsn, std:
   if (!db) return tl::unexpected(db.error());
   std::unique_ptr<PgStore> store{new PgStore(std::move(*db))};
   if (auto r = store->migrate(); !r) return tl::unexpected(r.error());
+  auto windows = PgSharedWindows::open(dsn, timeout);
+  if (!windows) return tl::unexpected(windows.error());
+  store->windows_ = std::move(*windows);
   return store;
 }
 

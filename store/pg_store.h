@@ -11,6 +11,7 @@
 #include <string>
 
 #include "store/pg_db.h"
+#include "store/pg_shared_windows.h"
 #include "store/store.h"
 
 namespace xpush::store {
@@ -24,6 +25,8 @@ class PgStore final : public Store {
 
   StoreResult<void> begin_batch() override { return db_.begin(); }
   StoreResult<void> end_batch() override { return db_.commit(); }
+  // On a connection of its own: shared by every instance on this database.
+  SharedWindows& shared_windows() override { return *windows_; }
 
   StoreResult<Registration> upsert_registration(const Registration& candidate) override;
   StoreResult<bool> remove_registration(const std::string& account, const std::string& device_id,
@@ -63,7 +66,7 @@ class PgStore final : public Store {
   StoreResult<std::int64_t> store_message_counting_unread(const OfflineMessage& message) override;
   StoreResult<std::int64_t> mark_read(const std::string& account) override;
 
-  static constexpr int kSchemaVersion = 2;
+  static constexpr int kSchemaVersion = 3;
 
  private:
   StoreResult<Registration> insert_or_update(const Registration& c);
@@ -78,6 +81,7 @@ class PgStore final : public Store {
   StoreResult<std::int64_t> drop_partition(const std::string& name);
 
   PgDb db_;
+  std::unique_ptr<PgSharedWindows> windows_;
   std::set<std::int64_t> partitions_;  // days known to have a partition
 };
 

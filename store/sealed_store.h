@@ -20,6 +20,7 @@ class SealedStore final : public Store {
 
   StoreResult<void> begin_batch() override { return inner_->begin_batch(); }
   StoreResult<void> end_batch() override { return inner_->end_batch(); }
+  SharedWindows& shared_windows() override { return inner_->shared_windows(); }
   StoreResult<Registration> upsert_registration(const Registration& c) override;
   StoreResult<bool> remove_registration(const std::string& account, const std::string& device_id,
                                         const std::string& muc) override {

@@ -1,6 +1,7 @@
 // The store interface. Calls block; the engine runs them on its store thread.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,8 @@
 #include "store/registration.h"
 
 namespace xpush::store {
+
+class SharedWindows;
 
 enum class StoreErrorKind {
   kConflict,     // the request contradicts what is stored
@@ -29,7 +32,8 @@ using StoreResult = tl::expected<T, StoreError>;
 
 class Store {
  public:
-  virtual ~Store() = default;
+  Store();
+  virtual ~Store();
 
   // Group commit: the calls between begin_batch() and end_batch() are one
   // transaction where the backend supports it, and only end_batch() says
@@ -115,6 +119,13 @@ class Store {
   // The account is back: its unread count starts again from zero. Returns
   // how many were unread.
   virtual StoreResult<std::int64_t> mark_read(const std::string& account) = 0;
+
+  // What the instances sharing this store agree on besides its rows
+  // (store/shared_windows.h). By default in memory: this instance alone.
+  virtual SharedWindows& shared_windows();
+
+ private:
+  std::unique_ptr<SharedWindows> own_windows_;
 };
 
 }  // namespace xpush::store

@@ -9,31 +9,44 @@ using std::chrono::seconds;
 const ForwardLedger::TimePoint t0{std::chrono::hours{1000}};
 
 TEST(ForwardLedger, AMessageKeySeenTwiceWithinTheWindowIsARepeat) {
-  ForwardLedger ledger{seconds{30}, seconds{10}};
-  EXPECT_TRUE(ledger.first_sighting("k1", t0));
-  EXPECT_FALSE(ledger.first_sighting("k1", t0 + seconds{5}));
-  EXPECT_TRUE(ledger.first_sighting("k2", t0 + seconds{5}));
-  EXPECT_TRUE(ledger.first_sighting("k1", t0 + seconds{31}));  // past the window: a new message
-  EXPECT_TRUE(ledger.first_sighting("", t0));                  // no key: never taken for a repeat
-  EXPECT_TRUE(ledger.first_sighting("", t0));
+  auto w = store::memory_shared_windows();
+  ForwardLedger ledger{"test", seconds{30}, seconds{10}};
+  EXPECT_TRUE(ledger.first_sighting(*w, "k1", t0));
+  EXPECT_FALSE(ledger.first_sighting(*w, "k1", t0 + seconds{5}));
+  EXPECT_TRUE(ledger.first_sighting(*w, "k2", t0 + seconds{5}));
+  EXPECT_TRUE(ledger.first_sighting(*w, "k1", t0 + seconds{31}));  // past the window: a new message
+  EXPECT_TRUE(ledger.first_sighting(*w, "", t0));  // no key: never taken for a repeat
+  EXPECT_TRUE(ledger.first_sighting(*w, "", t0));
+}
+
+TEST(ForwardLedger, TwoLedgersOnOneStoreKeepApart) {
+  auto w = store::memory_shared_windows();
+  ForwardLedger messages{"messages", seconds{30}, seconds{10}};
+  ForwardLedger summaries{"summaries", seconds{30}, seconds{10}};
+  EXPECT_TRUE(messages.first_sighting(*w, "k", t0));
+  EXPECT_TRUE(summaries.first_sighting(*w, "k", t0));
+  messages.forwarded(*w, "d1", t0);
+  EXPECT_FALSE(summaries.covers_publish(*w, "d1", t0));
+  EXPECT_TRUE(messages.covers_publish(*w, "d1", t0));
 }
 
 TEST(ForwardLedger, EachDecisionCoversOneEventOfTheOtherPathForTheSameDevice) {
-  ForwardLedger ledger{seconds{600}, seconds{30}};
+  auto w = store::memory_shared_windows();
+  ForwardLedger ledger{"test", seconds{600}, seconds{30}};
   // Prosody: forwarded first, then the publish.
-  ledger.forwarded("d1", t0);
-  ledger.forwarded("d1", t0);
-  EXPECT_FALSE(ledger.covers_publish("d2", t0));  // another device
-  EXPECT_TRUE(ledger.covers_publish("d1", t0 + seconds{1}));
-  EXPECT_TRUE(ledger.covers_publish("d1", t0 + seconds{1}));
-  EXPECT_FALSE(ledger.covers_publish("d1", t0 + seconds{1}));  // both taken
+  ledger.forwarded(*w, "d1", t0);
+  ledger.forwarded(*w, "d1", t0);
+  EXPECT_FALSE(ledger.covers_publish(*w, "d2", t0));  // another device
+  EXPECT_TRUE(ledger.covers_publish(*w, "d1", t0 + seconds{1}));
+  EXPECT_TRUE(ledger.covers_publish(*w, "d1", t0 + seconds{1}));
+  EXPECT_FALSE(ledger.covers_publish(*w, "d1", t0 + seconds{1}));  // both taken
   // ejabberd with MAM: the publish first, then the forwarded message.
-  ledger.published("d1", t0);
-  EXPECT_TRUE(ledger.covers_forwarded("d1", t0 + seconds{1}));
-  EXPECT_FALSE(ledger.covers_forwarded("d1", t0 + seconds{1}));
+  ledger.published(*w, "d1", t0);
+  EXPECT_TRUE(ledger.covers_forwarded(*w, "d1", t0 + seconds{1}));
+  EXPECT_FALSE(ledger.covers_forwarded(*w, "d1", t0 + seconds{1}));
   // Too old to pair.
-  ledger.forwarded("d1", t0);
-  EXPECT_FALSE(ledger.covers_publish("d1", t0 + seconds{30}));
+  ledger.forwarded(*w, "d1", t0);
+  EXPECT_FALSE(ledger.covers_publish(*w, "d1", t0 + seconds{30}));
 }
 
 }  // namespace
