@@ -49,21 +49,6 @@ std::vector<store::Registration> devices_for(std::vector<store::Registration> al
   return chosen;
 }
 
-// On the store thread: true when a decision of the other path covers this
-// one for the device (forward_ledger.h); otherwise this decision is entered
-// for the other path to find.
-bool covered_by_other_path(ForwardLedger& ledger, store::SharedWindows& windows, bool from_publish,
-                           const std::string& device, std::chrono::system_clock::time_point now) {
-  if (from_publish) {
-    if (ledger.covers_publish(windows, device, now)) return true;
-    ledger.published(windows, device, now);
-  } else {
-    if (ledger.covers_forwarded(windows, device, now)) return true;
-    ledger.forwarded(windows, device, now);
-  }
-  return false;
-}
-
 // What the message store keeps of a forwarded message: the stanza itself.
 store::OfflineMessage offline_message(const interceptor::ForwardedMessage& f,
                                       std::chrono::system_clock::time_point now) {
@@ -209,7 +194,7 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   // Every device's publish carries the same summary: it is kept once, in
   // the transaction that queues the notification (one store call per publish).
   auto keep = [kept = offline_message(event), windows = windows_, now](store::Store& s) -> std::optional<std::int64_t> {
-    if (windows->summaries.first_sighting(s.shared_windows(), kept.account + '\n' + kept.content, now)) {
+    if (windows->summaries.first_sighting(windows->in(s), kept.account + '\n' + kept.content, now)) {
       auto unread = s.store_message_counting_unread(kept);
       if (unread) return *unread;
       spdlog::error("publish: summary not kept: {}", unread.error().message);
@@ -256,7 +241,7 @@ void AppServer::on_message(Element message) {
                  account = forwarded->recipient, domain = forwarded->server_domain,
                  room = room_of(forwarded->message), ceiling = options_.limits.notifications_per_event,
                  windows = windows_, now](store::Store& s) -> store::StoreResult<Found> {
-    if (!windows->ledger.first_sighting(s.shared_windows(), key, now)) return Found{.duplicate = true};
+    if (!windows->ledger.first_sighting(windows->in(s), key, now)) return Found{.duplicate = true};
     std::optional<std::int64_t> unread;
     if (auto stored = s.store_message(kept); !stored) {
       spdlog::error("forwarded message: not kept: {}", stored.error().message);
@@ -268,8 +253,7 @@ void AppServer::on_message(Element message) {
     Found found{.unread = unread};
     found.devices = devices_for(std::move(*devices), domain, room, ceiling, found.over_ceiling);
     for (const auto& d : found.devices) {
-      found.covered.push_back(
-          covered_by_other_path(windows->ledger, s.shared_windows(), false, d.domain + "/" + d.node, now));
+      found.covered.push_back(windows->ledger.pair_forwarded(windows->in(s), d.domain + "/" + d.node, now));
     }
     return found;
   };
@@ -331,7 +315,7 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
   // thread reads them after this returns.
   auto covered = [windows = windows_, from_publish = event.source == interceptor::EventSource::kPushSummary,
                   device = registration.domain + "/" + registration.node, now = event.received_at](store::Store& s) {
-    return from_publish && covered_by_other_path(windows->ledger, s.shared_windows(), true, device, now);
+    return from_publish && windows->ledger.pair_publish(windows->in(s), device, now);
   };
   ++in_flight_;
   if (decision.action == rules::Action::kDrop) {
@@ -368,7 +352,7 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
       outcome->covered = true;
       return {Dispatcher::QueueAs::kNot};
     }
-    auto how = throttle ? fold_if_throttled(windows->throttle, s.shared_windows(), *throttle, domain, n, *outcome)
+    auto how = throttle ? fold_if_throttled(windows->throttle, windows->in(s), *throttle, domain, n, *outcome)
                         : Dispatcher::QueueAs{};
     const auto count = keep ? keep(s) : unread;
     if (badge_unread) apply_unread_badge(n, count);
@@ -406,6 +390,27 @@ Dispatcher::QueueAs AppServer::fold_if_throttled(AlertThrottle& throttler, store
   outcome.digest_id = fold->digest_id;
   outcome.folded = fold->count;
   return {Dispatcher::QueueAs::kDeferred, fold->due};
+}
+
+void AppServer::check_peers(const std::string& instance) {
+  using namespace std::chrono;
+  const auto now = duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count();
+  store_.run(
+      [domain = options_.component_domain, instance, now](store::Store& s) {
+        return s.shared_windows().instances_serving(domain, instance, now, kPeerLiveMs);
+      },
+      [this, windows = windows_](auto serving) {
+        if (!serving) return store_faults_.note(serving.error().message);
+        const bool shared = *serving > 1;
+        if (windows->shared.exchange(shared) == shared) return;
+        if (shared) {
+          spdlog::info("instances: {} serve {}; throttle windows and the ledger are shared through the store",
+                       *serving, options_.component_domain);
+        } else {
+          spdlog::info("instances: this one alone serves {}; throttle windows and the ledger kept in memory",
+                       options_.component_domain);
+        }
+      });
 }
 
 }  // namespace xpush

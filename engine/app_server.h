@@ -3,6 +3,7 @@
 // the push layer. Every request gets exactly one reply.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -24,6 +25,7 @@
 #include "engine/registration_limits.h"
 #include "engine/store_worker.h"
 #include "rules/rule_set.h"
+#include "store/shared_windows.h"
 
 namespace xpush {
 
@@ -86,6 +88,13 @@ class AppServer {
   const AppServerCounters& counters() const { return counters_; }
   // Requests received and not yet answered (their store work is running).
   std::size_t in_flight() const { return in_flight_; }
+  // Notes that this instance (named as its outbox leases are) serves the
+  // component domain, and learns whether others do: call every
+  // kPeerEveryMs. An instance not seen for kPeerLiveMs is gone.
+  static constexpr std::int64_t kPeerEveryMs = 5'000;
+  static constexpr std::int64_t kPeerLiveMs = 15'000;
+  void check_peers(const std::string& instance);
+  bool shares_windows() const { return windows_->shared.load(); }
   // Throttle and ledger calls whose shared windows failed (read from any thread).
   std::uint64_t shared_windows_faults() const {
     return windows_->throttle.faults() + windows_->ledger.faults() + windows_->summaries.faults();
@@ -141,13 +150,20 @@ class AppServer {
   AppServerOptions options_;
   Reply reply_;
   AppServerCounters counters_;
-  // Used on the store thread (their state is in the store's shared
-  // windows); shared with the store calls that use them.
+  // Used on the store thread. Their state is in the store's shared windows
+  // while another instance serves the same component domain (ejabberd
+  // balancing one component over several connections), and in memory while
+  // this one serves it alone, where sharing would only cost round trips.
   struct Windows {
     AlertThrottle throttle;
     ForwardLedger ledger{"forward", std::chrono::minutes{15}, std::chrono::seconds{10}};
     // One summary per message: a server publishes it once for each device.
     ForwardLedger summaries{"summary", std::chrono::seconds{5}, std::chrono::seconds{5}};
+    std::atomic<bool> shared{false};  // set by check_peers()
+    std::unique_ptr<store::SharedWindows> local = store::memory_shared_windows();
+    store::SharedWindows& in(store::Store& s) {
+      return shared.load(std::memory_order_relaxed) ? s.shared_windows() : *local;
+    }
   };
   std::shared_ptr<Windows> windows_ = std::make_shared<Windows>();
   // A store that is away fails every lookup: summarised.

@@ -89,6 +89,8 @@ class Dispatcher {
   }
 
   const DispatcherCounters& counters() const { return counters_; }
+  // The name of this instance's leases.
+  const std::string& instance() const { return instance_; }
 
  private:
   void schedule_poll();

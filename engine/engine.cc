@@ -86,6 +86,7 @@ struct Engine::Parts {
   // Requests handed in by a host (Engine::submit): their replies go back to it.
   std::unordered_map<std::string, ReplyHandler> local_requests;
   boost::asio::steady_timer snapshot_timer{io};
+  boost::asio::steady_timer peers_timer{io};
   mutable std::mutex snapshot_mutex;
   AdminSnapshot last_snapshot;
 
@@ -114,12 +115,22 @@ struct Engine::Parts {
   }
   std::chrono::milliseconds config_rules_watch;
 
+  void check_peers() {
+    app->check_peers(dispatcher.instance());
+    if (stopping) return;
+    peers_timer.expires_after(std::chrono::milliseconds{AppServer::kPeerEveryMs});
+    peers_timer.async_wait([this](boost::system::error_code ec) {
+      if (!ec) check_peers();
+    });
+  }
+
   void stop_all_but_the_link() {
     stopping = true;
     dispatcher.stop();
     retention.stop();
     rules.stop();
     snapshot_timer.cancel();
+    peers_timer.cancel();
     admin.reset();
   }
 
@@ -198,6 +209,7 @@ AdminSnapshot Engine::counters() const {
 void Engine::run() {
   pthread_setname_np(pthread_self(), "xpush-engine");
   parts_->refresh_snapshot();
+  parts_->check_peers();
   parts_->rules.watch(parts_->io.get_executor(), parts_->config_rules_watch);
   parts_->dispatcher.start();
   parts_->retention.start();

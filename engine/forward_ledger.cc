@@ -26,36 +26,22 @@ bool ForwardLedger::first_sighting(store::SharedWindows& w, const std::string& m
   return *first;
 }
 
-void ForwardLedger::forwarded(store::SharedWindows& w, const std::string& device, TimePoint now) {
-  add(w, "forwarded", device, now);
+bool ForwardLedger::pair_publish(store::SharedWindows& w, const std::string& device,
+                                 TimePoint now) {
+  return pair(w, "published", "forwarded", device, now);
 }
 
-void ForwardLedger::published(store::SharedWindows& w, const std::string& device, TimePoint now) {
-  add(w, "published", device, now);
-}
-
-bool ForwardLedger::covers_publish(store::SharedWindows& w, const std::string& device,
+bool ForwardLedger::pair_forwarded(store::SharedWindows& w, const std::string& device,
                                    TimePoint now) {
-  return take(w, "forwarded", device, now);
+  return pair(w, "forwarded", "published", device, now);
 }
 
-bool ForwardLedger::covers_forwarded(store::SharedWindows& w, const std::string& device,
-                                     TimePoint now) {
-  return take(w, "published", device, now);
-}
-
-void ForwardLedger::add(store::SharedWindows& w, const std::string& path, const std::string& device,
-                        TimePoint now) {
-  if (auto added =
-          w.add_tally(name_ + ":" + path + ":" + device, to_ms(now) + pair_window_.count());
-      !added) {
-    faults_.note(added.error().message);
-  }
-}
-
-bool ForwardLedger::take(store::SharedWindows& w, const std::string& path,
+bool ForwardLedger::pair(store::SharedWindows& w, const char* mine, const char* other,
                          const std::string& device, TimePoint now) {
-  auto taken = w.take_tally(name_ + ":" + path + ":" + device, to_ms(now));
+  const auto now_ms = to_ms(now);
+  auto taken =
+      w.take_or_add_tally(name_ + ":" + other + ":" + device, name_ + ":" + mine + ":" + device,
+                          now_ms, now_ms + pair_window_.count());
   if (!taken) {
     faults_.note(taken.error().message);
     return false;

@@ -36,20 +36,16 @@ class ForwardLedger {
   // False when the same key was seen within the key window. An empty key (a
   // message with neither origin-id nor id) is never taken for a repeat.
   bool first_sighting(store::SharedWindows& w, const std::string& message_key, TimePoint now);
-  // A device (domain/node) was decided for from a forwarded message.
-  void forwarded(store::SharedWindows& w, const std::string& device, TimePoint now);
-  // A device was decided for from a publish that no forwarded message covered.
-  void published(store::SharedWindows& w, const std::string& device, TimePoint now);
-  // Takes one decision of the other path for this device within the pair window.
-  bool covers_publish(store::SharedWindows& w, const std::string& device, TimePoint now);
-  bool covers_forwarded(store::SharedWindows& w, const std::string& device, TimePoint now);
+  // An event for a device (domain/node) from one path: true when a decision
+  // from the other path within the pair window covers it (and is used up);
+  // otherwise this decision is entered for the other path to find.
+  bool pair_publish(store::SharedWindows& w, const std::string& device, TimePoint now);
+  bool pair_forwarded(store::SharedWindows& w, const std::string& device, TimePoint now);
 
   std::uint64_t faults() const { return faults_.count(); }
 
  private:
-  void add(store::SharedWindows& w, const std::string& path, const std::string& device,
-           TimePoint now);
-  bool take(store::SharedWindows& w, const std::string& path, const std::string& device,
+  bool pair(store::SharedWindows& w, const char* mine, const char* other, const std::string& device,
             TimePoint now);
 
   std::string name_;

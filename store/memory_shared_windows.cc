@@ -28,21 +28,24 @@ class MemorySharedWindows final : public SharedWindows {
     return {};
   }
 
-  StoreResult<void> add_tally(const std::string& name, std::int64_t until_ms) override {
-    tallies_[name].push_back(until_ms);
-    return {};
+  StoreResult<bool> take_or_add_tally(const std::string& take, const std::string& add,
+                                      std::int64_t now_ms, std::int64_t until_ms) override {
+    tick(now_ms);
+    if (auto it = tallies_.find(take); it != tallies_.end()) {
+      auto& until = it->second;
+      while (!until.empty() && until.front() <= now_ms) until.pop_front();
+      const bool taken = !until.empty();
+      if (taken) until.pop_front();
+      if (until.empty()) tallies_.erase(it);
+      if (taken) return true;
+    }
+    tallies_[add].push_back(until_ms);
+    return false;
   }
 
-  StoreResult<bool> take_tally(const std::string& name, std::int64_t now_ms) override {
-    tick(now_ms);
-    auto it = tallies_.find(name);
-    if (it == tallies_.end()) return false;
-    auto& until = it->second;
-    while (!until.empty() && until.front() <= now_ms) until.pop_front();
-    const bool taken = !until.empty();
-    if (taken) until.pop_front();
-    if (until.empty()) tallies_.erase(it);
-    return taken;
+  StoreResult<int> instances_serving(const std::string&, const std::string&, std::int64_t,
+                                     std::int64_t) override {
+    return 1;  // nothing else sees this memory
   }
 
  private:

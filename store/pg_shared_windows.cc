@@ -3,6 +3,7 @@
 namespace xpush::store {
 namespace {
 constexpr std::int64_t kSweepEveryMs = 60'000;
+constexpr std::int64_t kForgetInstancesMs = 86'400'000;  // an instance gone a day
 }  // namespace
 
 StoreResult<std::unique_ptr<PgSharedWindows>> PgSharedWindows::open(
@@ -48,25 +49,36 @@ StoreResult<void> PgSharedWindows::change_alert_window(
   });
 }
 
-StoreResult<void> PgSharedWindows::add_tally(const std::string& name, std::int64_t until_ms) {
-  auto r =
-      db_.query("adding a tally", "INSERT INTO shared_tallies (name, until_ms) VALUES ($1, $2)",
-                {name, until_ms});
+StoreResult<bool> PgSharedWindows::take_or_add_tally(const std::string& take,
+                                                     const std::string& add, std::int64_t now_ms,
+                                                     std::int64_t until_ms) {
+  tick(now_ms);
+  // One round trip. SKIP LOCKED: a tally another instance is taking is its,
+  // not ours.
+  auto r = db_.query(
+      "pairing with a tally",
+      "WITH taken AS (DELETE FROM shared_tallies WHERE id = (SELECT id FROM shared_tallies "
+      "WHERE name = $1 AND until_ms > $3 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING 1), "
+      "added AS (INSERT INTO shared_tallies (name, until_ms) SELECT $2, $4 "
+      "WHERE NOT EXISTS (SELECT 1 FROM taken) RETURNING 1) "
+      "SELECT count(*) FROM taken",
+      {take, add, now_ms, until_ms});
   if (!r) return tl::unexpected(r.error());
-  return {};
+  return r->integer(0, 0) == 1;
 }
 
-StoreResult<bool> PgSharedWindows::take_tally(const std::string& name, std::int64_t now_ms) {
-  tick(now_ms);
-  // SKIP LOCKED: a tally another instance is taking is its, not ours.
-  auto r =
-      db_.query("taking a tally",
-                "DELETE FROM shared_tallies WHERE id = (SELECT id FROM shared_tallies "
-                "WHERE name = $1 AND until_ms > $2 ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) "
-                "RETURNING 1",
-                {name, now_ms});
+StoreResult<int> PgSharedWindows::instances_serving(const std::string& domain,
+                                                    const std::string& instance,
+                                                    std::int64_t now_ms, std::int64_t live_ms) {
+  // The SELECT does not see the CTE's own row: the others, and this one.
+  auto r = db_.query(
+      "counting the instances serving a domain",
+      "WITH me AS (INSERT INTO shared_instances (domain, instance, seen_ms) VALUES ($1, $2, $3) "
+      "ON CONFLICT (domain, instance) DO UPDATE SET seen_ms = EXCLUDED.seen_ms) "
+      "SELECT count(*) FROM shared_instances WHERE domain = $1 AND instance <> $2 AND seen_ms > $4",
+      {domain, instance, now_ms, now_ms - live_ms});
   if (!r) return tl::unexpected(r.error());
-  return r->rows() == 1;
+  return static_cast<int>(r->integer(0, 0)) + 1;
 }
 
 void PgSharedWindows::tick(std::int64_t now_ms) {
@@ -76,7 +88,9 @@ void PgSharedWindows::tick(std::int64_t now_ms) {
   (void)db_.exec("forgetting ended windows",
                  "DELETE FROM shared_marks WHERE until_ms <= " + std::to_string(now_ms) +
                      "; DELETE FROM alert_windows WHERE next_free_ms <= " + std::to_string(now_ms) +
-                     "; DELETE FROM shared_tallies WHERE until_ms <= " + std::to_string(now_ms));
+                     "; DELETE FROM shared_tallies WHERE until_ms <= " + std::to_string(now_ms) +
+                     "; DELETE FROM shared_instances WHERE seen_ms <= " +
+                     std::to_string(now_ms - kForgetInstancesMs));
 }
 
 }  // namespace xpush::store

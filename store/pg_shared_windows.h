@@ -26,8 +26,10 @@ class PgSharedWindows final : public SharedWindows {
                                std::int64_t until_ms) override;
   StoreResult<void> change_alert_window(const std::string& device,
                                         const std::function<void(AlertWindow&)>& step) override;
-  StoreResult<void> add_tally(const std::string& name, std::int64_t until_ms) override;
-  StoreResult<bool> take_tally(const std::string& name, std::int64_t now_ms) override;
+  StoreResult<bool> take_or_add_tally(const std::string& take, const std::string& add,
+                                      std::int64_t now_ms, std::int64_t until_ms) override;
+  StoreResult<int> instances_serving(const std::string& domain, const std::string& instance,
+                                     std::int64_t now_ms, std::int64_t live_ms) override;
 
  private:
   explicit PgSharedWindows(PgDb db) : db_(std::move(db)) {}

@@ -97,6 +97,12 @@ CREATE UNLOGGED TABLE shared_tallies (
   until_ms BIGINT NOT NULL
 );
 CREATE INDEX shared_tallies_by_name ON shared_tallies (name, id);
+CREATE UNLOGGED TABLE shared_instances (
+  domain   TEXT NOT NULL,
+  instance TEXT NOT NULL,
+  seen_ms  BIGINT NOT NULL,
+  PRIMARY KEY (domain, instance)
+);
 )sql",
 };
 static_assert(std::size(kMigrations) == PgStore::kSchemaVersion);

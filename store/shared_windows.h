@@ -38,10 +38,16 @@ class SharedWindows {
   // no other instance's change in between. It may run more than once.
   virtual StoreResult<void> change_alert_window(const std::string& device,
                                                 const std::function<void(AlertWindow&)>& step) = 0;
-  // A tally under `name`, counted until `until_ms`.
-  virtual StoreResult<void> add_tally(const std::string& name, std::int64_t until_ms) = 0;
-  // Takes the oldest tally under `name` still counted at `now_ms`; false if none.
-  virtual StoreResult<bool> take_tally(const std::string& name, std::int64_t now_ms) = 0;
+  // Takes the oldest tally under `take` still counted at `now_ms`; if there
+  // is none, adds one under `add`, counted until `until_ms`. True when one
+  // was taken. Two instances never take the same tally.
+  virtual StoreResult<bool> take_or_add_tally(const std::string& take, const std::string& add,
+                                              std::int64_t now_ms, std::int64_t until_ms) = 0;
+
+  // This instance serves `domain` now: how many instances did within the
+  // last `live_ms`, this one included.
+  virtual StoreResult<int> instances_serving(const std::string& domain, const std::string& instance,
+                                             std::int64_t now_ms, std::int64_t live_ms) = 0;
 };
 
 // In memory, for one instance alone (the SQLite store). Not thread-safe:

@@ -63,6 +63,8 @@ def instances(request, ejabberd, pg_database, standin, tmp_path):
             started.append(gw)
             gw.wait_connected()
             ejabberd.wait_component(before + 1)
+        for gw in started:  # each has seen the other (docs/store.md#several-instances)
+            wait_for(lambda: gw.log_count("instances: 2 serve") == 1, 20, what="the other instance seen")
         yield started
     finally:
         for gw in started:

@@ -52,10 +52,12 @@ class FailingWindows final : public store::SharedWindows {
       const std::string&, const std::function<void(store::AlertWindow&)>&) override {
     return tl::unexpected(gone());
   }
-  store::StoreResult<void> add_tally(const std::string&, std::int64_t) override {
+  store::StoreResult<bool> take_or_add_tally(const std::string&, const std::string&, std::int64_t,
+                                             std::int64_t) override {
     return tl::unexpected(gone());
   }
-  store::StoreResult<bool> take_tally(const std::string&, std::int64_t) override {
+  store::StoreResult<int> instances_serving(const std::string&, const std::string&, std::int64_t,
+                                            std::int64_t) override {
     return tl::unexpected(gone());
   }
 };

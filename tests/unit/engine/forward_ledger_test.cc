@@ -25,28 +25,26 @@ TEST(ForwardLedger, TwoLedgersOnOneStoreKeepApart) {
   ForwardLedger summaries{"summaries", seconds{30}, seconds{10}};
   EXPECT_TRUE(messages.first_sighting(*w, "k", t0));
   EXPECT_TRUE(summaries.first_sighting(*w, "k", t0));
-  messages.forwarded(*w, "d1", t0);
-  EXPECT_FALSE(summaries.covers_publish(*w, "d1", t0));
-  EXPECT_TRUE(messages.covers_publish(*w, "d1", t0));
+  EXPECT_FALSE(messages.pair_forwarded(*w, "d1", t0));
+  EXPECT_FALSE(summaries.pair_publish(*w, "d1", t0));
+  EXPECT_TRUE(messages.pair_publish(*w, "d1", t0));
 }
 
 TEST(ForwardLedger, EachDecisionCoversOneEventOfTheOtherPathForTheSameDevice) {
   auto w = store::memory_shared_windows();
   ForwardLedger ledger{"test", seconds{600}, seconds{30}};
   // Prosody: forwarded first, then the publish.
-  ledger.forwarded(*w, "d1", t0);
-  ledger.forwarded(*w, "d1", t0);
-  EXPECT_FALSE(ledger.covers_publish(*w, "d2", t0));  // another device
-  EXPECT_TRUE(ledger.covers_publish(*w, "d1", t0 + seconds{1}));
-  EXPECT_TRUE(ledger.covers_publish(*w, "d1", t0 + seconds{1}));
-  EXPECT_FALSE(ledger.covers_publish(*w, "d1", t0 + seconds{1}));  // both taken
-  // ejabberd with MAM: the publish first, then the forwarded message.
-  ledger.published(*w, "d1", t0);
-  EXPECT_TRUE(ledger.covers_forwarded(*w, "d1", t0 + seconds{1}));
-  EXPECT_FALSE(ledger.covers_forwarded(*w, "d1", t0 + seconds{1}));
-  // Too old to pair.
-  ledger.forwarded(*w, "d1", t0);
-  EXPECT_FALSE(ledger.covers_publish(*w, "d1", t0 + seconds{30}));
+  EXPECT_FALSE(ledger.pair_forwarded(*w, "d1", t0));
+  EXPECT_FALSE(ledger.pair_forwarded(*w, "d1", t0));
+  EXPECT_FALSE(ledger.pair_publish(*w, "d2", t0));  // another device: entered for d2
+  EXPECT_TRUE(ledger.pair_publish(*w, "d1", t0 + seconds{1}));
+  EXPECT_TRUE(ledger.pair_publish(*w, "d1", t0 + seconds{1}));
+  EXPECT_FALSE(ledger.pair_publish(*w, "d1", t0 + seconds{1}));  // both taken: this one is entered
+  // ejabberd with MAM: the publish first (just entered), then the forwarded message.
+  EXPECT_TRUE(ledger.pair_forwarded(*w, "d1", t0 + seconds{2}));
+  EXPECT_FALSE(ledger.pair_forwarded(*w, "d1", t0 + seconds{2}));
+  // Too old to pair: the forwarded decision just entered ended at t0+32.
+  EXPECT_FALSE(ledger.pair_publish(*w, "d1", t0 + seconds{32}));
 }
 
 }  // namespace

@@ -31,14 +31,20 @@ TEST_P(SharedWindowsTest, AKeyIsFirstOnceUntilItsMarkEnds) {
 }
 
 TEST_P(SharedWindowsTest, TalliesAreTakenOnceAndOnlyWhileTheyCount) {
-  ASSERT_TRUE(windows.add_tally("d1", t0 + 100));
-  ASSERT_TRUE(windows.add_tally("d1", t0 + 200));
-  EXPECT_FALSE(*windows.take_tally("d2", t0));
-  EXPECT_TRUE(*windows.take_tally("d1", t0 + 50));
-  EXPECT_FALSE(*windows.take_tally("d1", t0 + 200));  // the second ended at t0 + 200
-  ASSERT_TRUE(windows.add_tally("d1", t0 + 300));
-  EXPECT_TRUE(*windows.take_tally("d1", t0 + 250));
-  EXPECT_FALSE(*windows.take_tally("d1", t0 + 250));
+  auto pair = [&](const std::string& take, const std::string& add, std::int64_t now,
+                  std::int64_t until) {
+    auto taken = windows.take_or_add_tally(take, add, now, until);
+    EXPECT_TRUE(taken) << taken.error().message;
+    return taken && *taken;
+  };
+  EXPECT_FALSE(pair("b", "a", t0, t0 + 100));  // nothing under b: one added under a
+  EXPECT_FALSE(pair("b", "a", t0, t0 + 200));
+  EXPECT_FALSE(pair("c", "x", t0, t0 + 1000));     // another name
+  EXPECT_TRUE(pair("a", "b", t0 + 50, t0 + 150));  // the oldest under a taken, nothing added
+  EXPECT_FALSE(
+      pair("a", "b", t0 + 200, t0 + 300));  // the second ended at t0 + 200: one added under b
+  EXPECT_TRUE(pair("b", "a", t0 + 250, t0 + 350));
+  EXPECT_FALSE(pair("b", "a", t0 + 250, t0 + 350));
 }
 
 TEST_P(SharedWindowsTest, AnAlertWindowKeepsWhatItsStepChanged) {
@@ -69,9 +75,9 @@ class TwoInstances : public ::testing::Test {
 TEST_F(TwoInstances, SeeTheSameMarksAndTallies) {
   EXPECT_TRUE(*first->shared_windows().mark_first("m", t0, t0 + 1000));
   EXPECT_FALSE(*second->shared_windows().mark_first("m", t0 + 1, t0 + 1001));
-  ASSERT_TRUE(first->shared_windows().add_tally("d", t0 + 1000));
-  EXPECT_TRUE(*second->shared_windows().take_tally("d", t0 + 1));
-  EXPECT_FALSE(*first->shared_windows().take_tally("d", t0 + 1));
+  EXPECT_FALSE(*first->shared_windows().take_or_add_tally("b", "a", t0, t0 + 1000));
+  EXPECT_TRUE(*second->shared_windows().take_or_add_tally("a", "b", t0 + 1, t0 + 1001));
+  EXPECT_FALSE(*first->shared_windows().take_or_add_tally("a", "b", t0 + 1, t0 + 1001));
 }
 
 TEST_F(TwoInstances, RacingForTheSameKeysGetOneFirstEach) {
@@ -89,6 +95,35 @@ TEST_F(TwoInstances, RacingForTheSameKeysGetOneFirstEach) {
   a.join();
   b.join();
   EXPECT_EQ(firsts.load(), kKeys);
+}
+
+TEST_F(TwoInstances, CountThoseThatServedTheDomainLately) {
+  auto& a = first->shared_windows();
+  auto& b = second->shared_windows();
+  EXPECT_EQ(*a.instances_serving("push.example.org", "a", t0, 15'000), 1);
+  EXPECT_EQ(*b.instances_serving("push.example.org", "b", t0 + 1'000, 15'000), 2);
+  EXPECT_EQ(*a.instances_serving("push.example.org", "a", t0 + 5'000, 15'000), 2);
+  EXPECT_EQ(*b.instances_serving("push.other.org", "b", t0 + 5'000, 15'000), 1);  // another domain
+  // b is heard of no more: 15 s after its last word it is gone.
+  EXPECT_EQ(*a.instances_serving("push.example.org", "a", t0 + 16'001, 15'000), 1);
+}
+
+TEST_F(TwoInstances, RacingForTalliesTakeEachOnce) {
+  constexpr int kTallies = 300;
+  for (int i = 0; i < kTallies; ++i)
+    ASSERT_TRUE(first->shared_windows().take_or_add_tally("none", "d", t0, t0 + 60'000));
+  std::atomic<int> taken{0};
+  auto race = [&](Store& store) {
+    for (int i = 0; i < kTallies; ++i) {
+      auto got = store.shared_windows().take_or_add_tally("d", "other", t0 + 1, t0 + 60'000);
+      ASSERT_TRUE(got) << got.error().message;
+      if (*got) ++taken;
+    }
+  };
+  std::thread a{race, std::ref(*first)}, b{race, std::ref(*second)};
+  a.join();
+  b.join();
+  EXPECT_EQ(taken.load(), kTallies);  // each taken by one of them; the rest added under "other"
 }
 
 TEST_F(TwoInstances, ChangeOneAlertWindowWithoutLosingEachOthersSteps) {
