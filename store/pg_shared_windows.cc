@@ -84,9 +84,11 @@ StoreResult<int> PgSharedWindows::instances_serving(const std::string& domain,
 void PgSharedWindows::tick(std::int64_t now_ms) {
   if (now_ms < next_sweep_ms_) return;
   next_sweep_ms_ = now_ms + kSweepEveryMs;
-  // Best effort: what is left over is swept next time.
+  // Best effort: what is left over is swept next time. The setting again:
+  // a connection opened anew after a loss starts without it.
   (void)db_.exec("forgetting ended windows",
-                 "DELETE FROM shared_marks WHERE until_ms <= " + std::to_string(now_ms) +
+                 "SET synchronous_commit = off; DELETE FROM shared_marks WHERE until_ms <= " +
+                     std::to_string(now_ms) +
                      "; DELETE FROM alert_windows WHERE next_free_ms <= " + std::to_string(now_ms) +
                      "; DELETE FROM shared_tallies WHERE until_ms <= " + std::to_string(now_ms) +
                      "; DELETE FROM shared_instances WHERE seen_ms <= " +
