@@ -1,5 +1,10 @@
 // xpushctl: operator commands that read xpushd's store.
 #include <CLI/CLI.hpp>
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <chrono>
 #include <ctime>
 #include <iostream>
@@ -13,6 +18,7 @@
 #include "interceptor/xml_stream.h"
 #include "engine/config.h"
 #include "engine/rules_dry_run.h"
+#include "push/vapid.h"
 #include "rules/loader.h"
 #include "store/open_store.h"
 
@@ -212,6 +218,33 @@ int rules_test(const std::string& path, RulesTestInput in) {
   return 0;
 }
 
+// A fresh VAPID key, readable by its owner only; never over an existing file.
+int webpush_keygen(const std::string& out) {
+  auto pem = xpush::push::generate_vapid_key_pem();
+  if (!pem) {
+    std::cerr << "xpushctl: " << pem.error() << "\n";
+    return 1;
+  }
+  const int fd = ::open(out.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    std::cerr << "xpushctl: cannot create " << out << ": " << std::strerror(errno)
+              << (errno == EEXIST ? " (a key in use is never replaced; remove it first if you mean to)" : "") << "\n";
+    return 1;
+  }
+  const bool written = ::write(fd, pem->data(), pem->size()) == static_cast<ssize_t>(pem->size());
+  ::close(fd);
+  if (!written) {
+    std::cerr << "xpushctl: cannot write " << out << "\n";
+    return 1;
+  }
+  const auto vapid = xpush::push::Vapid::create(*pem, "mailto:unused@example.org");
+  std::cout << "wrote " << out << " (mode 0600)\n"
+            << "public key (applicationServerKey): " << vapid->public_key() << "\n"
+            << "in xpush.yaml:\n  push:\n    webpush:\n      vapid: { key_file: " << out
+            << ", subject: \"mailto:you@example.org\" }\n";
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -260,9 +293,15 @@ int main(int argc, char** argv) {
   messages_cmd->add_option("jid", account, "the user's bare JID")->required();
   messages_cmd->add_option("--limit", message_limit, "messages to list, newest first")->capture_default_str();
   messages_cmd->add_option("--reason", hold_reason, "why a legal hold is placed")->capture_default_str();
+  auto* webpush_cmd = cli.add_subcommand("webpush", "Web Push: make the VAPID key");
+  webpush_cmd->require_subcommand(1);
+  std::string key_out;
+  auto* keygen_cmd = webpush_cmd->add_subcommand("keygen", "write a new VAPID key (P-256, PEM) and print its public key");
+  keygen_cmd->add_option("--out", key_out, "where to write it, e.g. /etc/xpush/vapid.pem")->required();
   CLI11_PARSE(cli, argc, argv);
 
   try {
+    if (*keygen_cmd) return webpush_keygen(key_out);
     if (*messages_cmd) return messages(config_path, action, account, message_limit, hold_reason);
     if (*check_cmd) return rules_check(rules_path);
     if (*test_cmd) {

@@ -66,7 +66,7 @@ void AppServer::handle(Element stanza) {
   using interceptor::StanzaKind;
   switch (interceptor::classify(stanza)) {
     case StanzaKind::kPing: return reply_(interceptor::iq_result(stanza));
-    case StanzaKind::kDiscoInfo: return reply_(interceptor::disco_info_result(stanza));
+    case StanzaKind::kDiscoInfo: return reply_(interceptor::disco_info_result(stanza, disco_extensions()));
     case StanzaKind::kDiscoItems:
       return reply_(interceptor::disco_items_result(stanza, options_.component_domain));
     case StanzaKind::kPublish: return on_publish(std::move(stanza));

@@ -24,6 +24,7 @@
 #include "engine/registration_cache.h"
 #include "engine/registration_limits.h"
 #include "engine/store_worker.h"
+#include "push/address_guard.h"
 #include "rules/rule_set.h"
 #include "store/shared_windows.h"
 
@@ -33,6 +34,9 @@ namespace xpush {
 // store hiccup must never be answered otherwise.
 interceptor::Element temporary_failure(const interceptor::Element& iq);
 
+// The FORM_TYPE of the disco#info extension that carries the VAPID key.
+inline constexpr std::string_view kWebPushFormType = "urn:xpush:webpush:0";
+
 struct AppServerOptions {
   std::string component_domain;
   std::vector<std::string> server_domains;  // empty: any
@@ -41,6 +45,10 @@ struct AppServerOptions {
   // Empty: only the default app (no name) is accepted.
   std::vector<std::string> apns_apps;
   std::vector<std::string> fcm_apps;
+  // Web Push, when configured: which endpoints a subscription may name, and
+  // the VAPID public key that clients subscribe with (shown in disco#info).
+  std::optional<push::EndpointPolicy> webpush;
+  std::string vapid_public_key;
   // The rules in force at the moment of asking; empty: the built-in rules.
   std::function<std::shared_ptr<const rules::RuleSet>()> rules;
   // Alerts whose rule sets no badge show the user's unread count.
@@ -140,6 +148,8 @@ class AppServer {
   void clear_badges(const std::vector<store::Registration>& devices);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
+  std::vector<std::pair<std::string, std::string>> disco_extensions() const;
+  tl::expected<std::string, std::string> webpush_token(const interceptor::RegistrationCommand& command) const;
   void on_unregister(interceptor::Element iq, interceptor::RegistrationCommand command);
   void refuse_publish(const interceptor::Element& iq, const std::string& node,
                       std::string_view reason);

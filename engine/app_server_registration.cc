@@ -10,6 +10,7 @@
 #include "engine/app_server.h"
 #include "engine/secrets.h"
 #include "interceptor/iq.h"
+#include "push/webpush_request.h"
 
 namespace xpush {
 
@@ -61,10 +62,37 @@ void AppServer::on_command(Element iq) {
   }
 }
 
+// XEP-0128: clients read the VAPID key here before they subscribe
+// (applicationServerKey), docs/webpush.md.
+std::vector<std::pair<std::string, std::string>> AppServer::disco_extensions() const {
+  if (!options_.webpush) return {};
+  return {{"FORM_TYPE", std::string{kWebPushFormType}}, {"vapid-public-key", options_.vapid_public_key}};
+}
+
+// A Web Push subscription checked and turned into the device's token.
+tl::expected<std::string, std::string> AppServer::webpush_token(const interceptor::RegistrationCommand& command) const {
+  if (!options_.webpush) return tl::unexpected(std::string{"Web Push is not configured on this push service"});
+  const auto& w = command.webpush;
+  auto subscription = push::checked_subscription({w.endpoint, w.p256dh, w.auth}, *options_.webpush);
+  if (!subscription) return tl::unexpected(subscription.error());
+  return push::subscription_token(*subscription);
+}
+
 void AppServer::on_register(Element iq, interceptor::RegistrationCommand command) {
+  if (command.service == interceptor::PushService::kWebPush) {
+    auto token = webpush_token(command);
+    if (!token) {
+      spdlog::info("register: a Web Push subscription from {} refused: {}", command.domain, token.error());
+      return reply_(iq_error(iq, options_.webpush ? ErrorType::kModify : ErrorType::kCancel,
+                             options_.webpush ? "bad-request" : "feature-not-implemented", token.error()));
+    }
+    command.token = std::move(*token);
+  }
   if (!command.app.empty()) {
-    const auto& known = command.service == interceptor::PushService::kApns ? options_.apns_apps
-                                                                            : options_.fcm_apps;
+    static const std::vector<std::string> kNone;
+    const auto& known = command.service == interceptor::PushService::kApns  ? options_.apns_apps
+                        : command.service == interceptor::PushService::kFcm ? options_.fcm_apps
+                                                                             : kNone;
     if (std::find(known.begin(), known.end(), command.app) == known.end()) {
       return reply_(iq_error(iq, ErrorType::kModify, "bad-request",
                              "no " + std::string{interceptor::to_string(command.service)} +

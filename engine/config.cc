@@ -210,8 +210,35 @@ void read_encryption(const Reader& r, const YAML::Node& e, store::StoreLocation&
   }
 }
 
+void read_webpush(const Reader& r, const YAML::Node& w, push::WebPushOptions& webpush) {
+  r.only_keys(w, "push.webpush", {"vapid", "allow_hosts", "ca_file", "connections_per_origin"});
+  const auto vapid = w["vapid"];
+  if (!vapid) r.fail(w, "push.webpush.vapid (key_file and subject) is required");
+  r.only_keys(vapid, "push.webpush.vapid", {"key_file", "subject"});
+  webpush.vapid_key_file = r.get<std::string>(vapid, "key_file", "push.webpush.vapid", "");
+  if (webpush.vapid_key_file.empty()) {
+    r.fail(vapid, "push.webpush.vapid.key_file is required (xpushctl webpush keygen writes one)");
+  }
+  webpush.subject = r.get<std::string>(vapid, "subject", "push.webpush.vapid", "");
+  if (!webpush.subject.starts_with("mailto:") && !webpush.subject.starts_with("https://")) {
+    r.fail(vapid["subject"] ? vapid["subject"] : vapid,
+           "push.webpush.vapid.subject must be a mailto: or https: URL where push services can reach you");
+  }
+  try {
+    if (auto v = push::Vapid::create(base::read_file(webpush.vapid_key_file, "VAPID key"), webpush.subject); !v) {
+      r.fail(vapid["key_file"], webpush.vapid_key_file + ": " + v.error());
+    }
+  } catch (const std::runtime_error& err) {
+    r.fail(vapid["key_file"], err.what());
+  }
+  webpush.allow_hosts = r.get<std::vector<std::string>>(w, "allow_hosts", "push.webpush", {});
+  webpush.ca_file = r.get<std::string>(w, "ca_file", "push.webpush", "");
+  webpush.connections_per_origin =
+      r.get_in_range<std::size_t>(w, "connections_per_origin", "push.webpush", 4, 1, 64);
+}
+
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "ttl_seconds", "retry", "badge", "max_in_flight",
+  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "webpush", "ttl_seconds", "retry", "badge", "max_in_flight",
                           "request_timeout_ms", "idle_ping_ms"});
   cfg.delivery.max_in_flight = static_cast<std::size_t>(
       r.get_in_range<int>(p, "max_in_flight", "push", 10'000, 1, 1'000'000));
@@ -245,6 +272,9 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   }
   if (const auto apns = p["apns"]) read_apns(r, apns, cfg.apns);
   if (const auto fcm = p["fcm"]) read_fcm(r, fcm, cfg.fcm);
+  if (const auto webpush = p["webpush"]) {
+    read_webpush(r, webpush, cfg.webpush.emplace());
+  }
   // Connecting to a provider, and each request's answer, may take this long.
   const std::chrono::milliseconds timeout{r.get_in_range<int>(p, "request_timeout_ms", "push", 10'000, 100, 300'000)};
   // An idle connection is checked with a PING this often (0: never).
@@ -253,13 +283,14 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
     endpoint->timeout = timeout;
     endpoint->idle_ping = idle_ping;
   }
+  if (cfg.webpush) cfg.webpush->timeout = timeout;
   for (auto& app : cfg.apns.apps) {
     if (!app.endpoint) continue;
     app.endpoint->timeout = timeout;
     app.endpoint->idle_ping = idle_ping;
   }
-  if (cfg.push_provider == "direct" && cfg.apns.apps.empty() && cfg.fcm.apps.empty()) {
-    r.fail(p, "push.provider is direct but neither push.apns nor push.fcm lists an app");
+  if (cfg.push_provider == "direct" && cfg.apns.apps.empty() && cfg.fcm.apps.empty() && !cfg.webpush) {
+    r.fail(p, "push.provider is direct but none of push.apns, push.fcm and push.webpush is configured");
   }
 }
 

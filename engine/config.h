@@ -2,6 +2,7 @@
 // reports problems as "file:line:column: what was expected".
 #pragma once
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -13,6 +14,7 @@
 #include "store/open_store.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
+#include "push/webpush_provider.h"
 
 namespace xpush {
 
@@ -31,6 +33,7 @@ struct Config {
   std::string push_log_path = "-";
   push::ApnsOptions apns;
   push::FcmOptions fcm;
+  std::optional<push::WebPushOptions> webpush;  // off unless configured
   DispatcherOptions delivery;
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
   AbuseLimits limits;

@@ -17,6 +17,7 @@
 #include "engine/provider_thread.h"
 #include "engine/rules_file.h"
 #include "engine/store_worker.h"
+#include "base/read_file.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
 #include "push/platform_router.h"
@@ -35,11 +36,11 @@ std::unique_ptr<push::Provider> make_provider(const Config& config,
                                              boost::asio::any_io_executor executor) {
   if (config.push_provider == "direct") {
     const auto now = [] { return std::chrono::system_clock::now(); };
-    std::unique_ptr<push::Provider> apns;
-    std::unique_ptr<push::Provider> fcm;
-    if (!config.apns.apps.empty()) apns = std::make_unique<push::ApnsProvider>(executor, config.apns, now);
-    if (!config.fcm.apps.empty()) fcm = std::make_unique<push::FcmProvider>(executor, config.fcm, now);
-    return std::make_unique<push::PlatformRouter>(std::move(apns), std::move(fcm));
+    push::PlatformRouter::Providers p;
+    if (!config.apns.apps.empty()) p.apns = std::make_unique<push::ApnsProvider>(executor, config.apns, now);
+    if (!config.fcm.apps.empty()) p.fcm = std::make_unique<push::FcmProvider>(executor, config.fcm, now);
+    if (config.webpush) p.webpush = std::make_unique<push::WebPushProvider>(executor, *config.webpush, now);
+    return std::make_unique<push::PlatformRouter>(std::move(p));
   }
   return std::make_unique<push::LogProvider>(config.push_log_path);
 }
@@ -54,6 +55,13 @@ AppServerOptions app_server_options(const Config& config, const RulesFile& rules
   o.registration_cache = config.registration_cache;
   for (const auto& a : config.apns.apps) o.apns_apps.push_back(a.app.name);
   for (const auto& a : config.fcm.apps) o.fcm_apps.push_back(a.name);
+  if (config.webpush) {
+    o.webpush.emplace(config.webpush->allow_hosts);
+    auto vapid = push::Vapid::create(base::read_file(config.webpush->vapid_key_file, "VAPID key"),
+                                     config.webpush->subject);
+    if (!vapid) throw std::runtime_error(config.webpush->vapid_key_file + ": " + vapid.error());
+    o.vapid_public_key = vapid->public_key();
+  }
   return o;
 }
 

@@ -17,7 +17,7 @@ push::Kind kind_for(rules::Action action) {
 }  // namespace
 
 push::Device device_of(const store::Registration& registration) {
-  return push::Device{registration.platform == "apns" ? push::Platform::kApns : push::Platform::kFcm,
+  return push::Device{push::platform_named(registration.platform).value_or(push::Platform::kFcm),
                       registration.token, registration.app};
 }
 

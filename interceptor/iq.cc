@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "interceptor/data_form.h"
 #include "interceptor/registration_command.h"
 
 namespace xpush::interceptor {
@@ -63,7 +64,8 @@ Element iq_error(const Element& request, ErrorType type, std::string_view condit
   return iq;
 }
 
-Element disco_info_result(const Element& request) {
+Element disco_info_result(const Element& request,
+                          const std::vector<std::pair<std::string, std::string>>& extended) {
   Element iq = iq_result(request);
   Element& query = iq.add(ns::kDiscoInfo, "query");
   if (const Element* asked = request.child("query", ns::kDiscoInfo)) {
@@ -76,6 +78,11 @@ Element disco_info_result(const Element& request) {
   static constexpr std::array kFeatures{ns::kDiscoInfo, ns::kDiscoItems, ns::kCommands, ns::kPush,
                                         ns::kPing};
   for (auto feature : kFeatures) query.add(ns::kDiscoInfo, "feature").set_attr("var", feature);
+  if (!extended.empty()) {
+    Element form = make_form("result", extended);
+    form.children().front().set_attr("type", "hidden");
+    query.add(std::move(form));
+  }
   return iq;
 }
 

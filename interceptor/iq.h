@@ -1,7 +1,10 @@
 // What arrives on the component link, classified, and the IQ replies we send.
 #pragma once
 
+#include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "interceptor/element.h"
 
@@ -39,7 +42,10 @@ Element iq_result(const Element& request);
 Element iq_error(const Element& request, ErrorType type, std::string_view condition,
                  std::string_view text = {});
 
-Element disco_info_result(const Element& request);
+// `extended`: XEP-0128 service discovery extensions, a FORM_TYPE first
+// (e.g. the Web Push key clients subscribe with); empty: none.
+Element disco_info_result(const Element& request,
+                          const std::vector<std::pair<std::string, std::string>>& extended = {});
 // Lists the registration commands for node='http://jabber.org/protocol/commands'.
 Element disco_items_result(const Element& request, std::string_view component_jid);
 

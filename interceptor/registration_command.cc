@@ -27,6 +27,10 @@ constexpr CommandSpec kCommands[] = {
      CommandDialect::kP2, PushService::kApns},
     {"unregister-push-fcm", "Unregister an FCM device", CommandKind::kUnregister,
      CommandDialect::kP2, PushService::kFcm},
+    {"register-push-webpush", "Register a Web Push subscription", CommandKind::kRegister, CommandDialect::kP2,
+     PushService::kWebPush},
+    {"unregister-push-webpush", "Unregister a Web Push subscription", CommandKind::kUnregister,
+     CommandDialect::kP2, PushService::kWebPush},
     {"v1-register-push", "Register a device (mod_push_appserver v1)", CommandKind::kRegister,
      CommandDialect::kAppserverV1, std::nullopt},
     {"v1-unregister-push", "Unregister a device (mod_push_appserver v1)",
@@ -60,6 +64,22 @@ tl::expected<std::string, CommandError> checked_token(PushService service, std::
   return std::string{raw};
 }
 
+tl::expected<RegistrationCommand::WebPush, CommandError> checked_subscription_fields(const DataForm& form) {
+  RegistrationCommand::WebPush out{std::string{form.value_or("endpoint")}, std::string{form.value_or("p256dh")},
+                                   std::string{form.value_or("auth")}};
+  if (out.endpoint.empty() || out.p256dh.empty() || out.auth.empty()) {
+    return tl::unexpected(bad_request("endpoint, p256dh and auth are required"));
+  }
+  if (out.endpoint.size() > kMaxEndpointBytes || !printable_ascii(out.endpoint)) {
+    return tl::unexpected(bad_request("the endpoint is a URL of printable ASCII"));
+  }
+  if (out.p256dh.size() > kMaxKeyBytes || out.auth.size() > kMaxKeyBytes || !printable_ascii(out.p256dh) ||
+      !printable_ascii(out.auth)) {
+    return tl::unexpected(bad_request("p256dh and auth are short base64url strings"));
+  }
+  return out;
+}
+
 std::optional<PushService> service_named(std::string_view type) {
   if (type == "apns") return PushService::kApns;
   if (type == "fcm") return PushService::kFcm;
@@ -69,7 +89,12 @@ std::optional<PushService> service_named(std::string_view type) {
 }  // namespace
 
 std::string_view to_string(PushService service) {
-  return service == PushService::kApns ? "apns" : "fcm";
+  switch (service) {
+    case PushService::kApns: return "apns";
+    case PushService::kFcm: return "fcm";
+    case PushService::kWebPush: return "webpush";
+  }
+  return "fcm";
 }
 
 const std::vector<CommandName>& registration_command_names() {
@@ -128,7 +153,11 @@ tl::expected<RegistrationCommand, CommandError> parse_registration_command(const
   if (out.app.size() > kMaxAppNameBytes || !printable_ascii(out.app)) {
     return tl::unexpected(bad_request("app is a short name of printable ASCII"));
   }
-  if (out.kind == CommandKind::kRegister) {
+  if (out.kind == CommandKind::kRegister && out.service == PushService::kWebPush) {
+    auto fields = checked_subscription_fields(form);
+    if (!fields) return tl::unexpected(fields.error());
+    out.webpush = std::move(*fields);
+  } else if (out.kind == CommandKind::kRegister) {
     auto token = checked_token(out.service, form.value_or("token"));
     if (!token) return tl::unexpected(token.error());
     out.token = std::move(*token);

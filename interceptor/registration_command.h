@@ -1,7 +1,8 @@
 // Device registration over XEP-0050 ad-hoc commands, in the two dialects that
 // existing apps speak: p2 / Conversations (register-push-apns|fcm with token
 // and device-id, answered with node and secret) and mod_push_appserver
-// (v1-register-push with type, node and token).
+// (v1-register-push with type, node and token), and Web Push subscriptions
+// (register-push-webpush with endpoint, p256dh and auth, docs/webpush.md).
 #pragma once
 
 #include <optional>
@@ -17,7 +18,7 @@
 
 namespace xpush::interceptor {
 
-enum class PushService { kApns, kFcm };
+enum class PushService { kApns, kFcm, kWebPush };
 enum class CommandKind { kRegister, kUnregister };
 enum class CommandDialect { kP2, kAppserverV1 };
 
@@ -39,6 +40,14 @@ struct RegistrationCommand {
   std::string token;      // empty for unregister
   std::string muc;        // optional bare MUC JID (p2)
   std::string app;        // optional: which configured app (an xpush extension field)
+  // Web Push: the subscription as the browser gave it, checked for form
+  // only here (the keys and the endpoint's address are the push side's).
+  struct WebPush {
+    std::string endpoint;
+    std::string p256dh;
+    std::string auth;
+  };
+  WebPush webpush;
 };
 
 struct CommandError {
@@ -54,6 +63,8 @@ Element command_completed(const Element& request,
                           const std::vector<std::pair<std::string, std::string>>& fields);
 
 inline constexpr std::size_t kMaxTokenBytes = 4096;
+inline constexpr std::size_t kMaxEndpointBytes = 2048;
+inline constexpr std::size_t kMaxKeyBytes = 128;
 inline constexpr std::size_t kMaxDeviceIdBytes = 256;
 inline constexpr std::size_t kMaxAppNameBytes = 64;
 

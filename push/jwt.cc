@@ -1,6 +1,7 @@
 #include "push/jwt.h"
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -69,6 +70,18 @@ tl::expected<SigningKey, std::string> SigningKey::from_pem(std::string_view pem)
   }
   if (EVP_PKEY_is_a(key, "RSA")) return SigningKey{owned, Algorithm::kRs256};
   return tl::unexpected(std::string{"only EC P-256 and RSA keys can sign provider tokens"});
+}
+
+std::string SigningKey::public_point() const {
+  if (algorithm_ != Algorithm::kEs256) return {};
+  std::string point(65, '\0');
+  std::size_t len = 0;
+  if (EVP_PKEY_get_octet_string_param(static_cast<EVP_PKEY*>(key_.get()), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY,
+                                      reinterpret_cast<unsigned char*>(point.data()), point.size(), &len) != 1 ||
+      len != point.size()) {
+    return {};
+  }
+  return point;
 }
 
 tl::expected<std::string, std::string> SigningKey::sign_jwt(const json& header,

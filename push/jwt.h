@@ -22,6 +22,8 @@ class SigningKey {
   static tl::expected<SigningKey, std::string> from_pem(std::string_view pem);
 
   Algorithm algorithm() const { return algorithm_; }
+  // An EC key's public point, uncompressed (65 bytes); empty for RSA.
+  std::string public_point() const;
   // "<base64url header>.<base64url claims>.<base64url signature>"
   tl::expected<std::string, std::string> sign_jwt(const nlohmann::json& header,
                                                   const nlohmann::json& claims) const;

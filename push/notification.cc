@@ -5,7 +5,19 @@
 namespace xpush::push {
 
 std::string_view to_string(Platform platform) {
-  return platform == Platform::kApns ? "apns" : "fcm";
+  switch (platform) {
+    case Platform::kApns: return "apns";
+    case Platform::kFcm: return "fcm";
+    case Platform::kWebPush: return "webpush";
+  }
+  return "fcm";
+}
+
+std::optional<Platform> platform_named(std::string_view name) {
+  for (const auto p : {Platform::kApns, Platform::kFcm, Platform::kWebPush}) {
+    if (to_string(p) == name) return p;
+  }
+  return std::nullopt;
 }
 
 std::string_view to_string(Kind kind) {

@@ -10,7 +10,7 @@
 
 namespace xpush::push {
 
-enum class Platform { kApns, kFcm };
+enum class Platform { kApns, kFcm, kWebPush };
 enum class Kind {
   kAlert,       // visible: title/body, sound
   kBackground,  // wakes the app silently (content-available / data-only)
@@ -18,11 +18,13 @@ enum class Kind {
 };
 
 std::string_view to_string(Platform platform);
+// "apns", "fcm" or "webpush"; nullopt for anything else.
+std::optional<Platform> platform_named(std::string_view name);
 std::string_view to_string(Kind kind);
 
 struct Device {
   Platform platform = Platform::kFcm;
-  std::string token;
+  std::string token;  // Web Push: the subscription (push/webpush_request.h)
   std::string app;  // which configured app (topic / project) it belongs to
 };
 

@@ -56,7 +56,7 @@ tl::expected<Notification, std::string> notification_from_json(std::string_view 
     n.id = j.at("id");
     n.recipient = j.at("recipient");
     n.node = j.at("node");
-    n.device.platform = j.at("platform") == "apns" ? Platform::kApns : Platform::kFcm;
+    n.device.platform = platform_named(j.at("platform").get<std::string>()).value_or(Platform::kFcm);
     n.device.token = j.at("token");
     n.device.app = j.at("app");
     const std::string kind = j.at("kind");

@@ -9,12 +9,21 @@ namespace xpush::push {
 
 class PlatformRouter final : public Provider {
  public:
-  // Either may be null: devices of that platform are then rejected.
-  PlatformRouter(std::unique_ptr<Provider> apns, std::unique_ptr<Provider> fcm)
-      : apns_(std::move(apns)), fcm_(std::move(fcm)) {}
+  // Any may be null: devices of that platform are then rejected.
+  struct Providers {
+    std::unique_ptr<Provider> apns;
+    std::unique_ptr<Provider> fcm;
+    std::unique_ptr<Provider> webpush;
+  };
+  explicit PlatformRouter(Providers providers) : providers_(std::move(providers)) {}
 
   void send(const Notification& notification, Completion done) override {
-    Provider* p = notification.device.platform == Platform::kApns ? apns_.get() : fcm_.get();
+    Provider* p = nullptr;
+    switch (notification.device.platform) {
+      case Platform::kApns: p = providers_.apns.get(); break;
+      case Platform::kFcm: p = providers_.fcm.get(); break;
+      case Platform::kWebPush: p = providers_.webpush.get(); break;
+    }
     if (!p) {
       done(PushResult{.outcome = Outcome::kRejected,
                       .reason = "no " + std::string{to_string(notification.device.platform)} +
@@ -25,8 +34,7 @@ class PlatformRouter final : public Provider {
   }
 
  private:
-  std::unique_ptr<Provider> apns_;
-  std::unique_ptr<Provider> fcm_;
+  Providers providers_;
 };
 
 }  // namespace xpush::push

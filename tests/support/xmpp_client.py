@@ -91,6 +91,21 @@ class Client:
             fields["app"] = app
         return await self.command(push_jid, f"register-push-{service}", fields)
 
+    async def register_webpush(self, push_jid, subscription, device_id="browser"):
+        """register-push-webpush with a PushSubscription's endpoint and keys."""
+        return await self.command(push_jid, "register-push-webpush", {
+            "endpoint": subscription["endpoint"], "p256dh": subscription["keys"]["p256dh"],
+            "auth": subscription["keys"]["auth"], "device-id": device_id})
+
+    async def disco_forms(self, jid):
+        """The XEP-0128 forms of jid's disco#info, by FORM_TYPE: {var: value}."""
+        info = await self.xmpp["xep_0030"].get_info(jid=jid, timeout=15)
+        forms = {}
+        for x in info.xml.findall(f"{{http://jabber.org/protocol/disco#info}}query/{{{DATA}}}x"):
+            fields = {f.get("var"): (f.findtext(f"{{{DATA}}}value") or "") for f in x.findall(f"{{{DATA}}}field")}
+            forms[fields.get("FORM_TYPE")] = fields
+        return forms
+
     async def enable_push(self, push_jid, node, secret):
         iq = self.xmpp.make_iq_set()
         enable = ET.Element(f"{{{PUSH}}}enable", jid=push_jid, node=node)

@@ -2,6 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <fstream>
+
+#include "push/vapid.h"
+#include "tests/unit/temp_dir.h"
+
 namespace xpush {
 namespace {
 
@@ -55,7 +60,7 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
   expect_error(kMinimal + "push:\n  provider: pigeon\n",
                "xpush.yaml:5:13: push.provider must be 'log' or 'direct'");
   expect_error(kMinimal + "push:\n  provider: direct\n",
-               "xpush.yaml:5:3: push.provider is direct but neither push.apns nor push.fcm lists an app");
+               "xpush.yaml:5:3: push.provider is direct but none of push.apns, push.fcm and push.webpush is configured");
   expect_error(kMinimal + "push:\n  fcm:\n    token_url: http://x\n    apps: []\n",
                "xpush.yaml:6:16: push.fcm.token_url must be an https:// URL");
   expect_error(kMinimal + "push:\n  apns:\n    apps:\n      - name: chat\n        topic: t\n",
@@ -101,6 +106,27 @@ TEST(Config, ProviderRequestsHaveADeadline) {
   EXPECT_EQ(quiet.apns.endpoint.idle_ping, std::chrono::milliseconds{0});
   expect_error(kMinimal + "push:\n  request_timeout_ms: 10\n",
                "xpush.yaml:5:23: push.request_timeout_ms must be between 100 and 300000");
+}
+
+TEST(Config, WebPushNeedsAVapidKeyAndSubject) {
+  testing::TempDir dir;
+  const auto key = dir.file("vapid.pem");
+  std::ofstream{key} << *push::generate_vapid_key_pem();
+  const Config c = load_config_text(kMinimal + "push:\n  provider: direct\n  request_timeout_ms: 3000\n"
+                                    "  webpush:\n    vapid: { key_file: " + key + ", subject: \"mailto:ops@example.org\" }\n"
+                                    "    allow_hosts: [localhost]\n");
+  ASSERT_TRUE(c.webpush);
+  EXPECT_EQ(c.webpush->subject, "mailto:ops@example.org");
+  EXPECT_EQ(c.webpush->allow_hosts, std::vector<std::string>{"localhost"});
+  EXPECT_EQ(c.webpush->connections_per_origin, 4u);
+  EXPECT_EQ(c.webpush->timeout, std::chrono::milliseconds{3'000});
+  EXPECT_FALSE(load_config_text(kMinimal).webpush);
+  expect_error(kMinimal + "push:\n  webpush:\n    vapid: { subject: ops@example.org, key_file: " + key + " }\n",
+               "xpush.yaml:6:23: push.webpush.vapid.subject must be a mailto: or https: URL where push services "
+               "can reach you");
+  const auto rsa = dir.file("missing.pem");
+  expect_error(kMinimal + "push:\n  webpush:\n    vapid: { key_file: " + rsa + ", subject: \"mailto:a@b\" }\n",
+               "xpush.yaml:6:24: cannot read VAPID key " + rsa + ": No such file or directory");
 }
 
 TEST(Config, StoreBackendsAndTheirOptions) {

@@ -56,6 +56,26 @@ TEST(RegistrationCommand, OptionalAppField) {
   EXPECT_EQ(bad.error().condition, "bad-request");
 }
 
+TEST(RegistrationCommand, WebPushSubscription) {
+  const std::string endpoint = "https://updates.push.services.mozilla.com/wpush/v2/gAAAA?x=1&amp;y=2";
+  auto c = parse_registration_command(parse_stanza(command(
+      "register-push-webpush", field("endpoint", endpoint) + field("p256dh", "BCVx") + field("auth", "BTBZ") +
+                                   field("device-id", "firefox-1"))));
+  ASSERT_TRUE(c) << c.error().text;
+  EXPECT_EQ(c->service, PushService::kWebPush);
+  EXPECT_EQ(c->webpush.endpoint, "https://updates.push.services.mozilla.com/wpush/v2/gAAAA?x=1&y=2");
+  EXPECT_EQ(c->webpush.p256dh, "BCVx");
+  EXPECT_EQ(c->webpush.auth, "BTBZ");
+  EXPECT_EQ(c->device_id, "firefox-1");
+  auto missing = parse_registration_command(parse_stanza(
+      command("register-push-webpush", field("endpoint", "https://x/") + field("device-id", "d"))));
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().text, "endpoint, p256dh and auth are required");
+  auto off = parse_registration_command(parse_stanza(command("unregister-push-webpush", field("device-id", "d"))));
+  ASSERT_TRUE(off) << off.error().text;
+  EXPECT_EQ(off->kind, CommandKind::kUnregister);
+}
+
 TEST(RegistrationCommand, PushAppserverV1) {
   auto c = parse_registration_command(parse_stanza(command(
       "v1-register-push", field("type", "apns") + field("node", "stable-device-7") +

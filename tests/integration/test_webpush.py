@@ -1,0 +1,202 @@
+"""Web Push end to end: a browser-style subscription made at a real push
+service (npm web-push-testing, which checks the VAPID token and decrypts as
+a browser does), registered through a slixmpp client on real Prosody and
+ejabberd, then a message to the offline user read back decrypted."""
+import json
+import os
+import socket
+import threading
+
+import pytest
+from slixmpp.exceptions import IqError
+
+from tests.support.procs import free_port, wait_for
+from tests.support.scenario import start_gateway, write
+from tests.support.webpush_service import WebPushService
+from tests.support.xmpp_client import Client, run
+from tests.support.xpushd import xpushctl
+
+FORM_TYPE = "urn:xpush:webpush:0"
+
+
+@pytest.fixture
+def push_service(tmp_path):
+    service = WebPushService(str(tmp_path)).start()
+    yield service
+    service.stop()
+
+
+def webpush_section(tmp_path, allow_hosts=("localhost",)):
+    key = os.path.join(str(tmp_path), "vapid.pem")
+    if not os.path.exists(key):
+        xpushctl("/nonexistent.yaml", "webpush", "keygen", "--out", key)
+    return ("push:\n  provider: direct\n"
+            "  retry: { initial_ms: 200, max_ms: 1000, max_attempts: 5, poll_ms: 100 }\n"
+            "  webpush:\n"
+            f"    vapid: {{ key_file: {key}, subject: \"mailto:ops@example.org\" }}\n"
+            f"    allow_hosts: {json.dumps(list(allow_hosts))}\n")
+
+
+@pytest.fixture
+def gateway(server, tmp_path):
+    gw = start_gateway(server, tmp_path, push_section=webpush_section(tmp_path))
+    yield gw
+    assert gw.stop() == 0, gw.log_tail()
+
+
+def browser_goes_offline(server, account, push_service=None, subscription=None):
+    """Reads the VAPID key from disco#info, subscribes with it, registers the
+    subscription, enables push and leaves. Returns (subscription, registration)."""
+    client = run(Client(account[0], account[1], server.c2s_port).connect())
+    try:
+        key = run(client.disco_forms(server.component))[FORM_TYPE]["vapid-public-key"]
+        subscription = subscription or push_service.subscribe(key)
+        reg = run(client.register_webpush(server.component, subscription))
+        run(client.enable_push(server.component, reg["node"], reg["secret"]))
+    finally:
+        run(client.disconnect())
+    return subscription, reg
+
+
+def test_the_browser_gets_the_decrypted_notification(server, gateway, push_service, users):
+    alice, bob = users
+    subscription, reg = browser_goes_offline(server, alice, push_service)
+    assert set(reg) >= {"node", "secret"}
+    write(server, bob, alice[0], ["a secret word"])
+
+    shown = wait_for(lambda: push_service.messages(subscription), 30, what="the decrypted push message")
+    payload = json.loads(shown[0])
+    assert payload["kind"] == "alert"
+    assert payload["title"] == "New message"
+    assert payload["badge"] == 1
+    assert "secret" not in shown[0]
+
+    request = push_service.requests(subscription)[0]
+    h = request["headers"]
+    assert h["content-encoding"] == "aes128gcm"
+    assert h["content-type"] == "application/octet-stream"
+    assert h["urgency"] == "high"
+    assert 0 < int(h["ttl"]) <= 86400
+    assert h["authorization"].startswith("vapid t=")
+    assert h["authorization"].endswith(", k=" + run_disco_key(server, alice))
+    assert request["length"] == 86 + 256 + 16  # padded to the first bucket
+    gateway.wait_log("delivered")
+
+
+def run_disco_key(server, account):
+    client = run(Client(account[0], account[1], server.c2s_port).connect())
+    try:
+        return run(client.disco_forms(server.component))[FORM_TYPE]["vapid-public-key"]
+    finally:
+        run(client.disconnect())
+
+
+def test_an_expired_subscription_disables_the_node_and_the_server_is_told_cancel(
+        server, gateway, push_service, users):
+    alice, bob = users
+    subscription, reg = browser_goes_offline(server, alice, push_service)
+    push_service.expire(subscription)
+    write(server, bob, alice[0], ["hello"])
+    gateway.wait_log(f"node {reg['node']} disabled")
+    assert "HTTP 410: Push subscription has unsubscribed or expired." in gateway.log_text()
+    write(server, bob, alice[0], ["again"])
+    gateway.wait_log("device disabled; answered cancel/item-not-found")
+    assert [r["fault"] for r in push_service.requests(subscription)] == [None]
+
+
+def test_a_busy_push_service_is_retried_after_retry_after(server, gateway, push_service, users):
+    alice, bob = users
+    subscription, _ = browser_goes_offline(server, alice, push_service)
+    push_service.answer_next(subscription, [429, 503])
+    write(server, bob, alice[0], ["hello"])
+    wait_for(lambda: push_service.messages(subscription), 30, what="the push after two refusals")
+    assert [r["fault"] for r in push_service.requests(subscription)] == [429, 503, None]
+    assert "HTTP 429: stand-in answers 429" in gateway.log_text()
+
+
+class SilentListener:
+    """A TCP port that counts who connects to it (an internal service)."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.sock.settimeout(0.2)
+        self.port = self.sock.getsockname()[1]
+        self.connections = 0
+        self.running = True
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while self.running:
+            try:
+                conn, _ = self.sock.accept()
+                self.connections += 1
+                conn.close()
+            except OSError:
+                pass
+
+    def close(self):
+        self.running = False
+        self.thread.join(5)
+        self.sock.close()
+
+
+def fake_subscription(endpoint, push_service):
+    real = push_service.subscribe(run_key_placeholder())
+    return {"endpoint": endpoint, "keys": real["keys"]}
+
+
+def run_key_placeholder():
+    # web-push-testing only needs a valid P-256 point to hand out keys.
+    return "BPXMAx0EJdHIErBHI2KEk0jqhz-7Bn3afzU0Mf0Ir9uHHrIEj3gJy6yWG-2rW8so-TWqPkNGTPrO6M4b-KvdTtI"
+
+
+def test_endpoints_into_the_private_network_are_refused(server, tmp_path, push_service, users):
+    alice, bob = users
+    internal = SilentListener()
+    gw = start_gateway(server, tmp_path, push_section=webpush_section(tmp_path, allow_hosts=()))
+    try:
+        client = run(Client(alice[0], alice[1], server.c2s_port).connect())
+        try:
+            for endpoint, why in [
+                    (f"https://127.0.0.1:{internal.port}/x", "the endpoint's address is not public"),
+                    ("https://10.0.0.1/x", "the endpoint's address is not public"),
+                    ("https://[::1]/x", "the endpoint's address is not public"),
+                    ("https://169.254.169.254/latest/meta-data", "the endpoint's address is not public"),
+                    (f"http://push.example.net:{free_port()}/x", "the endpoint is not an https URL")]:
+                with pytest.raises(IqError) as refused:
+                    run(client.register_webpush(server.component, fake_subscription(endpoint, push_service)))
+                assert refused.value.iq["error"]["condition"] == "bad-request"
+                assert refused.value.iq["error"]["text"] == why
+        finally:
+            run(client.disconnect())
+        # A name is accepted at registration; what it resolves to is checked
+        # when connecting. localhost resolves to loopback: refused, never reached.
+        _, reg = browser_goes_offline(
+            server, alice, subscription=fake_subscription(f"https://localhost:{internal.port}/x", push_service))
+        write(server, bob, alice[0], ["hello"])
+        gw.wait_log(f"node {reg['node']} disabled")
+        assert "refused: localhost resolves only to addresses that are not public" in gw.log_text()
+        assert internal.connections == 0
+    finally:
+        internal.close()
+        assert gw.stop() == 0, gw.log_tail()
+
+
+def test_without_web_push_configured_registration_says_so(server, tmp_path, push_service, users):
+    alice, _ = users
+    gw = start_gateway(server, tmp_path)
+    try:
+        client = run(Client(alice[0], alice[1], server.c2s_port).connect())
+        try:
+            assert FORM_TYPE not in run(client.disco_forms(server.component))
+            with pytest.raises(IqError) as refused:
+                run(client.register_webpush(server.component,
+                                            fake_subscription("https://push.example.net/x", push_service)))
+            assert refused.value.iq["error"]["condition"] == "feature-not-implemented"
+        finally:
+            run(client.disconnect())
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
