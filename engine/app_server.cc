@@ -250,8 +250,7 @@ Dispatcher::QueueAs AppServer::fold_if_throttled(AlertThrottle& throttler, store
   auto step = throttler.on_alert(windows, domain + "/" + n.node, n.created_at, throttle.window, random_uuid());
   const auto* fold = std::get_if<AlertThrottle::Fold>(&step);
   if (!fold) return {};
-  const auto [apns, fcm] = throttle.digest(fold->count);
-  apply_alert(n, n.device.platform == push::Platform::kApns ? apns : fcm);
+  apply_alert(n, alert_for(n.device.platform, throttle.digest(fold->count)));
   n.id = fold->digest_id;
   n.created_at = fold->due;
   outcome.digest_id = fold->digest_id;

@@ -21,6 +21,15 @@ push::Device device_of(const store::Registration& registration) {
                       registration.token, registration.app};
 }
 
+const rules::Alert& alert_for(push::Platform platform, const rules::PlatformAlerts& alerts) {
+  switch (platform) {
+    case push::Platform::kApns: return alerts.apns;
+    case push::Platform::kFcm: return alerts.fcm;
+    case push::Platform::kWebPush: return alerts.webpush;
+  }
+  return alerts.fcm;
+}
+
 void apply_alert(push::Notification& n, const rules::Alert& a) {
   n.title = a.title;
   n.subtitle = a.subtitle;
@@ -50,7 +59,7 @@ push::Notification notification_from_decision(const rules::Decision& decision, p
   push::Notification n;
   n.device = std::move(device);
   n.kind = kind_for(decision.action);
-  apply_alert(n, n.device.platform == push::Platform::kApns ? decision.apns : decision.fcm);
+  apply_alert(n, alert_for(n.device.platform, {decision.apns, decision.fcm, decision.webpush}));
   n.rule = decision.rule;
   n.ttl = decision.ttl.value_or(default_ttl);
   return n;

@@ -22,6 +22,8 @@ push::Notification notification_from_decision(const rules::Decision& decision, p
 
 // Puts a rendered alert's fields on the notification (all of them).
 void apply_alert(push::Notification& notification, const rules::Alert& alert);
+// The rules' alert for a device of `platform`.
+const rules::Alert& alert_for(push::Platform platform, const rules::PlatformAlerts& alerts);
 
 // An alert whose rule set no badge shows the recipient's unread count, when
 // it is known (at most 99,999).

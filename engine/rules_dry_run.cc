@@ -34,7 +34,7 @@ std::string describe_decision(const rules::Decision& d, const DryRunOptions& o) 
   std::string out = "rule: " + d.rule + "\naction: " + std::string{rules::to_string(d.action)} + "\n";
   if (!d.modifier.empty()) out += "changed by: " + d.modifier + "\n";
   if (d.throttle) {
-    const auto [apns, fcm] = d.throttle->digest(3);
+    const auto apns = d.throttle->digest(3).apns;
     out += "throttle: one alert per " + std::to_string(d.throttle->window.count()) +
            "s per device; 3 more inside the window would send: \"" + apns.title + "\" / \"" + apns.body + "\"\n";
   }

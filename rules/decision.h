@@ -46,9 +46,16 @@ struct Alert {
 // "At most one alert per device per window": alerts inside the window are
 // folded into one digest sent when it ends. `digest(count)` renders it for
 // `count` folded messages, per platform.
+// One alert per platform: the rule's alert with that platform's block over it.
+struct PlatformAlerts {
+  Alert apns;
+  Alert fcm;
+  Alert webpush;
+};
+
 struct Throttle {
   std::chrono::seconds window{0};
-  std::function<std::pair<Alert, Alert>(int count)> digest;  // {apns, fcm}
+  std::function<PlatformAlerts(int count)> digest;
 };
 
 struct Decision {
@@ -57,6 +64,7 @@ struct Decision {
   std::string modifier;  // what changed the rule's action afterwards, e.g. "quiet-hours:night"
   Alert apns;            // the rule's alert with its apns overrides
   Alert fcm;             // ... and with its fcm overrides
+  Alert webpush;         // ... and with its webpush overrides
   std::optional<std::chrono::seconds> ttl;
   std::optional<Throttle> throttle;
 };

@@ -280,12 +280,13 @@ std::optional<Rule> Loader::rule(const YAML::Node& node, bool is_default) {
   const auto a = action(node["action"]);
   if (!a) return std::nullopt;
   r.action = *a;
-  AlertSpec apns, fcm;
-  const AlertSpec alert = node["alert"] ? alert_spec(node["alert"], "alert", {}, &apns, &fcm) : AlertSpec{};
-  r.apns = default_apns_.merged_with(alert).merged_with(apns);
-  r.fcm = default_fcm_.merged_with(alert).merged_with(fcm);
+  PlatformSpecs blocks;
+  const AlertSpec alert = node["alert"] ? alert_spec(node["alert"], "alert", {}, &blocks) : AlertSpec{};
+  r.apns = defaults_.apns.merged_with(alert).merged_with(blocks.apns);
+  r.fcm = defaults_.fcm.merged_with(alert).merged_with(blocks.fcm);
+  r.webpush = defaults_.webpush.merged_with(alert).merged_with(blocks.webpush);
   if ((r.action == Action::kAlert || r.action == Action::kVoip)) {
-    for (const auto* spec : {&r.apns, &r.fcm}) {
+    for (const auto* spec : {&r.apns, &r.fcm, &r.webpush}) {
       if (!spec->text.count("title") && !spec->text.count("body") && !spec->text.count("loc_key") &&
           !spec->text.count("title_loc_key")) {
         error(node["alert"] ? node["alert"] : node,
@@ -304,7 +305,7 @@ std::optional<Rule> Loader::rule(const YAML::Node& node, bool is_default) {
   if (throttle_node && r.action == Action::kAlert) {
     // A problem in defaults.throttle was reported once, under defaults.
     const auto reported = errors_.size();
-    r.throttle = throttle(*throttle_node, r.apns, r.fcm);
+    r.throttle = throttle(*throttle_node, PlatformSpecs{r.apns, r.fcm, r.webpush});
     if (!node["throttle"]) {
       errors_.resize(reported);
       places_.resize(reported);

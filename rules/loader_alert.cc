@@ -6,19 +6,19 @@
 namespace xpush::rules::detail {
 
 AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
-                             std::initializer_list<std::string_view> also, AlertSpec* apns,
-                             AlertSpec* fcm) {
+                             std::initializer_list<std::string_view> also, PlatformSpecs* platforms) {
   AlertSpec spec;
-  const bool platform_blocks = apns != nullptr;
+  const bool platform_blocks = platforms != nullptr;
+  const auto is_platform = [](std::string_view k) { return k == "apns" || k == "fcm" || k == "webpush"; };
   const auto is_also = [also](std::string_view k) {
     return std::find(also.begin(), also.end(), k) != also.end();
   };
   const std::string expected =
-      with(with(kAlertKeys, also), platform_blocks ? std::initializer_list<std::string_view>{"apns", "fcm"}
+      with(with(kAlertKeys, also), platform_blocks ? std::initializer_list<std::string_view>{"apns", "fcm", "webpush"}
                                                    : std::initializer_list<std::string_view>{});
   const bool ok = check_keys(node, where, expected, [&](std::string_view k) {
     return std::find(kAlertKeys.begin(), kAlertKeys.end(), k) != kAlertKeys.end() || is_also(k) ||
-           (platform_blocks && (k == "apns" || k == "fcm"));
+           (platform_blocks && is_platform(k));
   });
   if (!ok && !node.IsMap()) return spec;
   for (const auto& kv : node) {
@@ -65,8 +65,9 @@ AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
       if (p && *p == "high") spec.priority = Priority::kHigh;
       else if (p && *p == "normal") spec.priority = Priority::kNormal;
       else if (p) error(value, "unknown priority '" + *p + "' (expected high or normal)");
-    } else if (platform_blocks && (key == "apns" || key == "fcm")) {
-      *(key == "apns" ? apns : fcm) = alert_spec(value, key, {});
+    } else if (platform_blocks && is_platform(key)) {
+      *(key == "apns" ? &platforms->apns : key == "fcm" ? &platforms->fcm : &platforms->webpush) =
+          alert_spec(value, key, {});
     }
   }
   return spec;
@@ -74,20 +75,18 @@ AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
 
 void Loader::read_defaults(const YAML::Node& node) {
   context_ = "defaults";
-  AlertSpec apns, fcm;
-  const AlertSpec base = alert_spec(node, "defaults", {"ttl", "throttle"}, &apns, &fcm);
-  default_apns_ = base.merged_with(apns);
-  default_fcm_ = base.merged_with(fcm);
+  PlatformSpecs blocks;
+  const AlertSpec base = alert_spec(node, "defaults", {"ttl", "throttle"}, &blocks);
+  defaults_ = {base.merged_with(blocks.apns), base.merged_with(blocks.fcm), base.merged_with(blocks.webpush)};
   if (node.IsMap() && node["ttl"]) default_ttl_ = duration(node["ttl"], "ttl");
   if (node.IsMap() && node["throttle"]) {
     default_throttle_ = node["throttle"];
-    throttle(node["throttle"], default_apns_, default_fcm_);  // reports its errors here, once
+    throttle(node["throttle"], defaults_);  // reports its errors here, once
   }
   context_.clear();
 }
 
-std::shared_ptr<const ThrottleSpec> Loader::throttle(const YAML::Node& node, const AlertSpec& apns,
-                                                     const AlertSpec& fcm) {
+std::shared_ptr<const ThrottleSpec> Loader::throttle(const YAML::Node& node, const PlatformSpecs& alerts) {
   bool enabled = true;
   if (node.IsScalar() && (node.Scalar() == "off" || (YAML::convert<bool>::decode(node, enabled) && !enabled))) {
     return nullptr;
@@ -103,11 +102,14 @@ std::shared_ptr<const ThrottleSpec> Loader::throttle(const YAML::Node& node, con
   if (!window) return nullptr;
   auto spec = std::make_shared<ThrottleSpec>();
   spec->window = *window;
-  spec->digest_apns = apns.merged_with(over);
-  spec->digest_fcm = fcm.merged_with(over);
-  auto names = spec->digest_apns.variables();
-  const auto more = spec->digest_fcm.variables();
-  names.insert(names.end(), more.begin(), more.end());
+  spec->digest_apns = alerts.apns.merged_with(over);
+  spec->digest_fcm = alerts.fcm.merged_with(over);
+  spec->digest_webpush = alerts.webpush.merged_with(over);
+  std::vector<std::string> names;
+  for (const auto* digest : {&spec->digest_apns, &spec->digest_fcm, &spec->digest_webpush}) {
+    const auto more = digest->variables();
+    names.insert(names.end(), more.begin(), more.end());
+  }
   std::sort(names.begin(), names.end());
   names.erase(std::unique(names.begin(), names.end()), names.end());
   std::erase(names, std::string{"count"});

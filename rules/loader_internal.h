@@ -99,13 +99,12 @@ class Loader {
   void read_quiet_hours(const YAML::Node& node);
   void read_mutes(const YAML::Node& node);
   // Reads the alert keys of `node`; `also` names other keys the caller
-  // reads itself. `apns`/`fcm` (when given) receive the platform blocks.
+  // reads itself. `platforms` (when given) receives the apns, fcm and
+  // webpush blocks.
   AlertSpec alert_spec(const YAML::Node& node, std::string_view where,
-                       std::initializer_list<std::string_view> also, AlertSpec* apns = nullptr,
-                       AlertSpec* fcm = nullptr);
+                       std::initializer_list<std::string_view> also, PlatformSpecs* platforms = nullptr);
   void read_defaults(const YAML::Node& node);
-  std::shared_ptr<const ThrottleSpec> throttle(const YAML::Node& node, const AlertSpec& apns,
-                                                const AlertSpec& fcm);
+  std::shared_ptr<const ThrottleSpec> throttle(const YAML::Node& node, const PlatformSpecs& alerts);
   std::optional<Rule> rule(const YAML::Node& node, bool is_default);
 
   // Conditions.
@@ -124,7 +123,7 @@ class Loader {
   std::vector<std::pair<int, int>> places_;  // (line, column) of each error
   std::map<std::string, std::string> namespaces_;
   std::map<std::string, Field> fields_;
-  AlertSpec default_apns_, default_fcm_;
+  PlatformSpecs defaults_;
   std::optional<seconds> default_ttl_;
   std::optional<YAML::Node> default_throttle_;
   std::vector<QuietHours> quiet_hours_;

@@ -168,6 +168,7 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
   const VariableLookup lookup = [this, &facts](std::string_view name) { return variable(facts, name); };
   d.apns = render_alert(rule.apns, lookup);
   d.fcm = render_alert(rule.fcm, lookup);
+  d.webpush = render_alert(rule.webpush, lookup);
   apply_modifiers(facts, rule, now, d);
   if (d.action == Action::kAlert && rule.throttle) {
     // The digest is rendered later, for however many messages it folds;
@@ -182,8 +183,9 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
                               if (auto it = values.find(name); it != values.end()) return it->second;
                               return std::nullopt;
                             };
-                            return std::pair{render_alert(spec->digest_apns, digest_lookup),
-                                             render_alert(spec->digest_fcm, digest_lookup)};
+                            return PlatformAlerts{render_alert(spec->digest_apns, digest_lookup),
+                                                  render_alert(spec->digest_fcm, digest_lookup),
+                                                  render_alert(spec->digest_webpush, digest_lookup)};
                           }};
   }
   return d;

@@ -34,10 +34,17 @@ struct AlertSpec {
   std::vector<std::string> variables() const;
 };
 
+struct PlatformSpecs {
+  AlertSpec apns;
+  AlertSpec fcm;
+  AlertSpec webpush;
+};
+
 struct ThrottleSpec {
   std::chrono::seconds window{0};
   AlertSpec digest_apns;  // the rule's alert with the digest's fields over it
   AlertSpec digest_fcm;
+  AlertSpec digest_webpush;
   std::vector<std::string> variables;  // what the digest reads besides count
 };
 
@@ -48,6 +55,7 @@ struct Rule {
   Action action = Action::kSilent;
   AlertSpec apns;  // defaults < the rule's alert < its apns block
   AlertSpec fcm;
+  AlertSpec webpush;
   std::optional<std::chrono::seconds> ttl;
   bool quiet_hours = true;  // false: alerts even in quiet hours (calls, emergencies)
   std::shared_ptr<const ThrottleSpec> throttle;

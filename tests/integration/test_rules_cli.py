@@ -39,7 +39,7 @@ def test_check_accepts_the_example_and_points_at_each_mistake(tmp_path):
     assert lines[2] == (f"{broken}:5:43: rule 'vip': unknown key 'bodyy' in alert (expected one of: "
                         "title, subtitle, body, title_loc_key, title_loc_args, loc_key, loc_args, "
                         "sound, badge, thread_id, category, collapse_key, interruption_level, "
-                        "priority, data, apns, fcm)")
+                        "priority, data, apns, fcm, webpush)")
     assert lines[3] == "3 error(s)"
 
 

@@ -200,3 +200,31 @@ def test_without_web_push_configured_registration_says_so(server, tmp_path, push
             run(client.disconnect())
     finally:
         assert gw.stop() == 0, gw.log_tail()
+
+
+RULES = """\
+version: 1
+rules:
+  - name: chat
+    match: { body: { empty: false } }
+    action: alert
+    alert:
+      title: "New message"
+      webpush: { title: "{{count}} on the web", data: { url: "/chat" } }
+"""
+
+
+def test_rules_shape_the_web_notification(server, tmp_path, push_service, users):
+    alice, bob = users
+    rules = tmp_path / "rules.yaml"
+    rules.write_text(RULES)
+    gw = start_gateway(server, tmp_path, push_section=webpush_section(tmp_path), rules_file=str(rules))
+    try:
+        subscription, _ = browser_goes_offline(server, alice, push_service)
+        write(server, bob, alice[0], ["hi"])
+        shown = wait_for(lambda: push_service.messages(subscription), 30, what="the web notification")
+        payload = json.loads(shown[0])
+        assert payload["title"] == "1 on the web"
+        assert payload["data"] == {"url": "/chat"}
+    finally:
+        assert gw.stop() == 0, gw.log_tail()

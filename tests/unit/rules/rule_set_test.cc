@@ -113,6 +113,7 @@ rules:
       data: { sender: "{{from}}", kind: json }
       apns: { sound: ping.caf, subtitle: "via {{from_domain}}" }
       fcm: { loc_key: NEW_FROM, loc_args: ["{{name}}"] }
+      webpush: { title: "{{name}} on the web", data: { url: "/chat/{{from}}" } }
 )");
   ASSERT_TRUE(rules);
   const auto d = rules->evaluate(
@@ -136,6 +137,12 @@ rules:
   EXPECT_EQ(d.fcm.loc_key, "NEW_FROM");
   EXPECT_EQ(d.fcm.loc_args, std::vector<std::string>{"Bob"});
   EXPECT_TRUE(d.fcm.subtitle.empty());
+  EXPECT_EQ(d.webpush.title, "Bob on the web");
+  EXPECT_EQ(d.webpush.body, "👩‍👩‍👧‍👦 fam…");
+  EXPECT_EQ(d.webpush.data, (std::map<std::string, std::string>{
+                                {"kind", "json"}, {"sender", "bob@example.org"}, {"url", "/chat/bob@example.org"}}))
+      << "a platform block's data adds to the rule's";
+  EXPECT_TRUE(d.webpush.loc_key.empty());
 
   const auto nameless = rules->evaluate(
       message("type='chat' from='bob@example.org/x' to='alice@example.org'", R"(<body>{"content":"hi"}</body>)"),
