@@ -20,6 +20,9 @@ namespace xpush::push {
 // IPv6 (and IPv4 inside IPv6).
 bool is_public_address(const boost::asio::ip::address& address);
 
+// Errors of requests to a host that resolved only to refused addresses.
+inline constexpr std::string_view kRefusedAddress = "refused";
+
 struct EndpointUrl {
   bool tls = true;
   std::string host;  // lower case, without IPv6 brackets

@@ -1,5 +1,7 @@
 #include "push/h1_connection.h"
 
+#include "push/address_guard.h"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/ssl.hpp>
@@ -80,7 +82,7 @@ struct H1Connection::Impl : std::enable_shared_from_this<Impl> {
       if (!endpoint.may_connect || endpoint.may_connect(r.endpoint().address())) allowed.push_back(r.endpoint());
     }
     if (allowed.empty()) {
-      return fail("refused: " + endpoint.host + " resolves only to addresses that are not public");
+      return fail(std::string{kRefusedAddress} + ": " + endpoint.host + " resolves only to addresses that are not public");
     }
     lowest().expires_after(endpoint.timeout);
     lowest().async_connect(allowed, [self = shared_from_this()](beast::error_code e, const tcp::endpoint&) {

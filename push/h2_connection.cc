@@ -54,8 +54,8 @@ void use_pkcs12(asio::ssl::context& ctx, const std::string& path, const std::str
 std::shared_ptr<asio::ssl::context> make_h2_tls_context(const H2Endpoint& endpoint) {
   auto ctx = std::make_shared<asio::ssl::context>(asio::ssl::context::tls_client);
   ctx->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-  static constexpr unsigned char kAlpn[] = {2, 'h', '2'};
-  SSL_CTX_set_alpn_protos(ctx->native_handle(), kAlpn, sizeof kAlpn);
+  static constexpr unsigned char kAlpn[] = {2, 'h', '2', 8, 'h', 't', 't', 'p', '/', '1', '.', '1'};
+  SSL_CTX_set_alpn_protos(ctx->native_handle(), kAlpn, endpoint.offer_http1 ? sizeof kAlpn : 3);
   if (endpoint.verify) {
     ctx->set_verify_mode(asio::ssl::verify_peer);
     if (endpoint.ca_file.empty()) {
@@ -231,7 +231,15 @@ void H2Connection::Impl::start() {
     auto& s = *self->impl_;
     if (s.closed) return;
     if (ec) return s.fail("resolve " + s.endpoint.host + ": " + ec.message());
-    asio::async_connect(s.stream.next_layer(), results, [self](error_code e, const tcp::endpoint&) {
+    std::vector<tcp::endpoint> allowed;
+    for (const auto& r : results) {
+      if (!s.endpoint.may_connect || s.endpoint.may_connect(r.endpoint().address())) allowed.push_back(r.endpoint());
+    }
+    if (allowed.empty()) {
+      return s.fail(std::string{kRefusedAddress} + ": " + s.endpoint.host +
+                    " resolves only to addresses that are not public");
+    }
+    asio::async_connect(s.stream.next_layer(), allowed, [self](error_code e, const tcp::endpoint&) {
       auto& t = *self->impl_;
       if (t.closed) return;
       if (e) return t.fail("connect " + t.endpoint.host + ":" + std::to_string(t.endpoint.port) + ": " + e.message());
@@ -246,7 +254,7 @@ void H2Connection::Impl::start() {
         unsigned int len = 0;
         SSL_get0_alpn_selected(u.stream.native_handle(), &proto, &len);
         if (std::string_view{reinterpret_cast<const char*>(proto), len} != "h2") {
-          return u.fail(u.endpoint.host + " did not negotiate HTTP/2 (ALPN h2)");
+          return u.fail(std::string{kNoHttp2} + ": " + u.endpoint.host + " did not negotiate HTTP/2 (ALPN h2)");
         }
         u.connected = true;
         u.last_received = Clock::now();

@@ -13,8 +13,10 @@
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/ip/address.hpp>
 #include <tl/expected.hpp>
 
+#include "push/address_guard.h"
 #include "push/h2_session.h"
 #include "push/http_message.h"
 
@@ -44,11 +46,18 @@ struct H2Endpoint {
   // with an HTTP/2 PING; unanswered within `timeout`, it is dropped before a
   // notification has to find out. Zero: never.
   std::chrono::milliseconds idle_ping{60'000};
+  // ALPN: also offer http/1.1, for servers that may speak either (the
+  // connection still fails, with kNoHttp2, if the server picks it).
+  bool offer_http1 = false;
+  // Whether an address the host resolved to may be connected to (empty: any).
+  std::function<bool(const boost::asio::ip::address&)> may_connect;
 };
 
 // Errors of requests the server never processed because it sent GOAWAY
 // start with this: they can be sent again at once on another connection.
 inline constexpr std::string_view kGoAway = "GOAWAY";
+// Errors of requests on a connection whose server chose HTTP/1.1 over h2.
+inline constexpr std::string_view kNoHttp2 = "no HTTP/2";
 
 // Throws std::runtime_error naming the file it could not load.
 std::shared_ptr<boost::asio::ssl::context> make_h2_tls_context(const H2Endpoint& endpoint);

@@ -2,17 +2,23 @@
 service (npm web-push-testing, which checks the VAPID token and decrypts as
 a browser does), registered through a slixmpp client on real Prosody and
 ejabberd, then a message to the offline user read back decrypted."""
+import base64
+import http.server
 import json
 import os
 import socket
+import ssl
+import subprocess
 import threading
 
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 from slixmpp.exceptions import IqError
 
 from tests.support.procs import free_port, wait_for
 from tests.support.scenario import start_gateway, write
-from tests.support.webpush_service import WebPushService
+from tests.support.webpush_service import NODE_DIR, WebPushService
 from tests.support.xmpp_client import Client, run
 from tests.support.xpushd import xpushctl
 
@@ -26,7 +32,7 @@ def push_service(tmp_path):
     service.stop()
 
 
-def webpush_section(tmp_path, allow_hosts=("localhost",)):
+def webpush_section(tmp_path, allow_hosts=("localhost",), ca_file=None):
     key = os.path.join(str(tmp_path), "vapid.pem")
     if not os.path.exists(key):
         xpushctl("/nonexistent.yaml", "webpush", "keygen", "--out", key)
@@ -34,7 +40,8 @@ def webpush_section(tmp_path, allow_hosts=("localhost",)):
             "  retry: { initial_ms: 200, max_ms: 1000, max_attempts: 5, poll_ms: 100 }\n"
             "  webpush:\n"
             f"    vapid: {{ key_file: {key}, subject: \"mailto:ops@example.org\" }}\n"
-            f"    allow_hosts: {json.dumps(list(allow_hosts))}\n")
+            f"    allow_hosts: {json.dumps(list(allow_hosts))}\n"
+            + (f"    ca_file: \"{ca_file}\"\n" if ca_file else ""))
 
 
 @pytest.fixture
@@ -227,4 +234,108 @@ def test_rules_shape_the_web_notification(server, tmp_path, push_service, users)
         assert payload["title"] == "1 on the web"
         assert payload["data"] == {"url": "/chat"}
     finally:
+        assert gw.stop() == 0, gw.log_tail()
+
+
+def b64url(data):
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+class Browser:
+    """The browser's half of a subscription: its P-256 key and auth secret."""
+
+    def __init__(self, endpoint):
+        self.key = ec.generate_private_key(ec.SECP256R1())
+        self.auth = b64url(os.urandom(16))
+        point = self.key.public_key().public_bytes(serialization.Encoding.X962,
+                                                   serialization.PublicFormat.UncompressedPoint)
+        self.subscription = {"endpoint": endpoint, "keys": {"p256dh": b64url(point), "auth": self.auth}}
+
+    def decrypt(self, body):
+        """What the service worker reads, decrypted by npm http_ece."""
+        private = b64url(self.key.private_numbers().private_value.to_bytes(32, "big"))
+        done = subprocess.run(["node", "ece_decrypt.js"], cwd=NODE_DIR, capture_output=True, text=True, timeout=30,
+                              input=json.dumps({"private_key": private, "auth": self.auth,
+                                                "body": base64.b64encode(body).decode()}))
+        assert done.returncode == 0, done.stderr
+        return json.loads(done.stdout)
+
+
+def test_an_http2_push_service_gets_what_the_browser_decrypts(server, tmp_path, standin, users):
+    alice, bob = users
+    gw = start_gateway(server, tmp_path, push_section=webpush_section(tmp_path, ca_file=standin.ca))
+    try:
+        browser = Browser(f"https://localhost:{standin.port}/wpush/v2/alice-sub?x=1")
+        browser_goes_offline(server, alice, subscription=browser.subscription)
+        write(server, bob, alice[0], ["one", "two"])
+        gw.wait_log("delivered", count=2)
+        sent = [r for r in standin.requests() if r["headers"][":path"].startswith("/wpush/")]
+        assert [r["status"] for r in sent] == [201, 201]
+        assert sent[0]["connection"] == sent[1]["connection"]  # one HTTP/2 connection, reused
+        h = sent[0]["headers"]
+        assert h[":path"] == "/wpush/v2/alice-sub?x=1"
+        assert h[":method"] == "POST"
+        assert h["content-encoding"] == "aes128gcm"
+        assert h["urgency"] == "high"
+        assert h["authorization"].startswith("vapid t=")
+        shown = [browser.decrypt(base64.b64decode(r["body_b64"])) for r in sent]
+        assert [p["kind"] for p in shown] == ["alert", "alert"]
+        assert shown[0]["title"] == "New message"
+        assert len({p["id"] for p in shown}) == 2
+
+        gone = Browser(f"https://localhost:{standin.port}/wpush/gone-sub")
+        _, reg = browser_goes_offline(server, bob, subscription=gone.subscription)
+        write(server, alice, bob[0], ["hello"])
+        gw.wait_log(f"node {reg['node']} disabled")
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
+
+
+class Http1PushService:
+    """A push service over TLS that speaks only HTTP/1.1 (ALPN http/1.1),
+    as many self-hosted UnifiedPush distributors do."""
+
+    def __init__(self, cert_pem):
+        self.bodies = []
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def do_POST(self):
+                outer.bodies.append(self.rfile.read(int(self.headers["content-length"])))
+                self.send_response(201)
+                self.send_header("content-length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert_pem)
+        context.set_alpn_protocols(["http/1.1"])
+        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+        self.port = self.httpd.server_address[1]
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    def close(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)
+
+
+def test_a_push_service_that_speaks_only_http1_over_tls(server, tmp_path, standin, users):
+    alice, bob = users
+    service = Http1PushService(standin.server_pem)
+    gw = start_gateway(server, tmp_path, push_section=webpush_section(tmp_path, ca_file=standin.ca))
+    try:
+        browser = Browser(f"https://localhost:{service.port}/up/alice")
+        browser_goes_offline(server, alice, subscription=browser.subscription)
+        write(server, bob, alice[0], ["one", "two"])
+        gw.wait_log("delivered", count=2)
+        assert [browser.decrypt(b)["kind"] for b in service.bodies] == ["alert", "alert"]
+    finally:
+        service.close()
         assert gw.stop() == 0, gw.log_tail()

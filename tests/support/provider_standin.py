@@ -289,6 +289,9 @@ class Connection(asyncio.Protocol):
             if path.startswith("/3/device/"):
                 return 503, {}, {"reason": "ServiceUnavailable"}
             return Fcm.error(503, "UNAVAILABLE", "The service is unavailable.", "UNAVAILABLE")
+        if path.startswith("/wpush/"):  # a Web Push service (RFC 8030 §5)
+            gone = path.startswith("/wpush/gone")
+            return (410, {}, {"reason": "unsubscribed"}) if gone else (201, {"location": path}, None)
         if self.fcm and path == "/token":
             return self.fcm.token(headers, body)
         if self.fcm and path.startswith("/v1/projects/"):
@@ -314,6 +317,7 @@ class Connection(asyncio.Protocol):
         status, extra, answer = self.answer(headers, body)
         with open(self.apns.record, "a") as f:
             f.write(json.dumps({"headers": headers, "body": body.decode(errors="replace"),
+                                "body_b64": base64.b64encode(body).decode(),
                                 "status": status, "connection": self.number,
                                 "received_at": received_at, "answered_at": time.time(),
                                 "client_cert": self.client_cert}) + "\n")
