@@ -1,11 +1,10 @@
 #include "push/ece.h"
 
-#include <openssl/core_names.h>
+#include <openssl/bn.h>
 #include <openssl/ec.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/obj_mac.h>
-#include <openssl/param_build.h>
 #include <openssl/rand.h>
 
 #include <memory>
@@ -27,92 +26,74 @@ struct Free {
 };
 using Group = std::unique_ptr<EC_GROUP, Free<EC_GROUP, EC_GROUP_free>>;
 using Point = std::unique_ptr<EC_POINT, Free<EC_POINT, EC_POINT_free>>;
-using Bn = std::unique_ptr<BIGNUM, Free<BIGNUM, BN_free>>;
-using Pkey = std::unique_ptr<EVP_PKEY, Free<EVP_PKEY, EVP_PKEY_free>>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, Free<EVP_PKEY_CTX, EVP_PKEY_CTX_free>>;
+using Bn = std::unique_ptr<BIGNUM, Free<BIGNUM, BN_clear_free>>;
 using CipherCtx = std::unique_ptr<EVP_CIPHER_CTX, Free<EVP_CIPHER_CTX, EVP_CIPHER_CTX_free>>;
-using ParamBld = std::unique_ptr<OSSL_PARAM_BLD, Free<OSSL_PARAM_BLD, OSSL_PARAM_BLD_free>>;
-using Params = std::unique_ptr<OSSL_PARAM, Free<OSSL_PARAM, OSSL_PARAM_free>>;
 
 const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
 unsigned char* bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
 
-Group p256() { return Group{EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)}; }
-
-bool on_curve(std::string_view point) {
-  if (point.size() != kPointBytes || point[0] != 0x04) return false;
-  const Group group = p256();
-  const Point p{EC_POINT_new(group.get())};
-  return group && p && EC_POINT_oct2point(group.get(), p.get(), bytes(point), point.size(), nullptr) == 1 &&
-         EC_POINT_is_on_curve(group.get(), p.get(), nullptr) == 1;
+// The curve, built once: building it costs more than a point multiplication.
+// Only read afterwards, from any thread.
+const EC_GROUP* p256() {
+  static const Group group{EC_GROUP_new_by_curve_name(NID_X9_62_prime256v1)};
+  return group.get();
 }
 
-// An EVP key from raw parts: a public point, and the private scalar if any.
-Pkey ec_key(std::string_view public_point, std::string_view private_scalar) {
-  ParamBld bld{OSSL_PARAM_BLD_new()};
-  Bn priv{private_scalar.empty() ? nullptr
-                                 : BN_bin2bn(bytes(private_scalar), static_cast<int>(private_scalar.size()), nullptr)};
-  if (!bld || (!private_scalar.empty() && !priv)) return nullptr;
-  if (OSSL_PARAM_BLD_push_utf8_string(bld.get(), OSSL_PKEY_PARAM_GROUP_NAME, "prime256v1", 0) != 1 ||
-      OSSL_PARAM_BLD_push_octet_string(bld.get(), OSSL_PKEY_PARAM_PUB_KEY, public_point.data(),
-                                       public_point.size()) != 1 ||
-      (priv && OSSL_PARAM_BLD_push_BN(bld.get(), OSSL_PKEY_PARAM_PRIV_KEY, priv.get()) != 1)) {
+// nullptr unless `encoded` is an uncompressed point on the curve.
+Point point_from(std::string_view encoded) {
+  if (encoded.size() != kPointBytes || encoded[0] != 0x04) return nullptr;
+  Point p{EC_POINT_new(p256())};
+  if (!p || EC_POINT_oct2point(p256(), p.get(), bytes(encoded), encoded.size(), nullptr) != 1 ||
+      EC_POINT_is_on_curve(p256(), p.get(), nullptr) != 1) {
     return nullptr;
   }
-  Params params{OSSL_PARAM_BLD_to_param(bld.get())};
-  PkeyCtx ctx{EVP_PKEY_CTX_new_from_name(nullptr, "EC", nullptr)};
-  EVP_PKEY* key = nullptr;
-  if (!params || !ctx || EVP_PKEY_fromdata_init(ctx.get()) != 1 ||
-      EVP_PKEY_fromdata(ctx.get(), &key, priv ? EVP_PKEY_KEYPAIR : EVP_PKEY_PUBLIC_KEY, params.get()) != 1) {
-    return nullptr;
-  }
-  return Pkey{key};
+  return p;
 }
 
-// priv·G, uncompressed.
-std::string public_point_of(std::string_view private_scalar) {
-  const Group group = p256();
-  const Point p{EC_POINT_new(group.get())};
-  const Bn priv{BN_bin2bn(bytes(private_scalar), static_cast<int>(private_scalar.size()), nullptr)};
+std::string encoded(const EC_POINT* p) {
   std::string out(kPointBytes, '\0');
-  if (!p || !priv || EC_POINT_mul(group.get(), p.get(), priv.get(), nullptr, nullptr, nullptr) != 1 ||
-      EC_POINT_point2oct(group.get(), p.get(), POINT_CONVERSION_UNCOMPRESSED, bytes(out), out.size(), nullptr) !=
-          kPointBytes) {
+  if (EC_POINT_point2oct(p256(), p, POINT_CONVERSION_UNCOMPRESSED, bytes(out), out.size(), nullptr) != kPointBytes) {
     return {};
   }
   return out;
 }
 
+// Our side of one message's key agreement: a scalar and its point.
 struct SenderKey {
-  Pkey key;
+  Bn scalar;
   std::string public_point;
 };
 
 tl::expected<SenderKey, std::string> sender_key(const EceSenderSecrets* fixed) {
-  if (fixed) {
-    auto point = public_point_of(fixed->private_key);
-    Pkey key = point.empty() ? nullptr : ec_key(point, fixed->private_key);
-    if (!key) return tl::unexpected(std::string{"the fixed sender key is not a P-256 scalar"});
-    return SenderKey{std::move(key), std::move(point)};
+  Bn scalar{fixed ? BN_bin2bn(bytes(fixed->private_key), static_cast<int>(fixed->private_key.size()), nullptr)
+                  : BN_secure_new()};
+  if (!scalar) return tl::unexpected(std::string{"out of memory"});
+  if (!fixed) {
+    do {
+      if (BN_priv_rand_range(scalar.get(), EC_GROUP_get0_order(p256())) != 1) {
+        return tl::unexpected(std::string{"no random P-256 key"});
+      }
+    } while (BN_is_zero(scalar.get()));
   }
-  Pkey key{EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256")};
-  std::string point(kPointBytes, '\0');
-  std::size_t len = 0;
-  if (!key || EVP_PKEY_get_octet_string_param(key.get(), OSSL_PKEY_PARAM_ENCODED_PUBLIC_KEY, bytes(point),
-                                              point.size(), &len) != 1 || len != kPointBytes) {
-    return tl::unexpected(std::string{"cannot make a P-256 key"});
+  BN_set_flags(scalar.get(), BN_FLG_CONSTTIME);
+  const Point p{EC_POINT_new(p256())};
+  if (!p || EC_POINT_mul(p256(), p.get(), scalar.get(), nullptr, nullptr, nullptr) != 1) {
+    return tl::unexpected(std::string{"the sender key is not a P-256 scalar"});
   }
-  return SenderKey{std::move(key), std::move(point)};
+  auto point = encoded(p.get());
+  if (point.empty()) return tl::unexpected(std::string{"the sender key is not a P-256 scalar"});
+  return SenderKey{std::move(scalar), std::move(point)};
 }
 
-tl::expected<std::string, std::string> ecdh(EVP_PKEY* ours, std::string_view their_point) {
-  const Pkey theirs = ec_key(their_point, {});
-  PkeyCtx ctx{EVP_PKEY_CTX_new(ours, nullptr)};
+// The x coordinate of scalar·Q (SEC 1 §3.3.1, as ECDH gives it).
+tl::expected<std::string, std::string> ecdh(const BIGNUM* scalar, std::string_view their_point) {
+  const Point theirs = point_from(their_point);
+  const Point shared{EC_POINT_new(p256())};
+  const Bn x{BN_new()};
   std::string secret(32, '\0');
-  std::size_t len = secret.size();
-  if (!theirs || !ctx || EVP_PKEY_derive_init(ctx.get()) != 1 ||
-      EVP_PKEY_derive_set_peer(ctx.get(), theirs.get()) != 1 ||
-      EVP_PKEY_derive(ctx.get(), bytes(secret), &len) != 1 || len != 32) {
+  if (!theirs || !shared || !x || EC_POINT_mul(p256(), shared.get(), nullptr, theirs.get(), scalar, nullptr) != 1 ||
+      EC_POINT_get_affine_coordinates(p256(), shared.get(), x.get(), nullptr, nullptr) != 1 ||
+      BN_bn2binpad(x.get(), bytes(secret), static_cast<int>(secret.size())) != 32) {
     return tl::unexpected(std::string{"ECDH with the subscription's key failed"});
   }
   return secret;
@@ -159,7 +140,7 @@ std::size_t padded_length(std::size_t plaintext, bool to_bucket) {
 tl::expected<SubscriptionKeys, std::string> subscription_keys(std::string_view p256dh_b64,
                                                               std::string_view auth_b64) {
   auto point = base::from_base64url(p256dh_b64);
-  if (!point || !on_curve(*point)) {
+  if (!point || !point_from(*point)) {
     return tl::unexpected(std::string{"p256dh is not an uncompressed P-256 point in base64url"});
   }
   auto auth = base::from_base64url(auth_b64);
@@ -184,7 +165,7 @@ tl::expected<std::string, std::string> encrypt_aes128gcm(std::string_view plaint
   } else if (RAND_bytes(bytes(salt), static_cast<int>(salt.size())) != 1) {
     return tl::unexpected(std::string{"no random salt"});
   }
-  auto shared = ecdh(sender->key.get(), keys.p256dh);
+  auto shared = ecdh(sender->scalar.get(), keys.p256dh);
   if (!shared) return tl::unexpected(shared.error());
 
   // RFC 8291 §3.3 and §3.4.
