@@ -3,8 +3,6 @@
 // ApnsProvider with a signed provider token, and its answer interpreted into
 // an outcome that is counted. Prints figures; asserts nothing.
 //   apns_bench --port P --ca CA.pem --key AuthKey.p8 --connections C --count N --window W
-#include <sys/resource.h>
-
 #include <CLI/CLI.hpp>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
@@ -12,15 +10,9 @@
 #include <map>
 
 #include "push/apns_provider.h"
+#include "tests/bench/closed_loop.h"
 
 namespace {
-
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 xpush::push::Notification notification(std::uint64_t i) {
   xpush::push::Notification n;
@@ -62,22 +54,10 @@ int main(int argc, char** argv) {
   xpush::push::ApnsProvider provider{io.get_executor(), options,
                                      [] { return std::chrono::system_clock::now(); }};
 
-  std::uint64_t sent = 0, done = 0;
-  std::map<xpush::push::Outcome, std::uint64_t> outcomes;
-  std::function<void()> send_one = [&] {
-    provider.send(notification(sent++), [&](xpush::push::PushResult r) {
-      ++outcomes[r.outcome];
-      ++done;
-      if (sent < count) send_one();
-      if (done == count) io.stop();
-    });
-  };
-  const auto cpu0 = cpu_seconds();
-  const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < window && sent < count; ++i) send_one();
-  io.run();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double cpu = cpu_seconds() - cpu0;
+  const auto f = xpush::bench::closed_loop(io, provider, count, window, notification);
+  const double seconds = f.seconds;
+  const double cpu = f.cpu_seconds;
+  auto outcomes = f.outcomes;
   std::printf("xpush: connections=%zu notifications=%llu seconds=%.3f rate=%.0f/s cpu_us_per_notification=%.2f "
               "delivered=%llu other=%llu\n",
               connections, static_cast<unsigned long long>(count), seconds, static_cast<double>(count) / seconds,

@@ -5,24 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/bench/lib.sh
-scripts/install-deps >/dev/null
-scripts/build release >/dev/null
+bench_setup
 count=${1:-200000}
-bin=build/release/tests/bench
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-make_certs "$work"
-
-"$bin/apns_standin_server" --cert "$work/server.pem" >"$work/port" &
-server_pid=$!
-for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(awk '{print $2}' "$work/port")
+start_standin "$bin" "$work"
 
 # The payload xpush builds for a typical alert, for h2load to send as is.
 printf '%s' '{"aps":{"alert":{"title":"New message","body":"Lunch at noon?"},"sound":"default","thread-id":"bob@example.org","mutable-content":1}}' >"$work/payload.json"

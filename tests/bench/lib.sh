@@ -34,3 +34,30 @@ h2load_rate() {
     "https://localhost:$1/3/device/$(printf 'a%.0s' $(seq 64))" 2>&1 |
     sed -n 's/.*finished in [^,]*, \([0-9.]*\) req\/s.*/\1/p'
 }
+
+# start_standin BIN WORK: builds certificates in WORK, starts the HTTP/2 stand-in
+# (answering every POST with 200) and sets server_pid and port; the caller's
+# cleanup stops it.
+start_standin() {
+  make_certs "$2"
+  "$1/apns_standin_server" --cert "$2/server.pem" >"$2/port" &
+  server_pid=$!
+  for _ in $(seq 50); do [ -s "$2/port" ] && break; sleep 0.1; done
+  port=$(awk '{print $2}' "$2/port")
+}
+
+# bench_setup: what the throughput scripts need first: the release build, a
+# scratch folder (work) removed at exit with the stand-in (server_pid) stopped.
+bench_setup() {
+  scripts/install-deps >/dev/null
+  scripts/build release >/dev/null
+  bin=build/release/tests/bench
+  work=$(mktemp -d)
+  server_pid=""
+  trap bench_cleanup EXIT
+}
+
+bench_cleanup() {
+  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
+  rm -rf "$work"
+}

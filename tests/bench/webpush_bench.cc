@@ -5,7 +5,6 @@
 // cached per origin), sent and its answer interpreted. Prints figures;
 // asserts nothing.
 //   webpush_bench --port P --ca CA.pem --count N --window W
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <CLI/CLI.hpp>
@@ -18,17 +17,12 @@
 #include "base/base64.h"
 #include "push/ece.h"
 #include "push/webpush_provider.h"
+#include "tests/bench/closed_loop.h"
 
 namespace {
 
 using xpush::push::Notification;
 
-double cpu_seconds() {
-  rusage u{};
-  getrusage(RUSAGE_SELF, &u);
-  return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
-         static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
-}
 
 // A browser's subscription: any valid P-256 point will do.
 xpush::push::Subscription subscription(const std::string& endpoint) {
@@ -53,10 +47,10 @@ void encryptions(std::uint64_t count) {
   const auto s = subscription("https://push.example.net/x");
   const auto keys = *xpush::push::subscription_keys(s.p256dh, s.auth);
   const std::string payload = R"({"id":"n-1","kind":"alert","title":"New message","body":"Lunch at noon?","badge":3})";
-  const auto cpu0 = cpu_seconds();
+  const auto cpu0 = xpush::bench::cpu_seconds();
   std::size_t bytes = 0;
   for (std::uint64_t i = 0; i < count; ++i) bytes += xpush::push::encrypt_aes128gcm(payload, keys)->size();
-  const double cpu = cpu_seconds() - cpu0;
+  const double cpu = xpush::bench::cpu_seconds() - cpu0;
   std::printf("encrypt: messages=%llu cpu_us_per_message=%.2f rate_per_core=%.0f/s body_bytes=%zu\n",
               static_cast<unsigned long long>(count), cpu * 1e6 / static_cast<double>(count),
               static_cast<double>(count) / cpu, bytes / count);
@@ -89,22 +83,11 @@ int main(int argc, char** argv) {
   const std::string token =
       xpush::push::subscription_token(subscription("https://localhost:" + std::to_string(port) + "/wpush/bench"));
 
-  std::uint64_t sent = 0, done = 0;
-  std::map<xpush::push::Outcome, std::uint64_t> outcomes;
-  std::function<void()> send_one = [&] {
-    provider.send(notification(sent++, token), [&](xpush::push::PushResult r) {
-      ++outcomes[r.outcome];
-      ++done;
-      if (sent < count) send_one();
-      if (done == count) io.stop();
-    });
-  };
-  const auto cpu0 = cpu_seconds();
-  const auto t0 = std::chrono::steady_clock::now();
-  for (std::size_t i = 0; i < window && sent < count; ++i) send_one();
-  io.run();
-  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  const double cpu = cpu_seconds() - cpu0;
+  const auto f = xpush::bench::closed_loop(io, provider, count, window,
+                                          [&token](std::uint64_t i) { return notification(i, token); });
+  const double seconds = f.seconds;
+  const double cpu = f.cpu_seconds;
+  auto outcomes = f.outcomes;
   std::remove(key_file.c_str());
   rmdir(dir);
   const auto delivered = outcomes[xpush::push::Outcome::kDelivered];

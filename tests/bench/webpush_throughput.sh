@@ -7,23 +7,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 source tests/bench/lib.sh
-scripts/install-deps >/dev/null
-scripts/build release >/dev/null
+bench_setup
 count=${1:-100000}
-bin=build/release/tests/bench
-work=$(mktemp -d)
-server_pid=""
-cleanup() {
-  [ -n "$server_pid" ] && kill "$server_pid" 2>/dev/null && wait "$server_pid" 2>/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-make_certs "$work"
-"$bin/apns_standin_server" --cert "$work/server.pem" >"$work/port" &
-server_pid=$!
-for _ in $(seq 50); do [ -s "$work/port" ] && break; sleep 0.1; done
-port=$(awk '{print $2}' "$work/port")
+start_standin "$bin" "$work"
 
 # An encrypted message is 86 + 256 + 16 bytes: the header, the first padding bucket, the tag.
 head -c 358 /dev/urandom >"$work/body"
