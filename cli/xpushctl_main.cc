@@ -211,8 +211,9 @@ int rules_test(const std::string& path, RulesTestInput in) {
     }
     in.dry_run.now = *at;
   }
-  in.dry_run.apns = in.platform != "fcm";
-  in.dry_run.fcm = in.platform != "apns";
+  in.dry_run.apns = in.platform == "apns" || in.platform == "both" || in.platform == "all";
+  in.dry_run.fcm = in.platform == "fcm" || in.platform == "both" || in.platform == "all";
+  in.dry_run.webpush = in.platform == "webpush" || in.platform == "all";
   event->received_at = in.dry_run.now;
   std::cout << xpush::describe_decision((*loaded)->evaluate(*event, in.dry_run.now), in.dry_run);
   return 0;
@@ -270,7 +271,7 @@ int main(int argc, char** argv) {
   auto* check_cmd = rules_cmd->add_subcommand("check", "exit 0 when the file is valid, 1 with its errors");
   check_cmd->add_option("file", rules_path, "rules.yaml")->required();
   auto* test_cmd = rules_cmd->add_subcommand(
-      "test", "the deciding rule and the exact APNs and FCM requests for one message");
+      "test", "the deciding rule and the exact APNs, FCM (and Web Push) requests for one message");
   RulesTestInput input;
   test_cmd->add_option("file", rules_path, "rules.yaml")->required();
   auto* stanza_opt = test_cmd->add_option("--stanza", input.stanza_file, "an offline <message/> stanza (XML file)");
@@ -279,8 +280,8 @@ int main(int argc, char** argv) {
   stanza_opt->excludes(publish_opt);
   test_cmd->add_option("--recipient", input.recipient, "the offline user's JID (default: the stanza's to)");
   test_cmd->add_option("--at", input.at, "decide as at this UTC time, e.g. 2026-11-22T23:30:00Z (quiet hours)");
-  test_cmd->add_option("--platform", input.platform, "apns, fcm or both")
-      ->check(CLI::IsMember({"apns", "fcm", "both"}))
+  test_cmd->add_option("--platform", input.platform, "apns, fcm, both (apns and fcm), webpush or all")
+      ->check(CLI::IsMember({"apns", "fcm", "both", "webpush", "all"}))
       ->capture_default_str();
   test_cmd->add_option("--topic", input.dry_run.apns_topic, "APNs topic (bundle id)")->capture_default_str();
   test_cmd->add_option("--project", input.dry_run.fcm_project, "FCM project id")->capture_default_str();

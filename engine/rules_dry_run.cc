@@ -5,6 +5,7 @@
 #include "engine/notification_from_decision.h"
 #include "push/apns_request.h"
 #include "push/fcm_request.h"
+#include "push/webpush_request.h"
 
 namespace xpush {
 
@@ -48,6 +49,15 @@ std::string describe_decision(const rules::Decision& d, const DryRunOptions& o) 
     out += "\n--- FCM HTTP v1 (adds authorization: Bearer <access token>)\n";
     out += request_text(push::build_fcm_request(example(d, push::Platform::kFcm, o),
                                                 push::FcmApp{"", o.fcm_project, ""}, "", o.now));
+  }
+  if (o.webpush) {
+    out += "\n--- Web Push (the body below is encrypted for the subscription; adds authorization: vapid t=…, k=…)\n";
+    const auto n = example(d, push::Platform::kWebPush, o);
+    auto request = push::webpush_request_head(n, "/<the subscription's endpoint>", o.now);
+    auto payload = push::webpush_payload(n);
+    if (!payload) return out + "(not sendable: " + payload.error() + ")\n";
+    request.body = std::move(*payload);
+    out += request_text(request);
   }
   return out;
 }

@@ -1,5 +1,5 @@
 // `xpushctl rules test`: what a message would become, in words and as the
-// exact requests APNs and FCM would receive (the same code builds them as
+// exact requests APNs, FCM and a Web Push service would receive (the same code builds them as
 // for a real phone; only the device token and credentials are placeholders).
 #pragma once
 
@@ -18,6 +18,7 @@ struct DryRunOptions {
   std::chrono::seconds default_ttl{std::chrono::hours{24}};
   bool apns = true;
   bool fcm = true;
+  bool webpush = false;
 };
 
 std::string describe_decision(const rules::Decision& decision, const DryRunOptions& options);

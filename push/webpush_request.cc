@@ -121,16 +121,21 @@ tl::expected<HttpRequest, std::string> build_webpush_request(const Notification&
   if (!payload) return tl::unexpected(payload.error());
   auto body = encrypt_aes128gcm(*payload, target.keys, ece);
   if (!body) return tl::unexpected(body.error());
+  HttpRequest request = webpush_request_head(n, target.url.target, now);
+  request.headers.emplace_back("authorization", std::string{authorization});
+  request.body = std::move(*body);
+  return request;
+}
+
+HttpRequest webpush_request_head(const Notification& n, std::string target, std::chrono::system_clock::time_point now) {
   const auto left = std::chrono::duration_cast<std::chrono::seconds>(n.created_at + n.ttl - now);
   HttpRequest request;
-  request.path = target.url.target;
+  request.path = std::move(target);
   request.headers.emplace_back("content-type", "application/octet-stream");
   request.headers.emplace_back("content-encoding", "aes128gcm");
   request.headers.emplace_back("ttl", std::to_string(std::clamp(left, std::chrono::seconds{0}, kMaxTtl).count()));
   request.headers.emplace_back("urgency", urgency(n));
   if (auto topic = webpush_topic(n.collapse_key); !topic.empty()) request.headers.emplace_back("topic", topic);
-  request.headers.emplace_back("authorization", std::string{authorization});
-  request.body = std::move(*body);
   return request;
 }
 

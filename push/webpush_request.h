@@ -47,6 +47,10 @@ struct WebPushTarget {
   SubscriptionKeys keys;
 };
 
+// The request without its body and authorization: what the dry run shows.
+HttpRequest webpush_request_head(const Notification& notification, std::string target,
+                                 std::chrono::system_clock::time_point now);
+
 // `authorization`: the VAPID header for the endpoint's origin.
 tl::expected<HttpRequest, std::string> build_webpush_request(const Notification& notification,
                                                              const WebPushTarget& target,

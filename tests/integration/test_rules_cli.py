@@ -64,6 +64,22 @@ def test_dry_run_prints_the_rule_and_the_exact_payloads():
     assert "door code" not in text  # the secret content never appears
 
 
+def test_dry_run_shows_what_the_browser_gets():
+    out = xpushctl("rules", "test", EXAMPLE, "--stanza",
+                   os.path.join(FIXTURES, "messages", "json-body-secret.xml"), "--at", NOON_IN_BERLIN,
+                   "--platform", "webpush")
+    assert out.returncode == 0, out.stderr
+    assert "--- APNs" not in out.stdout and "--- FCM" not in out.stdout
+    web = out.stdout.split("--- Web Push")[1]
+    assert "content-encoding: aes128gcm" in web
+    assert "urgency: high" in web
+    payload = json.loads(web[web.index("\n{"):])
+    assert payload["kind"] == "alert"
+    assert payload["title"] == "李四"
+    assert payload["body"] == "New secret message"
+    assert "door code" not in out.stdout
+
+
 def test_dry_run_of_a_summary_at_night_is_silent():
     out = xpushctl("rules", "test", EXAMPLE, "--publish",
                    os.path.join(FIXTURES, "xep0357", "prosody-0.12-default.xml"),
