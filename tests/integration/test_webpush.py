@@ -10,6 +10,7 @@ import socket
 import ssl
 import subprocess
 import threading
+import time
 
 import pytest
 from cryptography.hazmat.primitives import serialization
@@ -339,3 +340,17 @@ def test_a_push_service_that_speaks_only_http1_over_tls(server, tmp_path, standi
     finally:
         service.close()
         assert gw.stop() == 0, gw.log_tail()
+
+
+def test_a_connection_the_service_closed_while_idle_is_replaced_at_once(server, gateway, push_service, users):
+    alice, bob = users
+    subscription, _ = browser_goes_offline(server, alice, push_service)
+    write(server, bob, alice[0], ["one"])
+    wait_for(lambda: push_service.messages(subscription), 30, what="the first push")
+    # Node's HTTP server closes a keep-alive connection idle for 5 s; xpush
+    # keeps its own for 30 s, so the next request meets a closed connection.
+    time.sleep(6)
+    write(server, bob, alice[0], ["two"])
+    wait_for(lambda: len(push_service.messages(subscription)) == 2, 30, what="the second push")
+    assert "attempt 2" not in gateway.log_text()  # sent again at once, not after a back-off
+    assert push_service.connections() == 2  # the second on a new connection

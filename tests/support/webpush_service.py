@@ -59,6 +59,10 @@ class WebPushService:
         """The subscription's next requests get these statuses (with Retry-After: 1)."""
         self._post(f"/test/fault/{subscription['clientHash']}", {"statuses": statuses})
 
+    def connections(self):
+        """Connections that carried at least one push request."""
+        return self._post("/test/connections")["connections"]
+
     def requests(self, subscription):
         """Every push request for the subscription: headers, body length, the fault answered."""
         return [r for r in self._post("/test/requests") if r["hash"] == subscription["clientHash"]]

@@ -10,10 +10,15 @@ const port = Number(process.argv[2]);
 const server = new TestingServer(new PushApiModel(), port);
 const recorded = [];
 const faults = {};
+let pushConnections = 0;  // connections that carried a push request
 
 server._app.use((req, res, next) => {
   if (!req.path.startsWith('/notify/')) return next();
   const hash = req.path.slice('/notify/'.length);
+  if (!req.socket.carriedPush) {
+    req.socket.carriedPush = true;
+    pushConnections += 1;
+  }
   const headers = {...req.headers};
   if (headers['x-content-encoding']) headers['content-encoding'] = headers['x-content-encoding'];
   const queued = faults[hash] || [];
@@ -31,4 +36,5 @@ server._app.post('/test/fault/:hash', express.json(), (req, res) => {
   res.sendStatus(200);
 });
 server.setRequestHandlers();
+server._app.post('/test/connections', (req, res) => res.json({connections: pushConnections}));
 server._server = server._app.listen(port, '127.0.0.1', () => console.log('web-push-testing on 127.0.0.1:' + port));
