@@ -71,8 +71,11 @@ typedef void (*xpush_done_fn)(void* user, xpush_status status, const char* node,
                               const char* error_text);
 
 /* Registers a device for `account` (a bare JID of a configured server
- * domain), as the register-push-apns|fcm command does. `platform` is "apns"
- * or "fcm"; `app` names a configured app or is NULL for the default. */
+ * domain), as the register-push-apns|fcm|webpush command does. `platform` is
+ * "apns", "fcm" or "webpush"; for "webpush", `token` is the subscription as
+ * JSON ({"endpoint":…,"keys":{"p256dh":…,"auth":…}}, what
+ * PushSubscription.toJSON() gives). `app` names a configured app or is NULL
+ * for the default. */
 XPUSH_API xpush_status xpush_register_device(xpush_engine* x, const char* account, const char* device_id,
                                    const char* platform, const char* token, const char* app,
                                    xpush_done_fn done, void* user);

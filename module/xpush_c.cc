@@ -6,6 +6,8 @@
 
 #include <spdlog/spdlog.h>
 
+#include <nlohmann/json.hpp>
+
 #include <fcntl.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -302,9 +304,20 @@ xpush_status xpush_register_device(xpush_engine* x, const char* account, const c
       return XPUSH_EINVAL;
     }
     const std::string service{platform};
-    if (service != "apns" && service != "fcm") return XPUSH_EINVAL;
+    if (service != "apns" && service != "fcm" && service != "webpush") return XPUSH_EINVAL;
     Element iq = command_iq(*in, account, "register-push-" + service);
-    add_field(form_of(iq), "token", token);
+    if (service == "webpush") {
+      // The subscription as PushSubscription.toJSON() gives it.
+      const auto sub = nlohmann::json::parse(token, nullptr, /*allow_exceptions=*/false);
+      const auto text = [&sub](const nlohmann::json::json_pointer& at) {
+        return sub.contains(at) && sub[at].is_string() ? sub[at].get<std::string>() : std::string{};
+      };
+      add_field(form_of(iq), "endpoint", text("/endpoint"_json_pointer).c_str());
+      add_field(form_of(iq), "p256dh", text("/keys/p256dh"_json_pointer).c_str());
+      add_field(form_of(iq), "auth", text("/keys/auth"_json_pointer).c_str());
+    } else {
+      add_field(form_of(iq), "token", token);
+    }
     add_field(form_of(iq), "device-id", device_id);
     if (app && *app) add_field(form_of(iq), "app", app);
     in->engine->submit(std::move(iq), to_callback(done, user));
@@ -321,7 +334,7 @@ xpush_status xpush_unregister_device(xpush_engine* x, const char* account, const
       return XPUSH_EINVAL;
     }
     const std::string service{platform};
-    if (service != "apns" && service != "fcm") return XPUSH_EINVAL;
+    if (service != "apns" && service != "fcm" && service != "webpush") return XPUSH_EINVAL;
     Element iq = command_iq(*in, account, "unregister-push-" + service);
     add_field(form_of(iq), "device-id", device_id);
     in->engine->submit(std::move(iq), to_callback(done, user));

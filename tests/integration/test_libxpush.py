@@ -74,7 +74,9 @@ def test_ctypes_drives_every_call(tmp_path):
     assert seen["summary"] == 0
     assert seen["other_server_registration"] == [7, "auth/forbidden: server domain is not served here"]
     counters = seen["counters"]
-    assert counters["registrations"] == 2
+    assert seen["webpush"] == 0
+    assert seen["webpush_refused"] == "modify/bad-request: the endpoint is not an https URL"
+    assert counters["registrations"] == 3
     assert counters["publishes"] == 2
     assert counters["forwarded"] == 200                # every stanza from four threads
     assert counters["notifications_accepted"] == 201   # 200 forwarded + 1 summary

@@ -2,11 +2,16 @@
 Run in its own process (tests/integration/test_libxpush.py), so that an
 ASan build of the library can be preloaded.
     python3 -m tests.support.libxpush_driver WORKDIR"""
+import base64
 import ctypes
 import json
+import os
 import sys
 import threading
 import time
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
 
 from .libxpush import (DONE, ECLOSED, ECONFIG, EINVAL, EREFUSED, ETOOBIG, OK, Counters, load)
 
@@ -27,11 +32,16 @@ def main(workdir):
     seen["engine_not_started"] = [lib.xpush_open_yaml(1, no_rules, len(no_rules), ctypes.byref(handle), error, 512),
                                   error.value.decode(), handle.value]
 
+    vapid = os.path.join(workdir, "vapid.pem")
+    with open(vapid, "wb") as f:
+        f.write(ec.generate_private_key(ec.SECP256R1()).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()))
     config = f"""\
 component: {{ domain: push.example.org, secret: s3cret-s3cret, host: 127.0.0.1, port: 9, reconnect: {{ initial_ms: 1000, max_ms: 5000 }} }}
 xmpp: {{ server_domains: [example.org] }}
 store: {{ sqlite: {{ path: {workdir}/xpush.db }} }}
-push: {{ provider: log, log: {{ path: {workdir}/notifications.jsonl }} }}
+push: {{ provider: log, log: {{ path: {workdir}/notifications.jsonl }},
+        webpush: {{ vapid: {{ key_file: {vapid}, subject: "mailto:ops@example.org" }} }} }}
 log: {{ level: warn }}
 """.encode()
     assert lib.xpush_open_yaml(1, config, len(config), ctypes.byref(handle), error, 512) == OK, error.value
@@ -63,6 +73,15 @@ log: {{ level: warn }}
                                          b"1", None, b"hi")
     seen["summary"] = call_and_wait(lib.xpush_submit_summary, b"example.org", node.encode(), secret.encode(),
                                     b"1", None, b"New message")[0]
+    point = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
+    keys = {"p256dh": base64.urlsafe_b64encode(point).rstrip(b"=").decode(), "auth": "BTBZMqHH6r4Tts7J_aSIgg"}
+    web = json.dumps({"endpoint": "https://push.example.net/wpush/abc", "keys": keys}).encode()
+    seen["webpush"] = call_and_wait(lib.xpush_register_device, b"carol@example.org", b"browser", b"webpush", web,
+                                    None)[0]
+    plain = json.dumps({"endpoint": "http://push.example.net/wpush/abc", "keys": keys}).encode()
+    seen["webpush_refused"] = call_and_wait(lib.xpush_register_device, b"carol@example.org", b"browser2",
+                                            b"webpush", plain, None)[3]
     refused = call_and_wait(lib.xpush_register_device, b"eve@evil.example", b"phone", b"fcm", b"t", None)
     seen["other_server_registration"] = [refused[0], refused[3]]
 
