@@ -214,6 +214,7 @@ int rules_test(const std::string& path, RulesTestInput in) {
   in.dry_run.apns = in.platform == "apns" || in.platform == "both" || in.platform == "all";
   in.dry_run.fcm = in.platform == "fcm" || in.platform == "both" || in.platform == "all";
   in.dry_run.webpush = in.platform == "webpush" || in.platform == "all";
+  in.dry_run.webhook = in.platform == "webhook" || in.platform == "all";
   event->received_at = in.dry_run.now;
   std::cout << xpush::describe_decision((*loaded)->evaluate(*event, in.dry_run.now), in.dry_run);
   return 0;
@@ -280,8 +281,8 @@ int main(int argc, char** argv) {
   stanza_opt->excludes(publish_opt);
   test_cmd->add_option("--recipient", input.recipient, "the offline user's JID (default: the stanza's to)");
   test_cmd->add_option("--at", input.at, "decide as at this UTC time, e.g. 2026-11-22T23:30:00Z (quiet hours)");
-  test_cmd->add_option("--platform", input.platform, "apns, fcm, both (apns and fcm), webpush or all")
-      ->check(CLI::IsMember({"apns", "fcm", "both", "webpush", "all"}))
+  test_cmd->add_option("--platform", input.platform, "apns, fcm, both (apns and fcm), webpush, webhook or all")
+      ->check(CLI::IsMember({"apns", "fcm", "both", "webpush", "webhook", "all"}))
       ->capture_default_str();
   test_cmd->add_option("--topic", input.dry_run.apns_topic, "APNs topic (bundle id)")->capture_default_str();
   test_cmd->add_option("--project", input.dry_run.fcm_project, "FCM project id")->capture_default_str();

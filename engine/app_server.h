@@ -49,6 +49,8 @@ struct AppServerOptions {
   // the VAPID public key that clients subscribe with (shown in disco#info).
   std::optional<push::EndpointPolicy> webpush;
   std::string vapid_public_key;
+  // The signed webhook is configured: devices may register for it.
+  bool webhook = false;
   // The rules in force at the moment of asking; empty: the built-in rules.
   std::function<std::shared_ptr<const rules::RuleSet>()> rules;
   // Alerts whose rule sets no badge show the user's unread count.

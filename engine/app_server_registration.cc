@@ -88,6 +88,10 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
     }
     command.token = std::move(*token);
   }
+  if (command.service == interceptor::PushService::kWebhook && !options_.webhook) {
+    return reply_(iq_error(iq, ErrorType::kCancel, "feature-not-implemented",
+                           "the webhook is not configured on this push service"));
+  }
   if (!command.app.empty()) {
     static const std::vector<std::string> kNone;
     const auto& known = command.service == interceptor::PushService::kApns  ? options_.apns_apps

@@ -237,8 +237,21 @@ void read_webpush(const Reader& r, const YAML::Node& w, push::WebPushOptions& we
       r.get_in_range<std::size_t>(w, "connections_per_origin", "push.webpush", 4, 1, 64);
 }
 
+void read_webhook(const Reader& r, const YAML::Node& w, push::WebhookOptions& webhook) {
+  r.only_keys(w, "push.webhook", {"url", "secret_file", "ca_file", "connections"});
+  webhook.url = r.get<std::string>(w, "url", "push.webhook", "");
+  if (auto url = push::parse_endpoint_url(webhook.url); !url) {
+    r.fail(w["url"] ? w["url"] : w, "push.webhook.url must be an http:// or https:// URL");
+  }
+  webhook.secret_file = r.get<std::string>(w, "secret_file", "push.webhook", "");
+  if (webhook.secret_file.empty()) r.fail(w, "push.webhook.secret_file is required (openssl rand -hex 32 > FILE)");
+  if (auto secret = push::read_webhook_secret(webhook.secret_file); !secret) r.fail(w["secret_file"], secret.error());
+  webhook.ca_file = r.get<std::string>(w, "ca_file", "push.webhook", "");
+  webhook.connections = r.get_in_range<std::size_t>(w, "connections", "push.webhook", 4, 1, 64);
+}
+
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "webpush", "ttl_seconds", "retry", "badge", "max_in_flight",
+  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "webpush", "webhook", "ttl_seconds", "retry", "badge", "max_in_flight",
                           "request_timeout_ms", "idle_ping_ms"});
   cfg.delivery.max_in_flight = static_cast<std::size_t>(
       r.get_in_range<int>(p, "max_in_flight", "push", 10'000, 1, 1'000'000));
@@ -275,6 +288,7 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   if (const auto webpush = p["webpush"]) {
     read_webpush(r, webpush, cfg.webpush.emplace());
   }
+  if (const auto webhook = p["webhook"]) read_webhook(r, webhook, cfg.webhook.emplace());
   // Connecting to a provider, and each request's answer, may take this long.
   const std::chrono::milliseconds timeout{r.get_in_range<int>(p, "request_timeout_ms", "push", 10'000, 100, 300'000)};
   // An idle connection is checked with a PING this often (0: never).
@@ -284,13 +298,15 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
     endpoint->idle_ping = idle_ping;
   }
   if (cfg.webpush) cfg.webpush->timeout = timeout;
+  if (cfg.webhook) cfg.webhook->timeout = timeout;
   for (auto& app : cfg.apns.apps) {
     if (!app.endpoint) continue;
     app.endpoint->timeout = timeout;
     app.endpoint->idle_ping = idle_ping;
   }
-  if (cfg.push_provider == "direct" && cfg.apns.apps.empty() && cfg.fcm.apps.empty() && !cfg.webpush) {
-    r.fail(p, "push.provider is direct but none of push.apns, push.fcm and push.webpush is configured");
+  if (cfg.push_provider == "direct" && cfg.apns.apps.empty() && cfg.fcm.apps.empty() && !cfg.webpush &&
+      !cfg.webhook) {
+    r.fail(p, "push.provider is direct but none of push.apns, push.fcm, push.webpush and push.webhook is configured");
   }
 }
 

@@ -26,6 +26,7 @@ const rules::Alert& alert_for(push::Platform platform, const rules::PlatformAler
     case push::Platform::kApns: return alerts.apns;
     case push::Platform::kFcm: return alerts.fcm;
     case push::Platform::kWebPush: return alerts.webpush;
+    case push::Platform::kWebhook: return alerts.webhook;
   }
   return alerts.fcm;
 }
@@ -59,7 +60,7 @@ push::Notification notification_from_decision(const rules::Decision& decision, p
   push::Notification n;
   n.device = std::move(device);
   n.kind = kind_for(decision.action);
-  apply_alert(n, alert_for(n.device.platform, {decision.apns, decision.fcm, decision.webpush}));
+  apply_alert(n, alert_for(n.device.platform, {decision.apns, decision.fcm, decision.webpush, decision.webhook}));
   n.rule = decision.rule;
   n.ttl = decision.ttl.value_or(default_ttl);
   return n;

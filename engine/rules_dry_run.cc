@@ -5,6 +5,7 @@
 #include "engine/notification_from_decision.h"
 #include "push/apns_request.h"
 #include "push/fcm_request.h"
+#include "push/webhook_request.h"
 #include "push/webpush_request.h"
 
 namespace xpush {
@@ -58,6 +59,14 @@ std::string describe_decision(const rules::Decision& d, const DryRunOptions& o) 
     if (!payload) return out + "(not sendable: " + payload.error() + ")\n";
     request.body = std::move(*payload);
     out += request_text(request);
+  }
+  if (o.webhook) {
+    out += "\n--- Webhook (adds x-xpush-signature: t=…,v1=… and idempotency-key)\n";
+    auto body = push::webhook_body(example(d, push::Platform::kWebhook, o));
+    if (!body) return out + "(not sendable: " + body.error() + ")\n";
+    out += request_text(push::HttpRequest{.path = "<push.webhook.url>",
+                                          .headers = {{"content-type", "application/json"}},
+                                          .body = std::move(*body)});
   }
   return out;
 }

@@ -19,6 +19,7 @@ struct DryRunOptions {
   bool apns = true;
   bool fcm = true;
   bool webpush = false;
+  bool webhook = false;
 };
 
 std::string describe_decision(const rules::Decision& decision, const DryRunOptions& options);

@@ -31,6 +31,10 @@ constexpr CommandSpec kCommands[] = {
      PushService::kWebPush},
     {"unregister-push-webpush", "Unregister a Web Push subscription", CommandKind::kUnregister,
      CommandDialect::kP2, PushService::kWebPush},
+    {"register-push-webhook", "Register a device reached through the webhook", CommandKind::kRegister,
+     CommandDialect::kP2, PushService::kWebhook},
+    {"unregister-push-webhook", "Unregister a device reached through the webhook", CommandKind::kUnregister,
+     CommandDialect::kP2, PushService::kWebhook},
     {"v1-register-push", "Register a device (mod_push_appserver v1)", CommandKind::kRegister,
      CommandDialect::kAppserverV1, std::nullopt},
     {"v1-unregister-push", "Unregister a device (mod_push_appserver v1)",
@@ -60,7 +64,10 @@ tl::expected<std::string, CommandError> checked_token(PushService service, std::
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     return token;
   }
-  if (!printable_ascii(raw)) return tl::unexpected(bad_request("an FCM token is printable ASCII"));
+  if (!printable_ascii(raw)) {
+    return tl::unexpected(bad_request(service == PushService::kFcm ? "an FCM token is printable ASCII"
+                                                                   : "a token is printable ASCII"));
+  }
   return std::string{raw};
 }
 
@@ -93,6 +100,7 @@ std::string_view to_string(PushService service) {
     case PushService::kApns: return "apns";
     case PushService::kFcm: return "fcm";
     case PushService::kWebPush: return "webpush";
+    case PushService::kWebhook: return "webhook";
   }
   return "fcm";
 }

@@ -2,7 +2,9 @@
 // existing apps speak: p2 / Conversations (register-push-apns|fcm with token
 // and device-id, answered with node and secret) and mod_push_appserver
 // (v1-register-push with type, node and token), and Web Push subscriptions
-// (register-push-webpush with endpoint, p256dh and auth, docs/webpush.md).
+// (register-push-webpush with endpoint, p256dh and auth, docs/webpush.md),
+// and devices reached through the operator's signed webhook
+// (register-push-webhook with an opaque token, docs/webhook.md).
 #pragma once
 
 #include <optional>
@@ -18,7 +20,7 @@
 
 namespace xpush::interceptor {
 
-enum class PushService { kApns, kFcm, kWebPush };
+enum class PushService { kApns, kFcm, kWebPush, kWebhook };
 enum class CommandKind { kRegister, kUnregister };
 enum class CommandDialect { kP2, kAppserverV1 };
 

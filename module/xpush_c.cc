@@ -304,7 +304,7 @@ xpush_status xpush_register_device(xpush_engine* x, const char* account, const c
       return XPUSH_EINVAL;
     }
     const std::string service{platform};
-    if (service != "apns" && service != "fcm" && service != "webpush") return XPUSH_EINVAL;
+    if (service != "apns" && service != "fcm" && service != "webpush" && service != "webhook") return XPUSH_EINVAL;
     Element iq = command_iq(*in, account, "register-push-" + service);
     if (service == "webpush") {
       // The subscription as PushSubscription.toJSON() gives it.
@@ -334,7 +334,7 @@ xpush_status xpush_unregister_device(xpush_engine* x, const char* account, const
       return XPUSH_EINVAL;
     }
     const std::string service{platform};
-    if (service != "apns" && service != "fcm" && service != "webpush") return XPUSH_EINVAL;
+    if (service != "apns" && service != "fcm" && service != "webpush" && service != "webhook") return XPUSH_EINVAL;
     Element iq = command_iq(*in, account, "unregister-push-" + service);
     add_field(form_of(iq), "device-id", device_id);
     in->engine->submit(std::move(iq), to_callback(done, user));

@@ -81,7 +81,7 @@ bool EndpointPolicy::allowed_host(std::string_view host) const {
   return std::find(allow_hosts_.begin(), allow_hosts_.end(), lower(host)) != allow_hosts_.end();
 }
 
-tl::expected<EndpointUrl, std::string> EndpointPolicy::check(std::string_view url) const {
+tl::expected<EndpointUrl, std::string> parse_endpoint_url(std::string_view url) {
   EndpointUrl out;
   if (url.starts_with("https://")) {
     url.remove_prefix(8);
@@ -124,17 +124,25 @@ tl::expected<EndpointUrl, std::string> EndpointPolicy::check(std::string_view ur
     out.port = static_cast<std::uint16_t>(value);
   }
   out.host = lower(host);
-  const bool allowed = allowed_host(out.host);
-  if (!out.tls && !allowed) return tl::unexpected(std::string{"the endpoint is not an https URL"});
   boost::system::error_code ec;
   const auto literal = boost::asio::ip::make_address(out.host, ec);
-  if (!ec && !allowed && !is_public_address(literal)) {
-    return tl::unexpected(std::string{"the endpoint's address is not public"});
-  }
   const bool default_port = out.port == (out.tls ? 443 : 80);
   const bool v6 = !ec && literal.is_v6();
   out.origin = std::string{out.tls ? "https://" : "http://"} + (v6 ? "[" + out.host + "]" : out.host) +
                (default_port ? "" : ":" + std::to_string(out.port));
+  return out;
+}
+
+tl::expected<EndpointUrl, std::string> EndpointPolicy::check(std::string_view url) const {
+  auto out = parse_endpoint_url(url);
+  if (!out) return out;
+  const bool allowed = allowed_host(out->host);
+  if (!out->tls && !allowed) return tl::unexpected(std::string{"the endpoint is not an https URL"});
+  boost::system::error_code ec;
+  const auto literal = boost::asio::ip::make_address(out->host, ec);
+  if (!ec && !allowed && !is_public_address(literal)) {
+    return tl::unexpected(std::string{"the endpoint's address is not public"});
+  }
   return out;
 }
 

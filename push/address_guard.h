@@ -31,6 +31,9 @@ struct EndpointUrl {
   std::string origin;  // "https://host[:port]": the VAPID audience and the pool key
 };
 
+// "http(s)://host[:port]/target" taken apart, no policy applied.
+tl::expected<EndpointUrl, std::string> parse_endpoint_url(std::string_view url);
+
 class EndpointPolicy {
  public:
   EndpointPolicy() = default;

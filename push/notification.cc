@@ -9,12 +9,13 @@ std::string_view to_string(Platform platform) {
     case Platform::kApns: return "apns";
     case Platform::kFcm: return "fcm";
     case Platform::kWebPush: return "webpush";
+    case Platform::kWebhook: return "webhook";
   }
   return "fcm";
 }
 
 std::optional<Platform> platform_named(std::string_view name) {
-  for (const auto p : {Platform::kApns, Platform::kFcm, Platform::kWebPush}) {
+  for (const auto p : {Platform::kApns, Platform::kFcm, Platform::kWebPush, Platform::kWebhook}) {
     if (to_string(p) == name) return p;
   }
   return std::nullopt;

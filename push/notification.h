@@ -10,7 +10,7 @@
 
 namespace xpush::push {
 
-enum class Platform { kApns, kFcm, kWebPush };
+enum class Platform { kApns, kFcm, kWebPush, kWebhook };
 enum class Kind {
   kAlert,       // visible: title/body, sound
   kBackground,  // wakes the app silently (content-available / data-only)
@@ -18,7 +18,7 @@ enum class Kind {
 };
 
 std::string_view to_string(Platform platform);
-// "apns", "fcm" or "webpush"; nullopt for anything else.
+// "apns", "fcm", "webpush" or "webhook"; nullopt for anything else.
 std::optional<Platform> platform_named(std::string_view name);
 std::string_view to_string(Kind kind);
 

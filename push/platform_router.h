@@ -14,6 +14,7 @@ class PlatformRouter final : public Provider {
     std::unique_ptr<Provider> apns;
     std::unique_ptr<Provider> fcm;
     std::unique_ptr<Provider> webpush;
+    std::unique_ptr<Provider> webhook;
   };
   explicit PlatformRouter(Providers providers) : providers_(std::move(providers)) {}
 
@@ -23,6 +24,7 @@ class PlatformRouter final : public Provider {
       case Platform::kApns: p = providers_.apns.get(); break;
       case Platform::kFcm: p = providers_.fcm.get(); break;
       case Platform::kWebPush: p = providers_.webpush.get(); break;
+      case Platform::kWebhook: p = providers_.webhook.get(); break;
     }
     if (!p) {
       done(PushResult{.outcome = Outcome::kRejected,

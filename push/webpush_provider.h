@@ -1,14 +1,11 @@
 // Delivery to Web Push services (browsers' push services and UnifiedPush
-// distributors). Each push service origin gets its own connections: an
-// https origin is tried over HTTP/2 first (ALPN offers h2 and http/1.1) and
-// kept there when it answers; one that picks HTTP/1.1 gets a few keep-alive
-// connections instead, as does a plain http origin on the allow-list. Each
-// request is encrypted for its subscription and signed with our VAPID key.
+// distributors): each notification encrypted for its subscription, signed
+// with our VAPID key, and sent through an OriginPool whose connections only
+// reach addresses the endpoint policy allows.
 #pragma once
 
 #include <chrono>
 #include <functional>
-#include <map>
 #include <memory>
 #include <string>
 #include <vector>
@@ -16,8 +13,7 @@
 #include <boost/asio/any_io_executor.hpp>
 
 #include "push/address_guard.h"
-#include "push/h1_connection.h"
-#include "push/h2_connection.h"
+#include "push/origin_pool.h"
 #include "push/provider.h"
 #include "push/vapid.h"
 #include "push/webpush_request.h"
@@ -45,22 +41,13 @@ class WebPushProvider final : public Provider {
 
  private:
   struct Attempt;
-  struct Origin;
   void attempt(std::shared_ptr<Attempt> a);
   void on_answer(std::shared_ptr<Attempt> a, tl::expected<HttpResponse, std::string> r);
-  void send_h1(Origin& origin, const EndpointUrl& url, HttpRequest request, H1Connection::Completion done);
-  void send_h2(Origin& origin, const EndpointUrl& url, HttpRequest request, H1Connection::Completion done);
-  Origin& origin_of(const EndpointUrl& url);
 
-  boost::asio::any_io_executor executor_;
-  WebPushOptions options_;
   Clock clock_;
   EndpointPolicy policy_;
   Vapid vapid_;
-  std::shared_ptr<boost::asio::ssl::context> h1_tls_;
-  std::shared_ptr<boost::asio::ssl::context> h2_tls_;
-  std::map<std::string, std::unique_ptr<Origin>> origins_;
-  std::chrono::steady_clock::time_point last_sweep_{};
+  OriginPool pool_;
 };
 
 }  // namespace xpush::push

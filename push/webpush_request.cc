@@ -8,6 +8,7 @@
 #include "base/base64.h"
 #include "push/payload_fit.h"
 #include "push/provider_response.h"
+#include "push/shown_json.h"
 
 namespace xpush::push {
 
@@ -86,14 +87,7 @@ tl::expected<std::string, std::string> webpush_payload(const Notification& raw) 
   const Notification n = sanitized(raw);
   const auto render = [&n](std::string_view title, std::string_view body) {
     json j = {{"id", n.id}, {"kind", to_string(n.kind)}};
-    if (n.kind != Kind::kBackground) {
-      if (!title.empty()) j["title"] = title;
-      if (!n.subtitle.empty()) j["subtitle"] = n.subtitle;
-      if (!body.empty()) j["body"] = body;
-      if (!n.title_loc_key.empty()) j["title_loc_key"] = n.title_loc_key, j["title_loc_args"] = n.title_loc_args;
-      if (!n.loc_key.empty()) j["loc_key"] = n.loc_key, j["loc_args"] = n.loc_args;
-      if (!n.sound.empty()) j["sound"] = n.sound;
-    }
+    add_shown_text(j, n, title, body);
     if (const auto& tag = n.thread_id.empty() ? n.collapse_key : n.thread_id; !tag.empty()) j["tag"] = tag;
     if (n.badge) j["badge"] = *n.badge;
     if (!n.category.empty()) j["category"] = n.category;

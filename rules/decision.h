@@ -51,6 +51,7 @@ struct PlatformAlerts {
   Alert apns;
   Alert fcm;
   Alert webpush;
+  Alert webhook;
 };
 
 struct Throttle {
@@ -65,6 +66,7 @@ struct Decision {
   Alert apns;            // the rule's alert with its apns overrides
   Alert fcm;             // ... and with its fcm overrides
   Alert webpush;         // ... and with its webpush overrides
+  Alert webhook;         // ... and with its webhook overrides
   std::optional<std::chrono::seconds> ttl;
   std::optional<Throttle> throttle;
 };

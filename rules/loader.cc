@@ -285,8 +285,9 @@ std::optional<Rule> Loader::rule(const YAML::Node& node, bool is_default) {
   r.apns = defaults_.apns.merged_with(alert).merged_with(blocks.apns);
   r.fcm = defaults_.fcm.merged_with(alert).merged_with(blocks.fcm);
   r.webpush = defaults_.webpush.merged_with(alert).merged_with(blocks.webpush);
+  r.webhook = defaults_.webhook.merged_with(alert).merged_with(blocks.webhook);
   if ((r.action == Action::kAlert || r.action == Action::kVoip)) {
-    for (const auto* spec : {&r.apns, &r.fcm, &r.webpush}) {
+    for (const auto* spec : {&r.apns, &r.fcm, &r.webpush, &r.webhook}) {
       if (!spec->text.count("title") && !spec->text.count("body") && !spec->text.count("loc_key") &&
           !spec->text.count("title_loc_key")) {
         error(node["alert"] ? node["alert"] : node,
@@ -305,7 +306,7 @@ std::optional<Rule> Loader::rule(const YAML::Node& node, bool is_default) {
   if (throttle_node && r.action == Action::kAlert) {
     // A problem in defaults.throttle was reported once, under defaults.
     const auto reported = errors_.size();
-    r.throttle = throttle(*throttle_node, PlatformSpecs{r.apns, r.fcm, r.webpush});
+    r.throttle = throttle(*throttle_node, PlatformSpecs{r.apns, r.fcm, r.webpush, r.webhook});
     if (!node["throttle"]) {
       errors_.resize(reported);
       places_.resize(reported);

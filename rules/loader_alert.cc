@@ -9,12 +9,14 @@ AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
                              std::initializer_list<std::string_view> also, PlatformSpecs* platforms) {
   AlertSpec spec;
   const bool platform_blocks = platforms != nullptr;
-  const auto is_platform = [](std::string_view k) { return k == "apns" || k == "fcm" || k == "webpush"; };
+  const auto is_platform = [](std::string_view k) {
+    return k == "apns" || k == "fcm" || k == "webpush" || k == "webhook";
+  };
   const auto is_also = [also](std::string_view k) {
     return std::find(also.begin(), also.end(), k) != also.end();
   };
   const std::string expected =
-      with(with(kAlertKeys, also), platform_blocks ? std::initializer_list<std::string_view>{"apns", "fcm", "webpush"}
+      with(with(kAlertKeys, also), platform_blocks ? std::initializer_list<std::string_view>{"apns", "fcm", "webpush", "webhook"}
                                                    : std::initializer_list<std::string_view>{});
   const bool ok = check_keys(node, where, expected, [&](std::string_view k) {
     return std::find(kAlertKeys.begin(), kAlertKeys.end(), k) != kAlertKeys.end() || is_also(k) ||
@@ -66,8 +68,10 @@ AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
       else if (p && *p == "normal") spec.priority = Priority::kNormal;
       else if (p) error(value, "unknown priority '" + *p + "' (expected high or normal)");
     } else if (platform_blocks && is_platform(key)) {
-      *(key == "apns" ? &platforms->apns : key == "fcm" ? &platforms->fcm : &platforms->webpush) =
-          alert_spec(value, key, {});
+      *(key == "apns"      ? &platforms->apns
+        : key == "fcm"     ? &platforms->fcm
+        : key == "webpush" ? &platforms->webpush
+                           : &platforms->webhook) = alert_spec(value, key, {});
     }
   }
   return spec;
@@ -77,7 +81,8 @@ void Loader::read_defaults(const YAML::Node& node) {
   context_ = "defaults";
   PlatformSpecs blocks;
   const AlertSpec base = alert_spec(node, "defaults", {"ttl", "throttle"}, &blocks);
-  defaults_ = {base.merged_with(blocks.apns), base.merged_with(blocks.fcm), base.merged_with(blocks.webpush)};
+  defaults_ = {base.merged_with(blocks.apns), base.merged_with(blocks.fcm), base.merged_with(blocks.webpush),
+               base.merged_with(blocks.webhook)};
   if (node.IsMap() && node["ttl"]) default_ttl_ = duration(node["ttl"], "ttl");
   if (node.IsMap() && node["throttle"]) {
     default_throttle_ = node["throttle"];
@@ -105,8 +110,9 @@ std::shared_ptr<const ThrottleSpec> Loader::throttle(const YAML::Node& node, con
   spec->digest_apns = alerts.apns.merged_with(over);
   spec->digest_fcm = alerts.fcm.merged_with(over);
   spec->digest_webpush = alerts.webpush.merged_with(over);
+  spec->digest_webhook = alerts.webhook.merged_with(over);
   std::vector<std::string> names;
-  for (const auto* digest : {&spec->digest_apns, &spec->digest_fcm, &spec->digest_webpush}) {
+  for (const auto* digest : {&spec->digest_apns, &spec->digest_fcm, &spec->digest_webpush, &spec->digest_webhook}) {
     const auto more = digest->variables();
     names.insert(names.end(), more.begin(), more.end());
   }

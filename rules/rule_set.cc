@@ -169,6 +169,7 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
   d.apns = render_alert(rule.apns, lookup);
   d.fcm = render_alert(rule.fcm, lookup);
   d.webpush = render_alert(rule.webpush, lookup);
+  d.webhook = render_alert(rule.webhook, lookup);
   apply_modifiers(facts, rule, now, d);
   if (d.action == Action::kAlert && rule.throttle) {
     // The digest is rendered later, for however many messages it folds;
@@ -185,7 +186,8 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
                             };
                             return PlatformAlerts{render_alert(spec->digest_apns, digest_lookup),
                                                   render_alert(spec->digest_fcm, digest_lookup),
-                                                  render_alert(spec->digest_webpush, digest_lookup)};
+                                                  render_alert(spec->digest_webpush, digest_lookup),
+                                                  render_alert(spec->digest_webhook, digest_lookup)};
                           }};
   }
   return d;

@@ -38,6 +38,7 @@ struct PlatformSpecs {
   AlertSpec apns;
   AlertSpec fcm;
   AlertSpec webpush;
+  AlertSpec webhook;
 };
 
 struct ThrottleSpec {
@@ -45,6 +46,7 @@ struct ThrottleSpec {
   AlertSpec digest_apns;  // the rule's alert with the digest's fields over it
   AlertSpec digest_fcm;
   AlertSpec digest_webpush;
+  AlertSpec digest_webhook;
   std::vector<std::string> variables;  // what the digest reads besides count
 };
 
@@ -56,6 +58,7 @@ struct Rule {
   AlertSpec apns;  // defaults < the rule's alert < its apns block
   AlertSpec fcm;
   AlertSpec webpush;
+  AlertSpec webhook;
   std::optional<std::chrono::seconds> ttl;
   bool quiet_hours = true;  // false: alerts even in quiet hours (calls, emergencies)
   std::shared_ptr<const ThrottleSpec> throttle;

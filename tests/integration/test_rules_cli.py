@@ -39,7 +39,7 @@ def test_check_accepts_the_example_and_points_at_each_mistake(tmp_path):
     assert lines[2] == (f"{broken}:5:43: rule 'vip': unknown key 'bodyy' in alert (expected one of: "
                         "title, subtitle, body, title_loc_key, title_loc_args, loc_key, loc_args, "
                         "sound, badge, thread_id, category, collapse_key, interruption_level, "
-                        "priority, data, apns, fcm, webpush)")
+                        "priority, data, apns, fcm, webpush, webhook)")
     assert lines[3] == "3 error(s)"
 
 
@@ -78,6 +78,18 @@ def test_dry_run_shows_what_the_browser_gets():
     assert payload["title"] == "李四"
     assert payload["body"] == "New secret message"
     assert "door code" not in out.stdout
+
+
+def test_dry_run_shows_what_the_webhook_receiver_gets():
+    out = xpushctl("rules", "test", EXAMPLE, "--stanza",
+                   os.path.join(FIXTURES, "messages", "json-body-secret.xml"), "--at", NOON_IN_BERLIN,
+                   "--platform", "webhook")
+    assert out.returncode == 0, out.stderr
+    hook = out.stdout.split("--- Webhook")[1]
+    payload = json.loads(hook[hook.index("\n{"):])
+    assert payload["token"] == "DEVICE-TOKEN"
+    assert payload["title"] == "李四"
+    assert payload["expires_at"] - payload["created_at"] == 86400
 
 
 def test_dry_run_of_a_summary_at_night_is_silent():

@@ -3,11 +3,9 @@ service (npm web-push-testing, which checks the VAPID token and decrypts as
 a browser does), registered through a slixmpp client on real Prosody and
 ejabberd, then a message to the offline user read back decrypted."""
 import base64
-import http.server
 import json
 import os
 import socket
-import ssl
 import subprocess
 import threading
 import time
@@ -17,6 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from slixmpp.exceptions import IqError
 
+from tests.support.http_receiver import HttpReceiver
 from tests.support.procs import free_port, wait_for
 from tests.support.scenario import start_gateway, write
 from tests.support.webpush_service import NODE_DIR, WebPushService
@@ -292,39 +291,17 @@ def test_an_http2_push_service_gets_what_the_browser_decrypts(server, tmp_path, 
         assert gw.stop() == 0, gw.log_tail()
 
 
-class Http1PushService:
+class Http1PushService(HttpReceiver):
     """A push service over TLS that speaks only HTTP/1.1 (ALPN http/1.1),
     as many self-hosted UnifiedPush distributors do."""
 
     def __init__(self, cert_pem):
         self.bodies = []
-        outer = self
+        super().__init__(self._post, cert_pem)
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def do_POST(self):
-                outer.bodies.append(self.rfile.read(int(self.headers["content-length"])))
-                self.send_response(201)
-                self.send_header("content-length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert_pem)
-        context.set_alpn_protocols(["http/1.1"])
-        self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
-        self.port = self.httpd.server_address[1]
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-        self.thread.start()
-
-    def close(self):
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+    def _post(self, request, body):
+        self.bodies.append(body)
+        return 201, {}
 
 
 def test_a_push_service_that_speaks_only_http1_over_tls(server, tmp_path, standin, users):

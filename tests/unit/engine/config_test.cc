@@ -60,7 +60,7 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
   expect_error(kMinimal + "push:\n  provider: pigeon\n",
                "xpush.yaml:5:13: push.provider must be 'log' or 'direct'");
   expect_error(kMinimal + "push:\n  provider: direct\n",
-               "xpush.yaml:5:3: push.provider is direct but none of push.apns, push.fcm and push.webpush is configured");
+               "xpush.yaml:5:3: push.provider is direct but none of push.apns, push.fcm, push.webpush and push.webhook is configured");
   expect_error(kMinimal + "push:\n  fcm:\n    token_url: http://x\n    apps: []\n",
                "xpush.yaml:6:16: push.fcm.token_url must be an https:// URL");
   expect_error(kMinimal + "push:\n  apns:\n    apps:\n      - name: chat\n        topic: t\n",
@@ -127,6 +127,21 @@ TEST(Config, WebPushNeedsAVapidKeyAndSubject) {
   const auto rsa = dir.file("missing.pem");
   expect_error(kMinimal + "push:\n  webpush:\n    vapid: { key_file: " + rsa + ", subject: \"mailto:a@b\" }\n",
                "xpush.yaml:6:24: cannot read VAPID key " + rsa + ": No such file or directory");
+}
+
+TEST(Config, WebhookNeedsAUrlAndASecret) {
+  testing::TempDir dir;
+  const auto secret = dir.file("webhook.secret");
+  std::ofstream{secret} << "0123456789abcdef0123456789abcdef\n";
+  const Config c = load_config_text(kMinimal + "push:\n  provider: direct\n  webhook:\n"
+                                    "    url: https://hooks.example.org/xpush\n    secret_file: " + secret + "\n");
+  ASSERT_TRUE(c.webhook);
+  EXPECT_EQ(c.webhook->url, "https://hooks.example.org/xpush");
+  EXPECT_EQ(c.webhook->connections, 4u);
+  expect_error(kMinimal + "push:\n  webhook:\n    url: ftp://x/\n    secret_file: " + secret + "\n",
+               "xpush.yaml:6:10: push.webhook.url must be an http:// or https:// URL");
+  expect_error(kMinimal + "push:\n  webhook:\n    url: https://x/\n",
+               "xpush.yaml:6:5: push.webhook.secret_file is required (openssl rand -hex 32 > FILE)");
 }
 
 TEST(Config, StoreBackendsAndTheirOptions) {

@@ -76,6 +76,18 @@ TEST(RegistrationCommand, WebPushSubscription) {
   EXPECT_EQ(off->kind, CommandKind::kUnregister);
 }
 
+TEST(RegistrationCommand, WebhookDeviceWithAnOpaqueToken) {
+  auto c = parse_registration_command(parse_stanza(
+      command("register-push-webhook", field("token", "jpush:1a0018970a") + field("device-id", "mi-9"))));
+  ASSERT_TRUE(c) << c.error().text;
+  EXPECT_EQ(c->service, PushService::kWebhook);
+  EXPECT_EQ(c->token, "jpush:1a0018970a");
+  auto spaced = parse_registration_command(parse_stanza(
+      command("register-push-webhook", field("token", "a b") + field("device-id", "d"))));
+  ASSERT_FALSE(spaced);
+  EXPECT_EQ(spaced.error().text, "a token is printable ASCII");
+}
+
 TEST(RegistrationCommand, PushAppserverV1) {
   auto c = parse_registration_command(parse_stanza(command(
       "v1-register-push", field("type", "apns") + field("node", "stable-device-7") +
