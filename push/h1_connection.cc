@@ -171,7 +171,10 @@ struct H1Connection::Impl : std::enable_shared_from_this<Impl> {
 
   std::string failure(std::string_view doing, beast::error_code ec) const {
     const std::string what = std::string{doing} + " to " + endpoint.host + ": " + ec.message();
-    return answered > 0 ? std::string{kStaleConnection} + ": " + what : what;
+    // A server past its deadline is slow, not gone: sending again at once
+    // would only hand it the request twice.
+    const bool stale = answered > 0 && ec != beast::error::timeout;
+    return stale ? std::string{kStaleConnection} + ": " + what : what;
   }
 
   void arm_idle() {
