@@ -6,6 +6,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -45,6 +46,9 @@ struct AppServerOptions {
   // Empty: only the default app (no name) is accepted.
   std::vector<std::string> apns_apps;
   std::vector<std::string> fcm_apps;
+  // The Android vendor channels configured ("hms", "xiaomi", ...) and their
+  // app names; a vendor not listed refuses registrations.
+  std::map<std::string, std::vector<std::string>, std::less<>> vendor_apps;
   // Web Push, when configured: which endpoints a subscription may name, and
   // the VAPID public key that clients subscribe with (shown in disco#info).
   std::optional<push::EndpointPolicy> webpush;

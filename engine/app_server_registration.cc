@@ -10,6 +10,7 @@
 #include "engine/app_server.h"
 #include "engine/secrets.h"
 #include "interceptor/iq.h"
+#include "push/vendor_api.h"
 #include "push/webpush_request.h"
 
 namespace xpush {
@@ -92,10 +93,18 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
     return reply_(iq_error(iq, ErrorType::kCancel, "feature-not-implemented",
                            "the webhook is not configured on this push service"));
   }
+  const auto vendor = options_.vendor_apps.find(interceptor::to_string(command.service));
+  if (push::is_vendor(push::platform_named(interceptor::to_string(command.service)).value_or(push::Platform::kFcm)) &&
+      vendor == options_.vendor_apps.end()) {
+    return reply_(iq_error(iq, ErrorType::kCancel, "feature-not-implemented",
+                           std::string{interceptor::to_string(command.service)} +
+                               " is not configured on this push service"));
+  }
   if (!command.app.empty()) {
     static const std::vector<std::string> kNone;
     const auto& known = command.service == interceptor::PushService::kApns  ? options_.apns_apps
                         : command.service == interceptor::PushService::kFcm ? options_.fcm_apps
+                        : vendor != options_.vendor_apps.end()              ? vendor->second
                                                                              : kNone;
     if (std::find(known.begin(), known.end(), command.app) == known.end()) {
       return reply_(iq_error(iq, ErrorType::kModify, "bad-request",

@@ -14,6 +14,7 @@
 #include "store/open_store.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
+#include "push/vendor_provider.h"
 #include "push/webhook_provider.h"
 #include "push/webpush_provider.h"
 
@@ -36,6 +37,7 @@ struct Config {
   push::FcmOptions fcm;
   std::optional<push::WebPushOptions> webpush;  // off unless configured
   std::optional<push::WebhookOptions> webhook;  // off unless configured
+  std::vector<push::VendorOptions> vendors;      // the Android vendor channels configured
   DispatcherOptions delivery;
   std::chrono::seconds notification_ttl{std::chrono::hours{24}};
   AbuseLimits limits;

@@ -121,7 +121,7 @@ void read_webhook(const Reader& r, const YAML::Node& w, push::WebhookOptions& we
 }  // namespace
 
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
-  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "webpush", "webhook", "ttl_seconds", "retry", "badge", "max_in_flight",
+  r.only_keys(p, "push", {"provider", "log", "apns", "fcm", "webpush", "webhook", "hms", "honor", "xiaomi", "oppo", "vivo", "ttl_seconds", "retry", "badge", "max_in_flight",
                           "request_timeout_ms", "idle_ping_ms"});
   cfg.delivery.max_in_flight = static_cast<std::size_t>(
       r.get_in_range<int>(p, "max_in_flight", "push", 10'000, 1, 1'000'000));
@@ -159,6 +159,7 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
     read_webpush(r, webpush, cfg.webpush.emplace());
   }
   if (const auto webhook = p["webhook"]) read_webhook(r, webhook, cfg.webhook.emplace());
+  read_vendors(r, p, cfg);
   // Connecting to a provider, and each request's answer, may take this long.
   const std::chrono::milliseconds timeout{r.get_in_range<int>(p, "request_timeout_ms", "push", 10'000, 100, 300'000)};
   // An idle connection is checked with a PING this often (0: never).
@@ -169,14 +170,16 @@ void read_push(const Reader& r, const YAML::Node& p, Config& cfg) {
   }
   if (cfg.webpush) cfg.webpush->timeout = timeout;
   if (cfg.webhook) cfg.webhook->timeout = timeout;
+  for (auto& vendor : cfg.vendors) vendor.timeout = timeout;
   for (auto& app : cfg.apns.apps) {
     if (!app.endpoint) continue;
     app.endpoint->timeout = timeout;
     app.endpoint->idle_ping = idle_ping;
   }
   if (cfg.push_provider == "direct" && cfg.apns.apps.empty() && cfg.fcm.apps.empty() && !cfg.webpush &&
-      !cfg.webhook) {
-    r.fail(p, "push.provider is direct but none of push.apns, push.fcm, push.webpush and push.webhook is configured");
+      !cfg.webhook && cfg.vendors.empty()) {
+    r.fail(p, "push.provider is direct but no provider is configured (push.apns, fcm, webpush, webhook, hms, honor,"
+              " xiaomi, oppo or vivo)");
   }
 }
 

@@ -71,5 +71,7 @@ class Reader {
 
 // push: log, apns, fcm, webpush, webhook, retries and deadlines (config_push.cc).
 void read_push(const Reader& r, const YAML::Node& p, Config& cfg);
+// push.hms, honor, xiaomi, oppo, vivo (config_vendors.cc).
+void read_vendors(const Reader& r, const YAML::Node& p, Config& cfg);
 
 }  // namespace xpush::config_detail

@@ -41,6 +41,9 @@ std::unique_ptr<push::Provider> make_provider(const Config& config,
     if (!config.fcm.apps.empty()) p.fcm = std::make_unique<push::FcmProvider>(executor, config.fcm, now);
     if (config.webpush) p.webpush = std::make_unique<push::WebPushProvider>(executor, *config.webpush, now);
     if (config.webhook) p.webhook = std::make_unique<push::WebhookProvider>(executor, *config.webhook, now);
+    for (const auto& vendor : config.vendors) {
+      p.vendors[vendor.platform] = std::make_unique<push::VendorProvider>(executor, vendor, now);
+    }
     return std::make_unique<push::PlatformRouter>(std::move(p));
   }
   return std::make_unique<push::LogProvider>(config.push_log_path);
@@ -57,6 +60,10 @@ AppServerOptions app_server_options(const Config& config, const RulesFile& rules
   for (const auto& a : config.apns.apps) o.apns_apps.push_back(a.app.name);
   for (const auto& a : config.fcm.apps) o.fcm_apps.push_back(a.name);
   o.webhook = config.webhook.has_value();
+  for (const auto& vendor : config.vendors) {
+    auto& names = o.vendor_apps[std::string{push::to_string(vendor.platform)}];
+    for (const auto& app : vendor.apps) names.push_back(app.name);
+  }
   if (config.webpush) {
     o.webpush.emplace(config.webpush->allow_hosts);
     auto vapid = push::Vapid::create(base::read_file(config.webpush->vapid_key_file, "VAPID key"),

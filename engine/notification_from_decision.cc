@@ -27,6 +27,11 @@ const rules::Alert& alert_for(push::Platform platform, const rules::PlatformAler
     case push::Platform::kFcm: return alerts.fcm;
     case push::Platform::kWebPush: return alerts.webpush;
     case push::Platform::kWebhook: return alerts.webhook;
+    case push::Platform::kHms:
+    case push::Platform::kHonor:
+    case push::Platform::kXiaomi:
+    case push::Platform::kOppo:
+    case push::Platform::kVivo: return alerts.vendor;
   }
   return alerts.fcm;
 }
@@ -47,6 +52,9 @@ void apply_alert(push::Notification& n, const rules::Alert& a) {
   n.interruption_level = a.interruption_level;
   n.high_priority = a.priority == rules::Priority::kHigh;
   n.data = a.data;
+  n.channel_id = a.channel_id;
+  n.importance = a.importance;
+  n.vendor_category = a.vendor_category;
 }
 
 void apply_unread_badge(push::Notification& n, std::optional<std::int64_t> unread) {
@@ -60,7 +68,7 @@ push::Notification notification_from_decision(const rules::Decision& decision, p
   push::Notification n;
   n.device = std::move(device);
   n.kind = kind_for(decision.action);
-  apply_alert(n, alert_for(n.device.platform, {decision.apns, decision.fcm, decision.webpush, decision.webhook}));
+  apply_alert(n, alert_for(n.device.platform, {decision.apns, decision.fcm, decision.webpush, decision.webhook, decision.vendor}));
   n.rule = decision.rule;
   n.ttl = decision.ttl.value_or(default_ttl);
   return n;

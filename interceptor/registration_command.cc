@@ -35,6 +35,26 @@ constexpr CommandSpec kCommands[] = {
      CommandDialect::kP2, PushService::kWebhook},
     {"unregister-push-webhook", "Unregister a device reached through the webhook", CommandKind::kUnregister,
      CommandDialect::kP2, PushService::kWebhook},
+    {"register-push-hms", "Register a Huawei (HMS Push Kit) device", CommandKind::kRegister, CommandDialect::kP2,
+     PushService::kHms},
+    {"unregister-push-hms", "Unregister a Huawei device", CommandKind::kUnregister, CommandDialect::kP2,
+     PushService::kHms},
+    {"register-push-honor", "Register an Honor device", CommandKind::kRegister, CommandDialect::kP2,
+     PushService::kHonor},
+    {"unregister-push-honor", "Unregister an Honor device", CommandKind::kUnregister, CommandDialect::kP2,
+     PushService::kHonor},
+    {"register-push-xiaomi", "Register a Xiaomi (MiPush) device", CommandKind::kRegister, CommandDialect::kP2,
+     PushService::kXiaomi},
+    {"unregister-push-xiaomi", "Unregister a Xiaomi device", CommandKind::kUnregister, CommandDialect::kP2,
+     PushService::kXiaomi},
+    {"register-push-oppo", "Register an OPPO device", CommandKind::kRegister, CommandDialect::kP2,
+     PushService::kOppo},
+    {"unregister-push-oppo", "Unregister an OPPO device", CommandKind::kUnregister, CommandDialect::kP2,
+     PushService::kOppo},
+    {"register-push-vivo", "Register a vivo device", CommandKind::kRegister, CommandDialect::kP2,
+     PushService::kVivo},
+    {"unregister-push-vivo", "Unregister a vivo device", CommandKind::kUnregister, CommandDialect::kP2,
+     PushService::kVivo},
     {"v1-register-push", "Register a device (mod_push_appserver v1)", CommandKind::kRegister,
      CommandDialect::kAppserverV1, std::nullopt},
     {"v1-unregister-push", "Unregister a device (mod_push_appserver v1)",
@@ -88,8 +108,10 @@ tl::expected<RegistrationCommand::WebPush, CommandError> checked_subscription_fi
 }
 
 std::optional<PushService> service_named(std::string_view type) {
-  if (type == "apns") return PushService::kApns;
-  if (type == "fcm") return PushService::kFcm;
+  for (const auto s : {PushService::kApns, PushService::kFcm, PushService::kHms, PushService::kHonor,
+                       PushService::kXiaomi, PushService::kOppo, PushService::kVivo}) {
+    if (to_string(s) == type) return s;
+  }
   return std::nullopt;
 }
 
@@ -101,6 +123,11 @@ std::string_view to_string(PushService service) {
     case PushService::kFcm: return "fcm";
     case PushService::kWebPush: return "webpush";
     case PushService::kWebhook: return "webhook";
+    case PushService::kHms: return "hms";
+    case PushService::kHonor: return "honor";
+    case PushService::kXiaomi: return "xiaomi";
+    case PushService::kOppo: return "oppo";
+    case PushService::kVivo: return "vivo";
   }
   return "fcm";
 }
@@ -149,7 +176,7 @@ tl::expected<RegistrationCommand, CommandError> parse_registration_command(const
     }
   } else {
     const auto service = service_named(form.value_or("type"));
-    if (!service) return tl::unexpected(bad_request("type must be apns or fcm"));
+    if (!service) return tl::unexpected(bad_request("type must be apns, fcm, hms, honor, xiaomi, oppo or vivo"));
     out.service = *service;
     out.device_id = std::string{form.value_or("node")};
   }

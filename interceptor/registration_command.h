@@ -4,7 +4,9 @@
 // (v1-register-push with type, node and token), and Web Push subscriptions
 // (register-push-webpush with endpoint, p256dh and auth, docs/webpush.md),
 // and devices reached through the operator's signed webhook
-// (register-push-webhook with an opaque token, docs/webhook.md).
+// (register-push-webhook with an opaque token, docs/webhook.md), and the
+// Android phone makers' services (register-push-hms, -honor, -xiaomi,
+// -oppo, -vivo with the token the vendor's SDK gave, docs/vendors.md).
 #pragma once
 
 #include <optional>
@@ -20,7 +22,7 @@
 
 namespace xpush::interceptor {
 
-enum class PushService { kApns, kFcm, kWebPush, kWebhook };
+enum class PushService { kApns, kFcm, kWebPush, kWebhook, kHms, kHonor, kXiaomi, kOppo, kVivo };
 enum class CommandKind { kRegister, kUnregister };
 enum class CommandDialect { kP2, kAppserverV1 };
 

@@ -33,4 +33,9 @@ struct HttpResponse {
   std::optional<std::string_view> header(std::string_view name) const;
 };
 
+// application/x-www-form-urlencoded, every byte outside [A-Za-z0-9._~-]
+// percent-encoded (so also usable in URL paths and queries).
+std::string url_encode(std::string_view text);
+std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+
 }  // namespace xpush::push

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/base64.h"
+#include "push/http_message.h"
 
 namespace xpush::push {
 
@@ -37,21 +38,6 @@ tl::expected<std::string, std::string> der_to_raw_p256(const std::vector<unsigne
   ECDSA_SIG_free(sig);
   if (!ok) return tl::unexpected(std::string{"ECDSA signature does not fit P-256"});
   return raw;
-}
-
-std::string url_encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 0xf];
-    }
-  }
-  return out;
 }
 
 }  // namespace

@@ -10,12 +10,17 @@ std::string_view to_string(Platform platform) {
     case Platform::kFcm: return "fcm";
     case Platform::kWebPush: return "webpush";
     case Platform::kWebhook: return "webhook";
+    case Platform::kHms: return "hms";
+    case Platform::kHonor: return "honor";
+    case Platform::kXiaomi: return "xiaomi";
+    case Platform::kOppo: return "oppo";
+    case Platform::kVivo: return "vivo";
   }
   return "fcm";
 }
 
 std::optional<Platform> platform_named(std::string_view name) {
-  for (const auto p : {Platform::kApns, Platform::kFcm, Platform::kWebPush, Platform::kWebhook}) {
+  for (const auto p : kAllPlatforms) {
     if (to_string(p) == name) return p;
   }
   return std::nullopt;
@@ -43,7 +48,8 @@ std::string_view to_string(Outcome outcome) {
 
 Notification sanitized(Notification n) {
   for (std::string* text : {&n.title, &n.subtitle, &n.body, &n.title_loc_key, &n.loc_key, &n.sound,
-                            &n.thread_id, &n.collapse_key, &n.category, &n.interruption_level}) {
+                            &n.thread_id, &n.collapse_key, &n.category, &n.interruption_level, &n.channel_id, &n.importance,
+                            &n.vendor_category}) {
     if (!base::is_clean(*text)) *text = base::sanitize(*text);
   }
   for (auto* args : {&n.title_loc_args, &n.loc_args}) {

@@ -10,7 +10,12 @@
 
 namespace xpush::push {
 
-enum class Platform { kApns, kFcm, kWebPush, kWebhook };
+// The Android phone makers' own services follow the four others: Huawei
+// (HMS Push Kit), Honor, Xiaomi, OPPO and vivo (push/vendor_api.h).
+enum class Platform { kApns, kFcm, kWebPush, kWebhook, kHms, kHonor, kXiaomi, kOppo, kVivo };
+inline constexpr Platform kAllPlatforms[] = {Platform::kApns,   Platform::kFcm,  Platform::kWebPush,
+                                             Platform::kWebhook, Platform::kHms,  Platform::kHonor,
+                                             Platform::kXiaomi,  Platform::kOppo, Platform::kVivo};
 enum class Kind {
   kAlert,       // visible: title/body, sound
   kBackground,  // wakes the app silently (content-available / data-only)
@@ -18,7 +23,8 @@ enum class Kind {
 };
 
 std::string_view to_string(Platform platform);
-// "apns", "fcm", "webpush" or "webhook"; nullopt for anything else.
+// "apns", "fcm", "webpush", "webhook", "hms", "honor", "xiaomi", "oppo" or
+// "vivo"; nullopt for anything else.
 std::optional<Platform> platform_named(std::string_view name);
 std::string_view to_string(Kind kind);
 
@@ -50,6 +56,13 @@ struct Notification {
   std::string category;             // APNs category / Android click action: the app's actions
   std::string interruption_level;   // APNs: passive, active, time-sensitive, critical
   bool high_priority = true;        // false: the provider may batch it to save power
+  // Android vendor channels: the notification channel (empty: the app's
+  // configured one), the importance (low, normal or high; empty: from the
+  // priority) and the vendor's message category (IM, VOIP, ...; empty: the
+  // app's configured one).
+  std::string channel_id;
+  std::string importance;
+  std::string vendor_category;
   std::map<std::string, std::string> data;  // custom key/values for the app (strings only)
   std::string rule;                 // the rule that decided it
   std::chrono::system_clock::time_point created_at{};

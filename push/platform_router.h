@@ -1,6 +1,7 @@
 // Sends each notification to the provider for its device's platform.
 #pragma once
 
+#include <map>
 #include <memory>
 
 #include "push/provider.h"
@@ -15,6 +16,7 @@ class PlatformRouter final : public Provider {
     std::unique_ptr<Provider> fcm;
     std::unique_ptr<Provider> webpush;
     std::unique_ptr<Provider> webhook;
+    std::map<Platform, std::unique_ptr<Provider>> vendors;  // hms, honor, xiaomi, oppo, vivo
   };
   explicit PlatformRouter(Providers providers) : providers_(std::move(providers)) {}
 
@@ -25,6 +27,15 @@ class PlatformRouter final : public Provider {
       case Platform::kFcm: p = providers_.fcm.get(); break;
       case Platform::kWebPush: p = providers_.webpush.get(); break;
       case Platform::kWebhook: p = providers_.webhook.get(); break;
+      case Platform::kHms:
+      case Platform::kHonor:
+      case Platform::kXiaomi:
+      case Platform::kOppo:
+      case Platform::kVivo:
+        if (auto it = providers_.vendors.find(notification.device.platform); it != providers_.vendors.end()) {
+          p = it->second.get();
+        }
+        break;
     }
     if (!p) {
       done(PushResult{.outcome = Outcome::kRejected,

@@ -39,6 +39,11 @@ struct Alert {
   std::string category;
   std::string collapse_key;
   std::string interruption_level;  // APNs: passive, active, time-sensitive, critical
+  // Android vendor channels (the `vendor:` block): notification channel,
+  // importance (low, normal, high) and the vendor's message category.
+  std::string channel_id;
+  std::string importance;
+  std::string vendor_category;
   Priority priority = Priority::kHigh;
   std::map<std::string, std::string> data;  // custom key/values for the app
 };
@@ -52,6 +57,7 @@ struct PlatformAlerts {
   Alert fcm;
   Alert webpush;
   Alert webhook;
+  Alert vendor;  // hms, honor, xiaomi, oppo and vivo
 };
 
 struct Throttle {
@@ -67,6 +73,7 @@ struct Decision {
   Alert fcm;             // ... and with its fcm overrides
   Alert webpush;         // ... and with its webpush overrides
   Alert webhook;         // ... and with its webhook overrides
+  Alert vendor;          // ... and with its vendor overrides (the Android vendor channels)
   std::optional<std::chrono::seconds> ttl;
   std::optional<Throttle> throttle;
 };

@@ -286,8 +286,9 @@ std::optional<Rule> Loader::rule(const YAML::Node& node, bool is_default) {
   r.fcm = defaults_.fcm.merged_with(alert).merged_with(blocks.fcm);
   r.webpush = defaults_.webpush.merged_with(alert).merged_with(blocks.webpush);
   r.webhook = defaults_.webhook.merged_with(alert).merged_with(blocks.webhook);
+  r.vendor = defaults_.vendor.merged_with(alert).merged_with(blocks.vendor);
   if ((r.action == Action::kAlert || r.action == Action::kVoip)) {
-    for (const auto* spec : {&r.apns, &r.fcm, &r.webpush, &r.webhook}) {
+    for (const auto* spec : {&r.apns, &r.fcm, &r.webpush, &r.webhook, &r.vendor}) {
       if (!spec->text.count("title") && !spec->text.count("body") && !spec->text.count("loc_key") &&
           !spec->text.count("title_loc_key")) {
         error(node["alert"] ? node["alert"] : node,
@@ -306,7 +307,7 @@ std::optional<Rule> Loader::rule(const YAML::Node& node, bool is_default) {
   if (throttle_node && r.action == Action::kAlert) {
     // A problem in defaults.throttle was reported once, under defaults.
     const auto reported = errors_.size();
-    r.throttle = throttle(*throttle_node, PlatformSpecs{r.apns, r.fcm, r.webpush, r.webhook});
+    r.throttle = throttle(*throttle_node, PlatformSpecs{r.apns, r.fcm, r.webpush, r.webhook, r.vendor});
     if (!node["throttle"]) {
       errors_.resize(reported);
       places_.resize(reported);

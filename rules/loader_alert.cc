@@ -10,13 +10,13 @@ AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
   AlertSpec spec;
   const bool platform_blocks = platforms != nullptr;
   const auto is_platform = [](std::string_view k) {
-    return k == "apns" || k == "fcm" || k == "webpush" || k == "webhook";
+    return k == "apns" || k == "fcm" || k == "webpush" || k == "webhook" || k == "vendor";
   };
   const auto is_also = [also](std::string_view k) {
     return std::find(also.begin(), also.end(), k) != also.end();
   };
   const std::string expected =
-      with(with(kAlertKeys, also), platform_blocks ? std::initializer_list<std::string_view>{"apns", "fcm", "webpush", "webhook"}
+      with(with(kAlertKeys, also), platform_blocks ? std::initializer_list<std::string_view>{"apns", "fcm", "webpush", "webhook", "vendor"}
                                                    : std::initializer_list<std::string_view>{});
   const bool ok = check_keys(node, where, expected, [&](std::string_view k) {
     return std::find(kAlertKeys.begin(), kAlertKeys.end(), k) != kAlertKeys.end() || is_also(k) ||
@@ -36,6 +36,13 @@ AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
         int n = 0;
         if (!YAML::convert<int>::decode(value, n) || n < 0) {
           error(value, "badge must be a number, or a template such as \"{{count}}\"");
+          continue;
+        }
+      }
+      if (key == "importance" && t->variables().empty()) {
+        const auto& v = value.Scalar();
+        if (v != "low" && v != "normal" && v != "high") {
+          error(value, "unknown importance '" + v + "' (expected low, normal or high)");
           continue;
         }
       }
@@ -71,7 +78,8 @@ AlertSpec Loader::alert_spec(const YAML::Node& node, std::string_view where,
       *(key == "apns"      ? &platforms->apns
         : key == "fcm"     ? &platforms->fcm
         : key == "webpush" ? &platforms->webpush
-                           : &platforms->webhook) = alert_spec(value, key, {});
+        : key == "webhook" ? &platforms->webhook
+                           : &platforms->vendor) = alert_spec(value, key, {});
     }
   }
   return spec;
@@ -82,7 +90,7 @@ void Loader::read_defaults(const YAML::Node& node) {
   PlatformSpecs blocks;
   const AlertSpec base = alert_spec(node, "defaults", {"ttl", "throttle"}, &blocks);
   defaults_ = {base.merged_with(blocks.apns), base.merged_with(blocks.fcm), base.merged_with(blocks.webpush),
-               base.merged_with(blocks.webhook)};
+               base.merged_with(blocks.webhook), base.merged_with(blocks.vendor)};
   if (node.IsMap() && node["ttl"]) default_ttl_ = duration(node["ttl"], "ttl");
   if (node.IsMap() && node["throttle"]) {
     default_throttle_ = node["throttle"];
@@ -111,8 +119,10 @@ std::shared_ptr<const ThrottleSpec> Loader::throttle(const YAML::Node& node, con
   spec->digest_fcm = alerts.fcm.merged_with(over);
   spec->digest_webpush = alerts.webpush.merged_with(over);
   spec->digest_webhook = alerts.webhook.merged_with(over);
+  spec->digest_vendor = alerts.vendor.merged_with(over);
   std::vector<std::string> names;
-  for (const auto* digest : {&spec->digest_apns, &spec->digest_fcm, &spec->digest_webpush, &spec->digest_webhook}) {
+  for (const auto* digest : {&spec->digest_apns, &spec->digest_fcm, &spec->digest_webpush, &spec->digest_webhook,
+                              &spec->digest_vendor}) {
     const auto more = digest->variables();
     names.insert(names.end(), more.begin(), more.end());
   }

@@ -26,13 +26,14 @@ using std::chrono::seconds;
 using Value = std::optional<std::string_view>;
 using StringTest = std::function<bool(const Value&)>;
 
-inline constexpr std::array<std::string_view, 15> kAlertKeys = {
+inline constexpr std::array<std::string_view, 18> kAlertKeys = {
     "title", "subtitle", "body", "title_loc_key", "title_loc_args", "loc_key", "loc_args",
     "sound", "badge", "thread_id", "category", "collapse_key", "interruption_level",
-    "priority", "data"};
-inline constexpr std::array<std::string_view, 11> kTextKeys = {
+    "priority", "data", "channel_id", "importance", "vendor_category"};
+inline constexpr std::array<std::string_view, 14> kTextKeys = {
     "title", "subtitle", "body", "title_loc_key", "loc_key", "sound", "badge",
-    "thread_id", "category", "collapse_key", "interruption_level"};
+    "thread_id", "category", "collapse_key", "interruption_level", "channel_id", "importance",
+    "vendor_category"};
 
 template <class Words>
 inline std::string joined(const Words& words) {

@@ -42,6 +42,9 @@ void set_text_field(Alert& alert, std::string_view key, std::string value) {
   else if (key == "category") alert.category = std::move(value);
   else if (key == "collapse_key") alert.collapse_key = std::move(value);
   else if (key == "interruption_level") alert.interruption_level = std::move(value);
+  else if (key == "channel_id") alert.channel_id = std::move(value);
+  else if (key == "importance") alert.importance = std::move(value);
+  else if (key == "vendor_category") alert.vendor_category = std::move(value);
 }
 
 }  // namespace
@@ -170,6 +173,7 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
   d.fcm = render_alert(rule.fcm, lookup);
   d.webpush = render_alert(rule.webpush, lookup);
   d.webhook = render_alert(rule.webhook, lookup);
+  d.vendor = render_alert(rule.vendor, lookup);
   apply_modifiers(facts, rule, now, d);
   if (d.action == Action::kAlert && rule.throttle) {
     // The digest is rendered later, for however many messages it folds;
@@ -187,7 +191,8 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
                             return PlatformAlerts{render_alert(spec->digest_apns, digest_lookup),
                                                   render_alert(spec->digest_fcm, digest_lookup),
                                                   render_alert(spec->digest_webpush, digest_lookup),
-                                                  render_alert(spec->digest_webhook, digest_lookup)};
+                                                  render_alert(spec->digest_webhook, digest_lookup),
+                                                  render_alert(spec->digest_vendor, digest_lookup)};
                           }};
   }
   return d;

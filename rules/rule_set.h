@@ -39,6 +39,7 @@ struct PlatformSpecs {
   AlertSpec fcm;
   AlertSpec webpush;
   AlertSpec webhook;
+  AlertSpec vendor;
 };
 
 struct ThrottleSpec {
@@ -47,6 +48,7 @@ struct ThrottleSpec {
   AlertSpec digest_fcm;
   AlertSpec digest_webpush;
   AlertSpec digest_webhook;
+  AlertSpec digest_vendor;
   std::vector<std::string> variables;  // what the digest reads besides count
 };
 
@@ -59,6 +61,7 @@ struct Rule {
   AlertSpec fcm;
   AlertSpec webpush;
   AlertSpec webhook;
+  AlertSpec vendor;
   std::optional<std::chrono::seconds> ttl;
   bool quiet_hours = true;  // false: alerts even in quiet hours (calls, emergencies)
   std::shared_ptr<const ThrottleSpec> throttle;

@@ -146,13 +146,14 @@ TEST(ExampleRules, ThrottleDigestCountsTheFoldedMessages) {
   const auto d = rules->evaluate(stanza_event(fixture("messages/plain-chat.xml")), noon());
   ASSERT_TRUE(d.throttle);
   EXPECT_EQ(d.throttle->window, std::chrono::seconds{20});
-  const auto [apns, fcm, webpush, webhook] = d.throttle->digest(4);
+  const auto [apns, fcm, webpush, webhook, vendor] = d.throttle->digest(4);
   EXPECT_EQ(apns.title, "bob@example.org");
   EXPECT_EQ(apns.body, "4 new messages");
   EXPECT_EQ(apns.badge, 4);
   EXPECT_EQ(fcm.body, "4 new messages");
   EXPECT_EQ(webpush.body, "4 new messages");
   EXPECT_EQ(webhook.body, "4 new messages");
+  EXPECT_EQ(vendor.body, "4 new messages");
   EXPECT_EQ(apns.thread_id, "bob@example.org");  // the rest of the rule's alert stays
 }
 
