@@ -1,6 +1,7 @@
 """A small HTTP/1.1 server on 127.0.0.1 in a thread, for tests that play a
 webhook receiver or an HTTP/1.1-only push service: `on_post(handler, body)`
-answers each POST and returns the status (with optional headers)."""
+answers each POST and returns the status and headers, and optionally a body
+(bytes or str)."""
 import http.server
 import ssl
 import threading
@@ -13,12 +14,15 @@ class HttpReceiver:
 
             def do_POST(self):
                 body = self.rfile.read(int(self.headers["content-length"]))
-                status, headers = on_post(self, body)
+                status, headers, *rest = on_post(self, body)
+                answer = rest[0] if rest else b""
+                answer = answer.encode() if isinstance(answer, str) else answer
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
-                self.send_header("content-length", "0")
+                self.send_header("content-length", str(len(answer)))
                 self.end_headers()
+                self.wfile.write(answer)
 
             def log_message(self, *args):
                 pass

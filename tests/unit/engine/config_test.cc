@@ -60,7 +60,7 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
   expect_error(kMinimal + "push:\n  provider: pigeon\n",
                "xpush.yaml:5:13: push.provider must be 'log' or 'direct'");
   expect_error(kMinimal + "push:\n  provider: direct\n",
-               "xpush.yaml:5:3: push.provider is direct but none of push.apns, push.fcm, push.webpush and push.webhook is configured");
+               "xpush.yaml:5:3: push.provider is direct but no provider is configured (push.apns, fcm, webpush, webhook, hms, honor, xiaomi, oppo or vivo)");
   expect_error(kMinimal + "push:\n  fcm:\n    token_url: http://x\n    apps: []\n",
                "xpush.yaml:6:16: push.fcm.token_url must be an https:// URL");
   expect_error(kMinimal + "push:\n  apns:\n    apps:\n      - name: chat\n        topic: t\n",
@@ -142,6 +142,29 @@ TEST(Config, WebhookNeedsAUrlAndASecret) {
                "xpush.yaml:6:10: push.webhook.url must be an http:// or https:// URL");
   expect_error(kMinimal + "push:\n  webhook:\n    url: https://x/\n",
                "xpush.yaml:6:5: push.webhook.secret_file is required (openssl rand -hex 32 > FILE)");
+}
+
+TEST(Config, VendorChannelsNeedTheirOwnFieldsAndASecretFile) {
+  testing::TempDir dir;
+  const auto secret = dir.file("vendor.secret");
+  std::ofstream{secret} << "s3cret\n";
+  const Config c = load_config_text(
+      kMinimal + "push:\n  provider: direct\n"
+                 "  hms:\n    apps: [{ name: chat, app_id: \"10004\", secret_file: " + secret + " }]\n"
+                 "  xiaomi:\n    api_url: https://127.0.0.1:8443/mi\n"
+                 "    apps: [{ name: chat, package: org.example.chat, channel_id: messages, secret_file: " + secret + " }]\n");
+  ASSERT_EQ(c.vendors.size(), 2u);
+  EXPECT_EQ(c.vendors[0].platform, push::Platform::kHms);
+  EXPECT_EQ(c.vendors[0].apps.at(0).app_id, "10004");
+  EXPECT_EQ(c.vendors[0].apps.at(0).category, "IM");
+  EXPECT_EQ(c.vendors[1].platform, push::Platform::kXiaomi);
+  EXPECT_EQ(c.vendors[1].api_url, "https://127.0.0.1:8443/mi");
+  expect_error(kMinimal + "push:\n  xiaomi:\n    apps: [{ name: chat, package: p, secret_file: " + secret + " }]\n",
+               "xpush.yaml:6:12: push.xiaomi.apps[] app 'chat' needs channel_id (Xiaomi requires a notification channel)");
+  expect_error(kMinimal + "push:\n  vivo:\n    apps: [{ name: chat, app_id: \"1\", secret_file: " + secret + " }]\n",
+               "xpush.yaml:6:12: push.vivo.apps[] app 'chat' needs app_key");
+  expect_error(kMinimal + "push:\n  oppo:\n    apps: [{ name: chat, app_key: k, secret_file: /nonexistent/oppo }]\n",
+               "xpush.yaml:6:51: cannot read secret /nonexistent/oppo: No such file or directory");
 }
 
 TEST(Config, StoreBackendsAndTheirOptions) {

@@ -41,7 +41,7 @@ TEST(RulesLoader, EveryMistakeIsReportedWithItsPlace) {
       {"misspelt alert key", kHead + "    match: {}\n    action: alert\n    alert:\n      title: x\n      bdy: y\n",
        "rules.yaml:8:7: rule 'chat': unknown key 'bdy' in alert (expected one of: title, subtitle, body, "
        "title_loc_key, title_loc_args, loc_key, loc_args, sound, badge, thread_id, category, "
-       "collapse_key, interruption_level, priority, data, apns, fcm, webpush, webhook)"},
+       "collapse_key, interruption_level, priority, data, channel_id, importance, vendor_category, apns, fcm, webpush, webhook, vendor)"},
       {"unknown matcher", kHead + "    match: { sender: bob }\n    action: drop\n",
        "rules.yaml:4:14: rule 'chat': unknown key 'sender' in match (expected one of: source, type, from, "
        "to, from_domain, to_domain, body, json, element, child, field, summary, any, all, not)"},
