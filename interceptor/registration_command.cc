@@ -107,12 +107,12 @@ tl::expected<RegistrationCommand::WebPush, CommandError> checked_subscription_fi
   return out;
 }
 
+// mod_push_appserver v1 names a token's service in `type`: any but the two
+// whose registrations are not a token.
 std::optional<PushService> service_named(std::string_view type) {
-  for (const auto s : {PushService::kApns, PushService::kFcm, PushService::kHms, PushService::kHonor,
-                       PushService::kXiaomi, PushService::kOppo, PushService::kVivo}) {
-    if (to_string(s) == type) return s;
-  }
-  return std::nullopt;
+  const auto s = push_service_named(type);
+  if (s == PushService::kWebPush || s == PushService::kWebhook) return std::nullopt;
+  return s;
 }
 
 }  // namespace
@@ -130,6 +130,15 @@ std::string_view to_string(PushService service) {
     case PushService::kVivo: return "vivo";
   }
   return "fcm";
+}
+
+std::optional<PushService> push_service_named(std::string_view name) {
+  for (const auto s : {PushService::kApns, PushService::kFcm, PushService::kWebPush, PushService::kWebhook,
+                       PushService::kHms, PushService::kHonor, PushService::kXiaomi, PushService::kOppo,
+                       PushService::kVivo}) {
+    if (to_string(s) == name) return s;
+  }
+  return std::nullopt;
 }
 
 const std::vector<CommandName>& registration_command_names() {

@@ -27,6 +27,8 @@ enum class CommandKind { kRegister, kUnregister };
 enum class CommandDialect { kP2, kAppserverV1 };
 
 std::string_view to_string(PushService service);
+// "apns", "fcm", "webpush", "webhook", "hms", "honor", "xiaomi", "oppo", "vivo".
+std::optional<PushService> push_service_named(std::string_view name);
 
 struct CommandName {
   std::string_view node;

@@ -71,8 +71,9 @@ typedef void (*xpush_done_fn)(void* user, xpush_status status, const char* node,
                               const char* error_text);
 
 /* Registers a device for `account` (a bare JID of a configured server
- * domain), as the register-push-apns|fcm|webpush|webhook command does.
- * `platform` is "apns", "fcm", "webpush" or "webhook"; for "webpush", `token` is the subscription as
+ * domain), as the register-push-<platform> command does. `platform` is
+ * "apns", "fcm", "webpush", "webhook", "hms", "honor", "xiaomi", "oppo" or
+ * "vivo"; for "webpush", `token` is the subscription as
  * JSON ({"endpoint":…,"keys":{"p256dh":…,"auth":…}}, what
  * PushSubscription.toJSON() gives). `app` names a configured app or is NULL
  * for the default. */

@@ -27,6 +27,7 @@
 #include "interceptor/iq.h"
 #include "interceptor/jid.h"
 #include "interceptor/link_handover.h"
+#include "interceptor/registration_command.h"
 #include "interceptor/xml_stream.h"
 #include "engine/config.h"
 #include "engine/engine.h"
@@ -304,7 +305,7 @@ xpush_status xpush_register_device(xpush_engine* x, const char* account, const c
       return XPUSH_EINVAL;
     }
     const std::string service{platform};
-    if (service != "apns" && service != "fcm" && service != "webpush" && service != "webhook") return XPUSH_EINVAL;
+    if (!xpush::interceptor::push_service_named(service)) return XPUSH_EINVAL;
     Element iq = command_iq(*in, account, "register-push-" + service);
     if (service == "webpush") {
       // The subscription as PushSubscription.toJSON() gives it.
@@ -334,7 +335,7 @@ xpush_status xpush_unregister_device(xpush_engine* x, const char* account, const
       return XPUSH_EINVAL;
     }
     const std::string service{platform};
-    if (service != "apns" && service != "fcm" && service != "webpush" && service != "webhook") return XPUSH_EINVAL;
+    if (!xpush::interceptor::push_service_named(service)) return XPUSH_EINVAL;
     Element iq = command_iq(*in, account, "unregister-push-" + service);
     add_field(form_of(iq), "device-id", device_id);
     in->engine->submit(std::move(iq), to_callback(done, user));

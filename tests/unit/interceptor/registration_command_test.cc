@@ -88,6 +88,29 @@ TEST(RegistrationCommand, WebhookDeviceWithAnOpaqueToken) {
   EXPECT_EQ(spaced.error().text, "a token is printable ASCII");
 }
 
+TEST(RegistrationCommand, VendorDevicesEachHaveTheirCommand) {
+  for (const auto& [name, service] : std::vector<std::pair<std::string, PushService>>{
+           {"hms", PushService::kHms}, {"honor", PushService::kHonor}, {"xiaomi", PushService::kXiaomi},
+           {"oppo", PushService::kOppo}, {"vivo", PushService::kVivo}}) {
+    auto c = parse_registration_command(parse_stanza(
+        command("register-push-" + name, field("token", "reg/id+1") + field("device-id", "phone") + field("app", "chat"))));
+    ASSERT_TRUE(c) << name << ": " << c.error().text;
+    EXPECT_EQ(c->service, service);
+    EXPECT_EQ(c->token, "reg/id+1");
+    EXPECT_EQ(c->app, "chat");
+    auto off = parse_registration_command(parse_stanza(command("unregister-push-" + name, field("device-id", "phone"))));
+    ASSERT_TRUE(off) << name;
+    EXPECT_EQ(off->kind, CommandKind::kUnregister);
+  }
+  auto v1 = parse_registration_command(parse_stanza(command(
+      "v1-register-push", field("type", "xiaomi") + field("node", "n") + field("token", "t"))));
+  ASSERT_TRUE(v1) << v1.error().text;
+  EXPECT_EQ(v1->service, PushService::kXiaomi);
+  auto v1_webhook = parse_registration_command(parse_stanza(command(
+      "v1-register-push", field("type", "webhook") + field("node", "n") + field("token", "t"))));
+  EXPECT_FALSE(v1_webhook);
+}
+
 TEST(RegistrationCommand, PushAppserverV1) {
   auto c = parse_registration_command(parse_stanza(command(
       "v1-register-push", field("type", "apns") + field("node", "stable-device-7") +

@@ -151,6 +151,34 @@ rules:
   EXPECT_EQ(nameless.apns.body, "hi");
 }
 
+TEST(RuleSet, TheVendorBlockCarriesChannelImportanceAndCategory) {
+  const auto rules = load_or_fail(R"(
+rules:
+  - name: chat
+    match: {}
+    action: alert
+    alert:
+      title: "{{sender}}"
+      vendor: { channel_id: "chat-{{from_local}}", importance: high, vendor_category: IM, title: "{{from_local}}" }
+)");
+  ASSERT_TRUE(rules);
+  const auto d = rules->evaluate(message("type='chat' from='bob@example.org/x' to='alice@example.org'",
+                                         "<body>hi</body>"),
+                                 noon());
+  EXPECT_EQ(d.vendor.title, "bob");
+  EXPECT_EQ(d.vendor.channel_id, "chat-bob");
+  EXPECT_EQ(d.vendor.importance, "high");
+  EXPECT_EQ(d.vendor.vendor_category, "IM");
+  EXPECT_EQ(d.fcm.title, "bob@example.org");
+  EXPECT_TRUE(d.fcm.channel_id.empty()) << "the vendor block is for the vendor channels only";
+  const auto bad = load_rules_text("rules:\n  - name: x\n    match: {}\n    action: alert\n"
+                                   "    alert: { title: t, vendor: { importance: urgent } }\n",
+                                   "rules.yaml");
+  ASSERT_FALSE(bad);
+  ASSERT_EQ(bad.error().size(), 1u);
+  EXPECT_EQ(bad.error()[0], "rules.yaml:5:46: rule 'x': unknown importance 'urgent' (expected low, normal or high)");
+}
+
 TEST(RuleSet, TruncateNeverSplitsAGraphemeCluster) {
   EXPECT_EQ(truncate_graphemes("🇩🇪🇫🇷🇯🇵", 2), "🇩🇪🇫🇷…");
   EXPECT_EQ(truncate_graphemes("e\xCC\x81t\xC3\xA9", 1), "e\xCC\x81…");  // e + combining acute
