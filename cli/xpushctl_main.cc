@@ -19,6 +19,7 @@
 #include "engine/config.h"
 #include "engine/rules_dry_run.h"
 #include "push/vapid.h"
+#include "push/vendor_api.h"
 #include "rules/loader.h"
 #include "store/open_store.h"
 
@@ -215,6 +216,12 @@ int rules_test(const std::string& path, RulesTestInput in) {
   in.dry_run.fcm = in.platform == "fcm" || in.platform == "both" || in.platform == "all";
   in.dry_run.webpush = in.platform == "webpush" || in.platform == "all";
   in.dry_run.webhook = in.platform == "webhook" || in.platform == "all";
+  for (const auto p : xpush::push::kAllPlatforms) {
+    const auto name = xpush::push::to_string(p);
+    if (xpush::push::is_vendor(p) && (in.platform == name || in.platform == "vendors" || in.platform == "all")) {
+      in.dry_run.vendors.push_back(p);
+    }
+  }
   event->received_at = in.dry_run.now;
   std::cout << xpush::describe_decision((*loaded)->evaluate(*event, in.dry_run.now), in.dry_run);
   return 0;
@@ -281,8 +288,11 @@ int main(int argc, char** argv) {
   stanza_opt->excludes(publish_opt);
   test_cmd->add_option("--recipient", input.recipient, "the offline user's JID (default: the stanza's to)");
   test_cmd->add_option("--at", input.at, "decide as at this UTC time, e.g. 2026-11-22T23:30:00Z (quiet hours)");
-  test_cmd->add_option("--platform", input.platform, "apns, fcm, both (apns and fcm), webpush, webhook or all")
-      ->check(CLI::IsMember({"apns", "fcm", "both", "webpush", "webhook", "all"}))
+  test_cmd->add_option("--platform", input.platform,
+                       "apns, fcm, both (apns and fcm), webpush, webhook, hms, honor, xiaomi, oppo, vivo, "
+                       "vendors (the last five) or all")
+      ->check(CLI::IsMember({"apns", "fcm", "both", "webpush", "webhook", "hms", "honor", "xiaomi", "oppo", "vivo",
+                             "vendors", "all"}))
       ->capture_default_str();
   test_cmd->add_option("--topic", input.dry_run.apns_topic, "APNs topic (bundle id)")->capture_default_str();
   test_cmd->add_option("--project", input.dry_run.fcm_project, "FCM project id")->capture_default_str();

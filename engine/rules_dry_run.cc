@@ -5,6 +5,7 @@
 #include "engine/notification_from_decision.h"
 #include "push/apns_request.h"
 #include "push/fcm_request.h"
+#include "push/vendor_api.h"
 #include "push/webhook_request.h"
 #include "push/webpush_request.h"
 
@@ -18,8 +19,16 @@ std::string request_text(const tl::expected<push::HttpRequest, std::string>& req
   for (const auto& [name, value] : request->headers) {
     if (name != "authorization") out += name + ": " + value + "\n";
   }
-  const auto body = nlohmann::json::parse(request->body, nullptr, false);
-  out += "\n" + (body.is_discarded() ? request->body : body.dump(2, ' ', false, nlohmann::json::error_handler_t::replace)) + "\n";
+  const auto pretty = [](const std::string& text) {
+    const auto j = nlohmann::json::parse(text, nullptr, false);
+    return j.is_discarded() ? text : j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  if (request->header("content-type") == "application/x-www-form-urlencoded") {
+    out += "\n";
+    for (const auto& [name, value] : push::form_decode(request->body)) out += name + " = " + pretty(value) + "\n";
+    return out;
+  }
+  out += "\n" + pretty(request->body) + "\n";
   return out;
 }
 
@@ -67,6 +76,16 @@ std::string describe_decision(const rules::Decision& d, const DryRunOptions& o) 
     out += request_text(push::HttpRequest{.path = "<push.webhook.url>",
                                           .headers = {{"content-type", "application/json"}},
                                           .body = std::move(*body)});
+  }
+  for (const auto platform : o.vendors) {
+    const auto api = push::vendor_api(platform);
+    if (!api) continue;
+    const push::VendorApp app{.name = "", .app_id = "APP_ID", .client_id = "", .app_key = "APP_KEY",
+                              .package = "PACKAGE", .secret = "SECRET", .channel_id = "CHANNEL_ID", .category = "IM"};
+    out += "\n--- " + std::string{push::to_string(platform)} +
+           " (to the configured api_url; adds the app's credentials; the app's channel_id and category"
+           " where the rules set none)\n";
+    out += request_text(api->send_request(example(d, platform, o), app, "<access token>", o.now));
   }
   return out;
 }

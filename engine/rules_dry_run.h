@@ -5,7 +5,9 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
+#include "push/notification.h"
 #include "rules/decision.h"
 
 namespace xpush {
@@ -20,6 +22,7 @@ struct DryRunOptions {
   bool fcm = true;
   bool webpush = false;
   bool webhook = false;
+  std::vector<push::Platform> vendors;  // hms, honor, xiaomi, oppo, vivo
 };
 
 std::string describe_decision(const rules::Decision& decision, const DryRunOptions& options);

@@ -1,5 +1,7 @@
 #include "push/http_message.h"
 
+#include <cctype>
+
 namespace xpush::push {
 
 namespace {
@@ -33,6 +35,35 @@ std::string url_encode(std::string_view text) {
       out += kHex[c >> 4];
       out += kHex[c & 0xf];
     }
+  }
+  return out;
+}
+
+namespace {
+std::string url_decode(std::string_view text) {
+  std::string out;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto hex = [](char c) { return c >= 'a' ? c - 'a' + 10 : c >= 'A' ? c - 'A' + 10 : c - '0'; };
+    if (text[i] == '%' && i + 2 < text.size() && std::isxdigit(static_cast<unsigned char>(text[i + 1])) &&
+        std::isxdigit(static_cast<unsigned char>(text[i + 2]))) {
+      out += static_cast<char>(hex(text[i + 1]) * 16 + hex(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i] == '+' ? ' ' : text[i];
+    }
+  }
+  return out;
+}
+}  // namespace
+
+std::vector<std::pair<std::string, std::string>> form_decode(std::string_view body) {
+  std::vector<std::pair<std::string, std::string>> out;
+  while (!body.empty()) {
+    const auto amp = body.find('&');
+    const auto pair = body.substr(0, amp);
+    const auto eq = pair.find('=');
+    out.emplace_back(url_decode(pair.substr(0, eq)), eq == std::string_view::npos ? "" : url_decode(pair.substr(eq + 1)));
+    body = amp == std::string_view::npos ? std::string_view{} : body.substr(amp + 1);
   }
   return out;
 }

@@ -37,5 +37,7 @@ struct HttpResponse {
 // percent-encoded (so also usable in URL paths and queries).
 std::string url_encode(std::string_view text);
 std::string form_encode(const std::vector<std::pair<std::string, std::string>>& fields);
+// The fields of a form-encoded body, in order ('+' is a space).
+std::vector<std::pair<std::string, std::string>> form_decode(std::string_view body);
 
 }  // namespace xpush::push

@@ -39,7 +39,8 @@ def test_check_accepts_the_example_and_points_at_each_mistake(tmp_path):
     assert lines[2] == (f"{broken}:5:43: rule 'vip': unknown key 'bodyy' in alert (expected one of: "
                         "title, subtitle, body, title_loc_key, title_loc_args, loc_key, loc_args, "
                         "sound, badge, thread_id, category, collapse_key, interruption_level, "
-                        "priority, data, apns, fcm, webpush, webhook)")
+                        "priority, data, channel_id, importance, vendor_category, apns, fcm, webpush, "
+                        "webhook, vendor)")
     assert lines[3] == "3 error(s)"
 
 
@@ -90,6 +91,21 @@ def test_dry_run_shows_what_the_webhook_receiver_gets():
     assert payload["token"] == "DEVICE-TOKEN"
     assert payload["title"] == "李四"
     assert payload["expires_at"] - payload["created_at"] == 86400
+
+
+def test_dry_run_shows_what_each_vendor_gets():
+    out = xpushctl("rules", "test", EXAMPLE, "--stanza",
+                   os.path.join(FIXTURES, "messages", "json-body-secret.xml"), "--at", NOON_IN_BERLIN,
+                   "--platform", "vendors")
+    assert out.returncode == 0, out.stderr
+    parts = {p.split(" ", 1)[0]: p for p in out.stdout.split("\n--- ")[1:]}
+    assert sorted(parts) == ["hms", "honor", "oppo", "vivo", "xiaomi"]
+    hms = json.loads(parts["hms"][parts["hms"].index("\n{"):])
+    assert hms["message"]["android"]["notification"]["title"] == "李四"
+    assert "POST /v1/APP_ID/messages:send" in parts["hms"]
+    assert "title = 李四" in parts["xiaomi"] and "extra.channel_id = CHANNEL_ID" in parts["xiaomi"]
+    assert "SECRET" not in out.stdout  # credentials are never shown
+    assert "door code" not in out.stdout
 
 
 def test_dry_run_of_a_summary_at_night_is_silent():
