@@ -89,14 +89,20 @@ void VendorProvider::fetch_token(App& app) {
   app.fetching = true;
   HttpRequest request = api_->token_request(app.app, clock_());
   pool_.request(auth_url_, std::move(request), [this, &app](tl::expected<HttpResponse, std::string> r) {
-    tl::expected<std::string, std::string> outcome = tl::unexpected(std::string{});
+    tl::expected<std::string, PushResult> outcome = tl::unexpected(PushResult{});
     if (!r) {
-      outcome = tl::unexpected(vendor_ + " auth: " + r.error());
+      outcome = tl::unexpected(PushResult{.outcome = Outcome::kRetry, .reason = vendor_ + " auth: " + r.error()});
     } else if (auto token = api_->read_token(*r, clock_()); token) {
       app.token = std::move(*token);
       outcome = app.token.value;
+    } else if (r->status == 429 || r->status >= 500) {
+      outcome = tl::unexpected(PushResult{.outcome = Outcome::kRetry, .status = r->status, .reason = token.error()});
     } else {
-      outcome = tl::unexpected(token.error());
+      // The vendor refused the app's credentials: nothing will change
+      // before the operator does, so do not ask again at once.
+      outcome = tl::unexpected(PushResult{.outcome = Outcome::kRetry, .status = r->status,
+                                          .reason = "configuration: " + token.error(),
+                                          .retry_after = kVendorConfigPause});
     }
     app.fetching = false;
     for (auto& w : std::exchange(app.waiters, {})) w(outcome);
@@ -114,8 +120,8 @@ void VendorProvider::send(const Notification& n, Completion done) {
 
 void VendorProvider::attempt(App& app, const Notification& n, Completion done, bool fresh_token) {
   with_token(app, [this, &app, n, done = std::move(done), fresh_token](
-                      tl::expected<std::string, std::string> token) mutable {
-    if (!token) return done(PushResult{.outcome = Outcome::kRetry, .reason = token.error()});
+                      tl::expected<std::string, PushResult> token) mutable {
+    if (!token) return done(std::move(token.error()));
     auto request = api_->send_request(n, app.app, *token, clock_());
     if (!request) return done(PushResult{.outcome = Outcome::kRejected, .reason = vendor_ + ": " + request.error()});
     const EndpointUrl url = joined(api_url_, request->path);

@@ -54,7 +54,8 @@ class VendorProvider final : public Provider {
   void send(const Notification& notification, Completion done) override;
 
  private:
-  using TokenWaiter = std::function<void(tl::expected<std::string, std::string>)>;
+  // Without a token: why, as the result each waiting send gets.
+  using TokenWaiter = std::function<void(tl::expected<std::string, PushResult>)>;
   struct App;
 
   App* app_for(const Notification& notification);

@@ -119,3 +119,22 @@ def test_a_vendor_device_is_woken_retried_reauthorised_and_dropped_when_dead(ser
         assert len(standin.sends[vendor]) == sent_before
     finally:
         assert gw.stop() == 0, gw.log_tail()
+
+
+def test_credentials_the_vendor_refuses_are_named_and_the_message_kept(server, tmp_path, standin, users):
+    alice, bob = users
+    section = vendor_section(tmp_path, standin, "oppo")
+    with open(os.path.join(str(tmp_path), "oppo.secret"), "w") as f:
+        f.write("not-the-master-secret\n")
+    gw = start_gateway(server, tmp_path, push_section=section)
+    try:
+        before = len(standin.sends["oppo"])
+        phone_goes_offline(server, alice, TOKENS["oppo"], "oppo")
+        write(server, bob, alice[0], ["hello"])
+        # Kept in the outbox, next tried after the configuration pause.
+        gw.wait_log("configuration: OPPO auth: HTTP 200 code 16 Invalid Signature (status 200); attempt 2 in 300000 ms")
+        assert standin.auths["oppo"][-1] is False
+        assert len(standin.sends["oppo"]) == before  # nothing sent without a token
+        assert "not-the-master-secret" not in gw.log_tail()
+    finally:
+        assert gw.stop() == 0, gw.log_tail()
