@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/read_file.h"
+#include "cli/doctor.h"
 #include "base/sanitize.h"
 #include "interceptor/jid.h"
 #include "interceptor/push_publish.h"
@@ -310,9 +311,22 @@ int main(int argc, char** argv) {
   std::string key_out;
   auto* keygen_cmd = webpush_cmd->add_subcommand("keygen", "write a new VAPID key (P-256, PEM) and print its public key");
   keygen_cmd->add_option("--out", key_out, "where to write it, e.g. /etc/xpush/vapid.pem")->required();
+  auto* doctor_cmd = cli.add_subcommand(
+      "doctor", "check the configuration, files, component link, rules, store, providers, admin listener and clock");
+  xpush::doctor::Options doctor_options;
+  doctor_cmd->add_option("--user", doctor_options.service_user, "the user xpushd runs as")->capture_default_str();
+  int doctor_timeout = 10;
+  doctor_cmd->add_option("--timeout", doctor_timeout, "seconds each network check may take")
+      ->check(CLI::Range(1, 300))
+      ->capture_default_str();
   CLI11_PARSE(cli, argc, argv);
 
   try {
+    if (*doctor_cmd) {
+      doctor_options.config_path = config_path;
+      doctor_options.timeout = std::chrono::seconds{doctor_timeout};
+      return xpush::doctor::run(doctor_options, std::cout);
+    }
     if (*keygen_cmd) return webpush_keygen(key_out);
     if (*messages_cmd) return messages(config_path, action, account, message_limit, hold_reason);
     if (*check_cmd) return rules_check(rules_path);

@@ -37,7 +37,8 @@ void read_component(const Reader& r, const YAML::Node& c, Config& cfg) {
   if (link.session.component_domain.empty()) r.fail(c, "component.domain is required");
   link.session.secret = r.get<std::string>(c, "secret", "component", "");
   if (c["secret_file"]) {
-    link.session.secret = read_secret_file(r.get<std::string>(c, "secret_file", "component", ""));
+    cfg.component_secret_file = r.get<std::string>(c, "secret_file", "component", "");
+    link.session.secret = read_secret_file(cfg.component_secret_file);
   }
   if (link.session.secret.empty()) r.fail(c, "component.secret or component.secret_file is required");
   link.host = r.get<std::string>(c, "host", "component", link.host);

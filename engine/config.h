@@ -26,6 +26,7 @@ struct ConfigError : std::runtime_error {
 
 struct Config {
   interceptor::LinkOptions link;
+  std::string component_secret_file;  // where link.session.secret came from, if a file
   // Server domains allowed to register devices and publish; empty: any
   // domain reaching us through the component link.
   std::vector<std::string> server_domains;

@@ -62,7 +62,7 @@ FcmProvider::FcmProvider(boost::asio::any_io_executor executor, FcmOptions optio
     const std::string url = options_.token_url.empty() ? account->token_uri : options_.token_url;
     const auto token_url = parse_https_url(url);
     if (!token_url) throw std::runtime_error("FCM app " + o.name + ": token URL is not https: " + url);
-    app->app = FcmApp{o.name, account->project_id, o.android_channel_id};
+    app->app = FcmApp{o.name, account->project_id, o.android_channel_id, options_.validate_only};
     app->account = std::move(*account);
     app->key = std::move(*key);
     app->token_endpoint = options_.endpoint;

@@ -29,6 +29,7 @@ struct FcmOptions {
   std::string token_url;  // empty: the service account's token_uri
   std::vector<FcmAppOptions> apps;  // the first is the default
   std::size_t connections = 1;
+  bool validate_only = false;  // every send is only checked by FCM (xpushctl doctor)
 };
 
 // "https://host[:port]/path" -> endpoint and path; nullopt if not https.

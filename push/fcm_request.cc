@@ -89,7 +89,9 @@ tl::expected<HttpRequest, std::string> build_fcm_request(const Notification& raw
     if (!data.empty()) message["data"] = std::move(data);
     message["android"] = android_block(n, app, ttl);
     message["apns"] = apns_block(n, title, body);
-    return dump(json{{"message", std::move(message)}});
+    json request = {{"message", std::move(message)}};
+    if (app.validate_only) request["validate_only"] = true;
+    return dump(request);
   };
   auto fitted = fit_payload(kFcmPayloadLimit, n.title, n.body, render);
   if (!fitted) return tl::unexpected("message larger than " + std::to_string(kFcmPayloadLimit) + " bytes");

@@ -17,6 +17,7 @@ struct FcmApp {
   std::string name;
   std::string project_id;
   std::string android_channel_id;  // optional notification channel
+  bool validate_only = false;      // FCM checks the request and sends nothing (xpushctl doctor)
 };
 
 inline constexpr std::size_t kFcmPayloadLimit = 4096;

@@ -109,6 +109,15 @@ void VendorProvider::fetch_token(App& app) {
   });
 }
 
+void VendorProvider::check_credentials(std::function<void(const std::string&, const std::string&)> done) {
+  for (auto& app : apps_) {
+    app->token = {};
+    with_token(*app, [name = app->app.name, done](tl::expected<std::string, PushResult> token) {
+      done(name, token ? std::string{} : token.error().reason);
+    });
+  }
+}
+
 void VendorProvider::send(const Notification& n, Completion done) {
   App* app = n.device.platform == api_->platform() ? app_for(n) : nullptr;
   if (!app) {

@@ -53,6 +53,11 @@ class VendorProvider final : public Provider {
 
   void send(const Notification& notification, Completion done) override;
 
+  // Obtains an access token for each app (none for Xiaomi): whether the
+  // vendor accepts the credentials. `done(app, error)` once per app, error
+  // empty when accepted.
+  void check_credentials(std::function<void(const std::string& app, const std::string& error)> done);
+
  private:
   // Without a token: why, as the result each waiting send gets.
   using TokenWaiter = std::function<void(tl::expected<std::string, PushResult>)>;

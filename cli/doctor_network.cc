@@ -1,0 +1,209 @@
+// xpushctl doctor: the checks that talk to the XMPP server, the push
+// providers and the running xpushd.
+#include <array>
+#include <boost/asio/connect.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http.hpp>
+#include <functional>
+#include <map>
+#include <memory>
+
+#include "cli/doctor.h"
+#include "interceptor/component_session.h"
+#include "push/apns_provider.h"
+#include "push/fcm_provider.h"
+#include "push/vendor_provider.h"
+
+namespace xpush::doctor {
+
+namespace {
+
+namespace asio = boost::asio;
+namespace http = boost::beast::http;
+using asio::ip::tcp;
+
+std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
+
+// The verdict on a provider's answer to a request that reaches no phone.
+Finding provider_verdict(std::string check, const push::PushResult& r, std::string_view fix) {
+  if (r.outcome == push::Outcome::kDelivered) return {Level::kOk, std::move(check), "credentials accepted"};
+  if (r.outcome == push::Outcome::kTokenInvalid) {
+    return {Level::kOk, std::move(check), "credentials accepted (a made-up device token was refused: " + r.reason + ")"};
+  }
+  if (r.status == 0) {
+    return {Level::kFail, std::move(check), r.reason + ": is the provider reachable from here (firewall, proxy, DNS)?"};
+  }
+  return {Level::kFail, std::move(check), r.reason + " (HTTP " + std::to_string(r.status) + "): " + std::string{fix}};
+}
+
+}  // namespace
+
+void check_component(const Config& c, const Options& o, Report& report) {
+  const std::string where = c.link.host + ":" + std::to_string(c.link.port);
+  if (c.link.tls.enabled) {
+    return report.add(Level::kWarn, "component", where + " is reached over TLS; the handshake is not checked here");
+  }
+  asio::io_context io;
+  tcp::socket socket{io};
+  tcp::resolver resolver{io};
+  interceptor::ComponentSession session{c.link.session};
+  std::array<char, 4096> buffer{};
+  std::optional<Finding> verdict;
+  const auto finish = [&](Level level, std::string text) {
+    if (verdict) return;
+    verdict = Finding{level, "component", std::move(text)};
+    boost::system::error_code ignored;
+    socket.close(ignored);
+  };
+  std::function<void()> read_more = [&] {
+    socket.async_read_some(asio::buffer(buffer), [&](boost::system::error_code ec, std::size_t n) {
+      if (ec) return finish(Level::kFail, where + " closed the connection during the handshake (" + ec.message() + ")");
+      auto update = session.receive({buffer.data(), n});
+      boost::system::error_code ignored;
+      if (!update.to_write.empty()) asio::write(socket, asio::buffer(update.to_write), ignored);
+      if (update.became_ready) {
+        asio::write(socket, asio::buffer(interceptor::ComponentSession::kClose), ignored);
+        return finish(Level::kOk, "handshake accepted by " + where + " for " + c.link.session.component_domain);
+      }
+      if (update.failure) {
+        // Prosody checks the secret before it says another connection
+        // already serves the domain: a conflict means the secret is right.
+        if (update.failure->reason.find("conflict") != std::string::npos) {
+          return finish(Level::kOk, "the secret is accepted by " + where + "; the domain is served by another"
+                                    " connection (a running xpushd)");
+        }
+        return finish(Level::kFail, where + " refused the handshake: " + update.failure->reason +
+                                        ": check that component.secret is the server's (Prosody: component_secret;"
+                                        " ejabberd: the listener's password) and component.domain its component");
+      }
+      read_more();
+    });
+  };
+  resolver.async_resolve(c.link.host, std::to_string(c.link.port), [&](auto ec, tcp::resolver::results_type results) {
+    if (ec) return finish(Level::kFail, "cannot resolve " + c.link.host + ": " + ec.message());
+    asio::async_connect(socket, results, [&](boost::system::error_code cec, const tcp::endpoint&) {
+      if (cec) {
+        return finish(Level::kFail, "cannot connect to " + where + " (" + cec.message() +
+                                        "): is the server's component port configured and listening there?");
+      }
+      boost::system::error_code ignored;
+      asio::write(socket, asio::buffer(session.open()), ignored);
+      read_more();
+    });
+  });
+  io.run_for(o.timeout);
+  finish(Level::kFail, "no handshake from " + where + " within " + seconds_text(o.timeout));
+  report.add(verdict->level, verdict->check, verdict->text);
+}
+
+void check_providers(const Config& c, const Options& o, Report& report) {
+  if (c.push_provider != "direct") {
+    return report.add(Level::kOk, "providers", "push.provider is log: no provider to check");
+  }
+  asio::io_context io;
+  const auto now = [] { return std::chrono::system_clock::now(); };
+  std::vector<std::optional<Finding>> found;
+  std::vector<std::string> names;
+  const auto expect = [&](std::string check) {
+    names.push_back(std::move(check));
+    found.emplace_back();
+    return found.size() - 1;
+  };
+  const auto probe = [&](push::Platform platform, const std::string& app, std::string token) {
+    push::Notification n;
+    n.id = "00000000-0000-4000-8000-00000000d0c7";
+    n.device = {platform, std::move(token), app};
+    n.kind = push::Kind::kBackground;
+    n.high_priority = false;
+    n.created_at = now();
+    n.ttl = std::chrono::seconds{60};
+    return n;
+  };
+  std::unique_ptr<push::ApnsProvider> apns;
+  if (!c.apns.apps.empty()) apns = std::make_unique<push::ApnsProvider>(io.get_executor(), c.apns, now);
+  for (const auto& a : c.apns.apps) {
+    const auto i = expect("apns " + a.app.name);
+    apns->send(probe(push::Platform::kApns, a.app.name, std::string(64, '0')), [&, i](push::PushResult r) {
+      found[i] = provider_verdict(names[i], r,
+                                  "InvalidProviderToken means a wrong key_file, key_id or team_id; BadTopic or"
+                                  " TopicDisallowed a topic that is not the app's bundle id; check push.apns");
+    });
+  }
+  std::unique_ptr<push::FcmProvider> fcm;
+  if (!c.fcm.apps.empty()) {
+    auto options = c.fcm;
+    options.validate_only = true;  // FCM checks the request and sends nothing
+    fcm = std::make_unique<push::FcmProvider>(io.get_executor(), options, now);
+  }
+  for (const auto& a : c.fcm.apps) {
+    const auto i = expect("fcm " + a.name);
+    fcm->send(probe(push::Platform::kFcm, a.name, "xpush-doctor-validate-only"), [&, i](push::PushResult r) {
+      found[i] = provider_verdict(names[i], r,
+                                  "the service account cannot send for its project: check that the key is current"
+                                  " and has the Firebase Cloud Messaging API enabled");
+    });
+  }
+  std::vector<std::unique_ptr<push::VendorProvider>> vendors;
+  for (const auto& v : c.vendors) {
+    const std::string vendor{push::to_string(v.platform)};
+    std::map<std::string, std::size_t> index;
+    for (const auto& a : v.apps) index[a.name] = expect(vendor + " " + a.name);
+    vendors.push_back(std::make_unique<push::VendorProvider>(io.get_executor(), v, now));
+    vendors.back()->check_credentials([&, index](const std::string& app, const std::string& error) {
+      const auto i = index.at(app);
+      found[i] = error.empty() ? Finding{Level::kOk, names[i], "credentials accepted (a token was issued)"}
+                               : Finding{Level::kFail, names[i], error + ": check the app's ids and secret_file"};
+    });
+  }
+  if (c.webpush) report.add(Level::kOk, "webpush", "the VAPID key loads");
+  if (c.webhook) report.add(Level::kOk, "webhook", "the secret is readable; " + c.webhook->url + " is not contacted");
+  io.run_for(o.timeout);
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    if (!found[i]) found[i] = Finding{Level::kFail, names[i], "no answer within " + seconds_text(o.timeout) +
+                                                                  ": is the provider reachable from here (firewall, proxy)?"};
+    report.add(found[i]->level, found[i]->check, found[i]->text);
+  }
+}
+
+void check_admin(const Config& c, const Options& o, Report& report) {
+  if (c.admin_port == 0) {
+    return report.add(Level::kWarn, "admin", "the admin listener is off (admin.port): no /health or /metrics to watch");
+  }
+  const std::string where = c.admin_address + ":" + std::to_string(c.admin_port);
+  asio::io_context io;
+  boost::beast::tcp_stream stream{io};
+  tcp::resolver resolver{io};
+  http::request<http::empty_body> request{http::verb::get, "/health", 11};
+  request.set(http::field::host, c.admin_address);
+  http::response<http::string_body> response;
+  boost::beast::flat_buffer buffer;
+  std::optional<Finding> verdict;
+  const auto finish = [&](Level level, std::string text) {
+    if (!verdict) verdict = Finding{level, "admin", std::move(text)};
+  };
+  stream.expires_after(o.timeout);
+  resolver.async_resolve(c.admin_address, std::to_string(c.admin_port), [&](auto ec, tcp::resolver::results_type r) {
+    if (ec) return finish(Level::kFail, "cannot resolve " + c.admin_address);
+    stream.async_connect(r, [&](boost::system::error_code cec, const tcp::endpoint&) {
+      if (cec) return finish(Level::kFail, "nothing answers on " + where + ": is xpushd running?");
+      http::async_write(stream, request, [&](boost::system::error_code wec, std::size_t) {
+        if (wec) return finish(Level::kFail, where + ": " + wec.message());
+        http::async_read(stream, buffer, response, [&](boost::system::error_code rec, std::size_t) {
+          if (rec) return finish(Level::kFail, where + " gave no HTTP answer: " + rec.message());
+          if (response.result_int() == 200) return finish(Level::kOk, "xpushd answers on " + where + ": healthy");
+          finish(Level::kWarn, "xpushd answers on " + where + " with " + std::to_string(response.result_int()) +
+                                   ": its component link is down (see its log)");
+        });
+      });
+    });
+  });
+  io.run_for(o.timeout + std::chrono::seconds{1});
+  finish(Level::kFail, "no answer from " + where + " within " + seconds_text(o.timeout));
+  report.add(verdict->level, verdict->check, verdict->text);
+}
+
+}  // namespace xpush::doctor
