@@ -117,11 +117,12 @@ int run(const Options& o, std::ostream& out) {
     return 1;
   }
   check_files(config, o, report);
-  check_component(config, o, report);
+  const Finding admin = probe_admin(config, o);
+  check_component(config, o, admin, report);
   check_rules(config, report);
   check_store(config, report);
   check_providers(config, o, report);
-  check_admin(config, o, report);
+  report.add(admin.level, admin.check, admin.text);
   check_clock(report);
   return report.failed() ? 1 : 0;
 }

@@ -45,8 +45,11 @@ class Report {
 int run(const Options& options, std::ostream& out);
 
 // The checks that talk to other processes (doctor_network.cc).
-void check_component(const Config& config, const Options& options, Report& report);
+// What the running xpushd's admin listener said about itself.
+Finding probe_admin(const Config& config, const Options& options);
+// `admin`: the probe's finding. When xpushd reports its link up, the
+// handshake is not repeated: a second connection could be handed stanzas.
+void check_component(const Config& config, const Options& options, const Finding& admin, Report& report);
 void check_providers(const Config& config, const Options& options, Report& report);
-void check_admin(const Config& config, const Options& options, Report& report);
 
 }  // namespace xpush::doctor

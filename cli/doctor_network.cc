@@ -42,8 +42,12 @@ Finding provider_verdict(std::string check, const push::PushResult& r, std::stri
 
 }  // namespace
 
-void check_component(const Config& c, const Options& o, Report& report) {
+void check_component(const Config& c, const Options& o, const Finding& admin, Report& report) {
   const std::string where = c.link.host + ":" + std::to_string(c.link.port);
+  if (admin.level == Level::kOk) {
+    return report.add(Level::kOk, "component", "xpushd's link to " + where +
+                                                   " is up (it says so on its admin listener); not connecting a second time");
+  }
   if (c.link.tls.enabled) {
     return report.add(Level::kWarn, "component", where + " is reached over TLS; the handshake is not checked here");
   }
@@ -169,9 +173,9 @@ void check_providers(const Config& c, const Options& o, Report& report) {
   }
 }
 
-void check_admin(const Config& c, const Options& o, Report& report) {
+Finding probe_admin(const Config& c, const Options& o) {
   if (c.admin_port == 0) {
-    return report.add(Level::kWarn, "admin", "the admin listener is off (admin.port): no /health or /metrics to watch");
+    return {Level::kWarn, "admin", "the admin listener is off (admin.port): no /health or /metrics to watch"};
   }
   const std::string where = c.admin_address + ":" + std::to_string(c.admin_port);
   asio::io_context io;
@@ -203,7 +207,7 @@ void check_admin(const Config& c, const Options& o, Report& report) {
   });
   io.run_for(o.timeout + std::chrono::seconds{1});
   finish(Level::kFail, "no answer from " + where + " within " + seconds_text(o.timeout));
-  report.add(verdict->level, verdict->check, verdict->text);
+  return *verdict;
 }
 
 }  // namespace xpush::doctor

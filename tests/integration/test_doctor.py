@@ -67,11 +67,17 @@ def test_a_sound_setup_passes_every_check(server, tmp_path, standin, vendor):
                        "oppo chat: credentials accepted (a token was issued)",
                        f"admin: xpushd answers on 127.0.0.1:{admin}: healthy"):
             assert any(needle in l for l in ok), (needle, lines)
-        assert any(l.startswith("OK") and "component: " in l for l in lines), lines
+        assert any(l.startswith("OK    component: xpushd's link to") for l in lines), lines
         fcm = [r for r in standin.requests() if r["headers"][":path"].endswith("messages:send")]
         assert fcm and all(json.loads(r["body"]).get("validate_only") is True for r in fcm)
     finally:
         assert gw.stop() == 0, gw.log_tail()
+    # With xpushd stopped, the doctor does the handshake itself.
+    code, lines = doctor(gw.config, "--user", "root")
+    assert code == 1
+    assert f"OK    component: handshake accepted by 127.0.0.1:{server.component_port} for {server.component}" in lines
+    assert [l for l in lines if l.startswith("FAIL")] == [
+        f"FAIL  admin: nothing answers on 127.0.0.1:{admin}: is xpushd running?"]
 
 
 def test_each_mistake_is_named_with_what_to_do(server, tmp_path, standin, vendor):
