@@ -12,6 +12,8 @@
 #include <nlohmann/json.hpp>
 
 #include "base/read_file.h"
+#include "cli/common.h"
+#include "cli/devices.h"
 #include "cli/doctor.h"
 #include "base/sanitize.h"
 #include "interceptor/jid.h"
@@ -26,20 +28,10 @@
 
 namespace {
 
-std::string iso_time(std::int64_t ms) {
-  const std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char out[32];
-  std::strftime(out, sizeof out, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return out;
-}
+using xpush::cli::iso_time;
 
 std::unique_ptr<xpush::store::Store> open_store(const std::string& config_path) {
-  const auto config = xpush::load_config_file(config_path);
-  auto store = xpush::store::open_store(config.store);
-  if (!store) throw std::runtime_error(store.error().message);
-  return std::move(*store);
+  return xpush::cli::open_configured_store(config_path);
 }
 
 int outbox(const std::string& config_path, bool as_json, std::size_t limit) {
@@ -311,6 +303,19 @@ int main(int argc, char** argv) {
   std::string key_out;
   auto* keygen_cmd = webpush_cmd->add_subcommand("keygen", "write a new VAPID key (P-256, PEM) and print its public key");
   keygen_cmd->add_option("--out", key_out, "where to write it, e.g. /etc/xpush/vapid.pem")->required();
+  auto* devices_cmd = cli.add_subcommand("devices", "a user's devices: list JID, show NODE, disable NODE, enable NODE");
+  devices_cmd->require_subcommand(1);
+  std::string device_arg, device_domain, disable_reason = "disabled by operator";
+  auto* devices_list_cmd = devices_cmd->add_subcommand("list", "every device of a user, disabled ones too");
+  devices_list_cmd->add_option("jid", device_arg, "the user's bare JID")->required();
+  auto* devices_show_cmd = devices_cmd->add_subcommand("show", "one device, by its node");
+  auto* devices_disable_cmd = devices_cmd->add_subcommand("disable", "stop pushes to a device (the server is answered cancel)");
+  auto* devices_enable_cmd = devices_cmd->add_subcommand("enable", "push to a disabled device again");
+  for (auto* sub : {devices_show_cmd, devices_disable_cmd, devices_enable_cmd}) {
+    sub->add_option("node", device_arg, "the device's XEP-0357 node")->required();
+    sub->add_option("--domain", device_domain, "the server domain, when the node exists on several");
+  }
+  devices_disable_cmd->add_option("--reason", disable_reason, "kept with the device")->capture_default_str();
   auto* doctor_cmd = cli.add_subcommand(
       "doctor", "check the configuration, files, component link, rules, store, providers, admin listener and clock");
   xpush::doctor::Options doctor_options;
@@ -328,6 +333,15 @@ int main(int argc, char** argv) {
       return xpush::doctor::run(doctor_options, std::cout);
     }
     if (*keygen_cmd) return webpush_keygen(key_out);
+    if (*devices_cmd) {
+      auto store = open_store(config_path);
+      if (*devices_list_cmd) return xpush::cli::devices_list(*store, device_arg, std::cout);
+      if (*devices_show_cmd) return xpush::cli::devices_show(*store, device_arg, device_domain, std::cout);
+      if (*devices_disable_cmd) {
+        return xpush::cli::devices_disable(*store, device_arg, device_domain, disable_reason, std::cout);
+      }
+      return xpush::cli::devices_enable(*store, device_arg, device_domain, std::cout);
+    }
     if (*messages_cmd) return messages(config_path, action, account, message_limit, hold_reason);
     if (*check_cmd) return rules_check(rules_path);
     if (*test_cmd) {

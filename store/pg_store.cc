@@ -235,6 +235,34 @@ StoreResult<std::vector<Registration>> PgStore::registrations_of(const std::stri
   return out;
 }
 
+StoreResult<std::vector<Registration>> PgStore::devices_of(const std::string& account) {
+  auto r = db_.query("listing an account's devices",
+                     "SELECT " + std::string{kColumns} + " FROM registrations WHERE account = $1 ORDER BY id",
+                     {account});
+  if (!r) return tl::unexpected(r.error());
+  std::vector<Registration> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back(read_registration(*r, i));
+  return out;
+}
+
+StoreResult<std::vector<Registration>> PgStore::registrations_with_node(const std::string& node) {
+  auto r = db_.query("looking up a node",
+                     "SELECT " + std::string{kColumns} + " FROM registrations WHERE node = $1 ORDER BY id", {node});
+  if (!r) return tl::unexpected(r.error());
+  std::vector<Registration> out;
+  for (int i = 0; i < r->rows(); ++i) out.push_back(read_registration(*r, i));
+  return out;
+}
+
+StoreResult<bool> PgStore::enable_registration(const std::string& domain, const std::string& node) {
+  auto r = db_.query("enabling a device",
+                     "UPDATE registrations SET enabled = 1, disabled_reason = '', updated_ms = $1"
+                     " WHERE domain = $2 AND node = $3 AND enabled = 0",
+                     {now_ms(), domain, node});
+  if (!r) return tl::unexpected(r.error());
+  return r->affected() > 0;
+}
+
 StoreResult<std::int64_t> PgStore::count_registrations() {
   auto r = db_.query("counting registrations", "SELECT count(*) FROM registrations");
   if (!r) return tl::unexpected(r.error());

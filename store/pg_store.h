@@ -34,6 +34,9 @@ class PgStore final : public Store {
   StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
                                                               const std::string& node) override;
   StoreResult<std::vector<Registration>> registrations_of(const std::string& account) override;
+  StoreResult<std::vector<Registration>> devices_of(const std::string& account) override;
+  StoreResult<std::vector<Registration>> registrations_with_node(const std::string& node) override;
+  StoreResult<bool> enable_registration(const std::string& domain, const std::string& node) override;
   StoreResult<std::int64_t> count_registrations() override;
   StoreResult<bool> disable_registration(const std::string& domain, const std::string& node,
                                          const std::string& reason,

@@ -54,6 +54,25 @@ StoreResult<std::vector<Registration>> SealedStore::registrations_of(const std::
   return listed;
 }
 
+namespace {
+template <class Open>
+StoreResult<std::vector<Registration>> with_tokens_opened(StoreResult<std::vector<Registration>> listed, Open open) {
+  if (!listed) return listed;
+  for (auto& r : *listed) {
+    if (auto ok = open(r); !ok) return tl::unexpected(ok.error());
+  }
+  return listed;
+}
+}  // namespace
+
+StoreResult<std::vector<Registration>> SealedStore::devices_of(const std::string& account) {
+  return with_tokens_opened(inner_->devices_of(account), [this](Registration& r) { return open_token(r); });
+}
+
+StoreResult<std::vector<Registration>> SealedStore::registrations_with_node(const std::string& node) {
+  return with_tokens_opened(inner_->registrations_with_node(node), [this](Registration& r) { return open_token(r); });
+}
+
 StoreResult<void> SealedStore::enqueue(const OutboxEntry& entry) {
   OutboxEntry e = entry;
   e.payload = sealer_.seal(entry.payload, entry.id);

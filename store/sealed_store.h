@@ -29,6 +29,11 @@ class SealedStore final : public Store {
   StoreResult<std::optional<Registration>> find_registration(const std::string& domain,
                                                               const std::string& node) override;
   StoreResult<std::vector<Registration>> registrations_of(const std::string& account) override;
+  StoreResult<std::vector<Registration>> devices_of(const std::string& account) override;
+  StoreResult<std::vector<Registration>> registrations_with_node(const std::string& node) override;
+  StoreResult<bool> enable_registration(const std::string& domain, const std::string& node) override {
+    return inner_->enable_registration(domain, node);
+  }
   StoreResult<std::int64_t> count_registrations() override { return inner_->count_registrations(); }
   StoreResult<bool> disable_registration(const std::string& domain, const std::string& node,
                                          const std::string& reason, std::int64_t dead_since_ms) override {

@@ -248,6 +248,37 @@ StoreResult<std::vector<Registration>> SqliteStore::registrations_of(const std::
   return out;
 }
 
+namespace {
+StoreResult<std::vector<Registration>> all_rows(SqliteDb& db, SqliteStatement& s, const char* what) {
+  std::vector<Registration> out;
+  int rc = 0;
+  while ((rc = s.step()) == SQLITE_ROW) out.push_back(read_registration(s));
+  if (rc != SQLITE_DONE) return tl::unexpected(db.error(what));
+  return out;
+}
+}  // namespace
+
+StoreResult<std::vector<Registration>> SqliteStore::devices_of(const std::string& account) {
+  SqliteStatement s{db_, "SELECT " + std::string{kColumns} + " FROM registrations WHERE account = ?1 ORDER BY id"};
+  s.bind(1, account);
+  return all_rows(db_, s, "listing an account's devices");
+}
+
+StoreResult<std::vector<Registration>> SqliteStore::registrations_with_node(const std::string& node) {
+  SqliteStatement s{db_, "SELECT " + std::string{kColumns} + " FROM registrations WHERE node = ?1 ORDER BY id"};
+  s.bind(1, node);
+  return all_rows(db_, s, "looking up a node");
+}
+
+StoreResult<bool> SqliteStore::enable_registration(const std::string& domain, const std::string& node) {
+  SqliteStatement s{db_,
+                    "UPDATE registrations SET enabled = 1, disabled_reason = '', updated_ms = ?1"
+                    " WHERE domain = ?2 AND node = ?3 AND enabled = 0"};
+  s.bind(1, now_ms()).bind(2, domain).bind(3, node);
+  if (s.step() != SQLITE_DONE) return tl::unexpected(db_.error("enabling a device"));
+  return sqlite3_changes(db_.handle()) > 0;
+}
+
 StoreResult<std::int64_t> SqliteStore::count_registrations() {
   SqliteStatement s{db_, "SELECT count(*) FROM registrations"};
   if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting registrations"));

@@ -56,6 +56,12 @@ class Store {
   // The enabled registrations of an account (bare JID), every device.
   virtual StoreResult<std::vector<Registration>> registrations_of(const std::string& account) = 0;
   virtual StoreResult<std::int64_t> count_registrations() = 0;
+  // For operators (xpushctl devices): every registration of an account,
+  // disabled ones too; those with a node (any server domain); and turning a
+  // disabled one on again (true when it was disabled).
+  virtual StoreResult<std::vector<Registration>> devices_of(const std::string& account) = 0;
+  virtual StoreResult<std::vector<Registration>> registrations_with_node(const std::string& node) = 0;
+  virtual StoreResult<bool> enable_registration(const std::string& domain, const std::string& node) = 0;
   // The provider said the device token is dead. Ignored when the device
   // registered again after `dead_since_ms` (APNs' timestamp; 0: unknown).
   // True when the registration is now disabled.

@@ -24,6 +24,15 @@ class UnavailableStore : public store::Store {
     return tl::unexpected(busy());
   }
   store::StoreResult<std::int64_t> count_registrations() override { return tl::unexpected(busy()); }
+  store::StoreResult<std::vector<store::Registration>> devices_of(const std::string&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<std::vector<store::Registration>> registrations_with_node(const std::string&) override {
+    return tl::unexpected(busy());
+  }
+  store::StoreResult<bool> enable_registration(const std::string&, const std::string&) override {
+    return tl::unexpected(busy());
+  }
   store::StoreResult<bool> disable_registration(const std::string&, const std::string&,
                                                 const std::string&, std::int64_t) override {
     return tl::unexpected(busy());

@@ -103,6 +103,29 @@ TEST_P(Registrations, AnAccountsEnabledDevices) {
   EXPECT_TRUE(store->registrations_of("carol@example.org")->empty());
 }
 
+TEST_P(Registrations, OperatorsSeeEveryDeviceAndTurnOneBackOn) {
+  ASSERT_TRUE(store->upsert_registration(device("N1", "phone")));
+  ASSERT_TRUE(store->upsert_registration(device("N2", "tablet")));
+  ASSERT_TRUE(store->disable_registration("example.org", "N2", "disabled by operator", 0));
+  auto all = store->devices_of("alice@example.org");
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 2u);
+  EXPECT_TRUE(all->at(0).enabled);
+  EXPECT_FALSE(all->at(1).enabled);
+  EXPECT_EQ(all->at(1).disabled_reason, "disabled by operator");
+  auto with_node = store->registrations_with_node("N2");
+  ASSERT_TRUE(with_node);
+  ASSERT_EQ(with_node->size(), 1u);
+  EXPECT_EQ(with_node->at(0).token, "token-1");
+  EXPECT_TRUE(store->registrations_with_node("N9")->empty());
+  EXPECT_TRUE(*store->enable_registration("example.org", "N2"));
+  EXPECT_FALSE(*store->enable_registration("example.org", "N2")) << "already enabled";
+  const auto back = *store->find_registration("example.org", "N2");
+  EXPECT_TRUE(back->enabled);
+  EXPECT_EQ(back->disabled_reason, "");
+  EXPECT_EQ(store->registrations_of("alice@example.org")->size(), 2u);
+}
+
 TEST_P(Registrations, RemoveDevice) {
   ASSERT_TRUE(store->upsert_registration(device("N1")));
   EXPECT_TRUE(*store->remove_registration("alice@example.org", "phone-1", ""));
