@@ -29,6 +29,7 @@ std::vector<std::pair<std::string, std::string>> secret_files(const Config& c) {
     if (!path.empty()) files.emplace_back(std::move(what), path);
   };
   add("component secret", c.component_secret_file);
+  for (const auto& f : c.store_key_files) add("store encryption key", f);
   for (const auto& a : c.apns.apps) {
     add("APNs key of " + a.app.name, a.key_file);
     add("APNs certificate of " + a.app.name, a.cert_file);

@@ -127,9 +127,22 @@ void check_providers(const Config& c, const Options& o, Report& report) {
     n.ttl = std::chrono::seconds{60};
     return n;
   };
+  // A provider that cannot even start (an unreadable key) fails its apps.
+  const auto started = [&report](const std::string& check, auto make) -> bool {
+    try {
+      make();
+      return true;
+    } catch (const std::exception& e) {
+      report.add(Level::kFail, check, e.what());
+      return false;
+    }
+  };
   std::unique_ptr<push::ApnsProvider> apns;
-  if (!c.apns.apps.empty()) apns = std::make_unique<push::ApnsProvider>(io.get_executor(), c.apns, now);
-  for (const auto& a : c.apns.apps) {
+  if (!c.apns.apps.empty() &&
+      !started("apns", [&] { apns = std::make_unique<push::ApnsProvider>(io.get_executor(), c.apns, now); })) {
+    apns.reset();
+  }
+  for (const auto& a : apns ? c.apns.apps : decltype(c.apns.apps){}) {
     const auto i = expect("apns " + a.app.name);
     apns->send(probe(push::Platform::kApns, a.app.name, std::string(64, '0')), [&, i](push::PushResult r) {
       found[i] = provider_verdict(names[i], r,
@@ -141,9 +154,11 @@ void check_providers(const Config& c, const Options& o, Report& report) {
   if (!c.fcm.apps.empty()) {
     auto options = c.fcm;
     options.validate_only = true;  // FCM checks the request and sends nothing
-    fcm = std::make_unique<push::FcmProvider>(io.get_executor(), options, now);
+    if (!started("fcm", [&] { fcm = std::make_unique<push::FcmProvider>(io.get_executor(), options, now); })) {
+      fcm.reset();
+    }
   }
-  for (const auto& a : c.fcm.apps) {
+  for (const auto& a : fcm ? c.fcm.apps : decltype(c.fcm.apps){}) {
     const auto i = expect("fcm " + a.name);
     fcm->send(probe(push::Platform::kFcm, a.name, "xpush-doctor-validate-only"), [&, i](push::PushResult r) {
       found[i] = provider_verdict(names[i], r,
@@ -154,9 +169,11 @@ void check_providers(const Config& c, const Options& o, Report& report) {
   std::vector<std::unique_ptr<push::VendorProvider>> vendors;
   for (const auto& v : c.vendors) {
     const std::string vendor{push::to_string(v.platform)};
+    if (!started(vendor, [&] { vendors.push_back(std::make_unique<push::VendorProvider>(io.get_executor(), v, now)); })) {
+      continue;
+    }
     std::map<std::string, std::size_t> index;
     for (const auto& a : v.apps) index[a.name] = expect(vendor + " " + a.name);
-    vendors.push_back(std::make_unique<push::VendorProvider>(io.get_executor(), v, now));
     vendors.back()->check_credentials([&, index](const std::string& app, const std::string& error) {
       const auto i = index.at(app);
       found[i] = error.empty() ? Finding{Level::kOk, names[i], "credentials accepted (a token was issued)"}

@@ -69,7 +69,8 @@ void read_component(const Reader& r, const YAML::Node& c, Config& cfg) {
   }
 }
 
-void read_encryption(const Reader& r, const YAML::Node& e, store::StoreLocation& location) {
+void read_encryption(const Reader& r, const YAML::Node& e, store::StoreLocation& location,
+                     std::vector<std::string>& key_files) {
   r.only_keys(e, "store.encryption", {"key_file", "previous_key_files"});
   std::vector<std::string> files{r.get<std::string>(e, "key_file", "store.encryption", "")};
   if (files.front().empty()) r.fail(e, "store.encryption.key_file is required");
@@ -84,6 +85,7 @@ void read_encryption(const Reader& r, const YAML::Node& e, store::StoreLocation&
     auto key = store::sealing_key_from_base64(text);
     if (!key) r.fail(e, file + ": " + key.error());
     location.sealing_keys.push_back(*key);
+    key_files.push_back(file);
   }
 }
 
@@ -115,7 +117,7 @@ Config read(const YAML::Node& root, const Reader& r) {
                              "registration_cache_seconds"});
     cfg.registration_cache = std::chrono::seconds{
         r.get_in_range<int>(s, "registration_cache_seconds", "store", 10, 0, 3'600)};
-    if (const auto e = s["encryption"]) read_encryption(r, e, cfg.store);
+    if (const auto e = s["encryption"]) read_encryption(r, e, cfg.store, cfg.store_key_files);
     cfg.retention.keep = std::chrono::hours{24 * r.get_in_range<int>(s, "retention_days", "store", 90, 0, 36'500)};
     cfg.retention.every = std::chrono::seconds{
         r.get_in_range<int>(s, "purge_interval_seconds", "store", 600, 1, 86'400)};

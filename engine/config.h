@@ -31,6 +31,7 @@ struct Config {
   // domain reaching us through the component link.
   std::vector<std::string> server_domains;
   store::StoreLocation store;
+  std::vector<std::string> store_key_files;  // store.encryption's, the current one first
   RetentionOptions retention;
   std::string push_provider = "log";  // "log", or "direct": APNs and FCM as configured
   std::string push_log_path = "-";

@@ -126,3 +126,24 @@ def test_a_config_that_does_not_parse_is_pointed_at(tmp_path):
     code, lines = doctor(config)
     assert code == 1
     assert lines == [f"FAIL  config: {config}:4:9: component.port has the wrong type"]
+
+
+def test_files_the_service_user_cannot_read_or_that_are_missing(tmp_path):
+    secret_file = secret(os.path.join(str(tmp_path), "component.secret"), "a-long-component-secret")
+    missing_key = os.path.join(str(tmp_path), "AuthKey_MISSING.p8")
+    config = os.path.join(str(tmp_path), "xpush.yaml")
+    with open(config, "w") as f:
+        f.write("component:\n  domain: push.example.org\n"
+                f"  secret_file: {secret_file}\n  port: {free_port()}\n"
+                f"store:\n  sqlite: {{ path: {tmp_path}/xpush.db }}\n"
+                "push:\n  provider: direct\n  apns:\n    host: localhost\n    port: 1\n"
+                "    apps: [{ name: chat, topic: org.example.chat, key_id: ABC123DEFG, team_id: DEF123GHIJ,"
+                f" key_file: {missing_key} }}]\n")
+    code, lines = doctor(config, "--user", "nobody")
+    assert code == 1
+    assert f"FAIL  files: component secret {secret_file} is not readable by nobody: chown nobody {secret_file}" \
+           " (and chmod 600)" in lines, lines
+    assert f"FAIL  files: APNs key of chat {missing_key} does not exist" in lines, lines
+    assert any(l.startswith("FAIL  component: cannot connect to 127.0.0.1:") for l in lines), lines
+    assert f"FAIL  apns: cannot read APNs key {missing_key}: No such file or directory" in lines, lines
+    assert any(l.startswith("WARN  admin: the admin listener is off") for l in lines), lines
