@@ -16,4 +16,10 @@ std::string read_file(const std::string& path, const std::string& what) {
   return s.str();
 }
 
+std::string read_secret_file(const std::string& path, const std::string& what) {
+  std::string secret = read_file(path, what);
+  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+  return secret;
+}
+
 }  // namespace xpush::base

@@ -126,6 +126,15 @@ std::string fit_text(std::string_view text, std::size_t max, Count count) {
   return std::string{grapheme_prefix(text, low)} + std::string{kEllipsis};
 }
 
+tl::expected<json, std::string> fitted_message(std::size_t limit, const Notification& n, const RenderMessage& render) {
+  const auto text = [&render](std::string_view title, std::string_view body) {
+    return render(title, body).dump(-1, ' ', false, json::error_handler_t::replace);
+  };
+  auto fitted = fit_payload(limit, n.title, n.body, text);
+  if (!fitted) return tl::unexpected("message larger than " + std::to_string(limit) + " bytes");
+  return json::parse(fitted->json);
+}
+
 std::int64_t unix_ms(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }

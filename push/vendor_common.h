@@ -1,6 +1,7 @@
 // Helpers shared by the vendor APIs (push/vendor_*.cc); not for other parts.
 #pragma once
 
+#include <functional>
 #include <nlohmann/json.hpp>
 #include <span>
 #include <string>
@@ -40,6 +41,11 @@ std::size_t length_of(std::string_view text, Count count);
 // `text` cut at a grapheme cluster boundary, with an ellipsis, so that it
 // counts at most `max` (text must be valid UTF-8).
 std::string fit_text(std::string_view text, std::size_t max, Count count);
+
+// The JSON message `render(title, body)` makes, the text cut (body first,
+// then title) so that it is at most `limit` bytes.
+using RenderMessage = std::function<json(std::string_view title, std::string_view body)>;
+tl::expected<json, std::string> fitted_message(std::size_t limit, const Notification& n, const RenderMessage& render);
 
 std::int64_t unix_ms(TimePoint t);
 // A positive 31-bit id from the collapse key (the same key replaces the

@@ -2,7 +2,6 @@
 // OAuth 2.0 client credentials, then POST /v1/{appId}/messages:send.
 #include <array>
 
-#include "push/payload_fit.h"
 #include "push/vendor_common.h"
 
 namespace xpush::push {
@@ -45,12 +44,11 @@ class HmsApi final : public VendorApi {
   tl::expected<HttpRequest, std::string> send_request(const Notification& raw, const VendorApp& app,
                                                       std::string_view token, TimePoint now) const override {
     const Notification n = sanitized(raw);
-    const auto render = [&](std::string_view title, std::string_view body) {
-      return message(n, app, title, body, now).dump(-1, ' ', false, json::error_handler_t::replace);
-    };
-    auto fitted = fit_payload(kHmsMessageLimit, n.title, n.body, render);
-    if (!fitted) return tl::unexpected("message larger than " + std::to_string(kHmsMessageLimit) + " bytes");
-    json message = json::parse(fitted->json);
+    auto fitted = vendor::fitted_message(kHmsMessageLimit, n, [&](std::string_view title, std::string_view body) {
+      return message(n, app, title, body, now);
+    });
+    if (!fitted) return tl::unexpected(fitted.error());
+    json message = std::move(*fitted);
     message["token"] = json::array({n.device.token});
     HttpRequest request;
     request.path = "/v1/" + url_encode(app.app_id) + "/messages:send";

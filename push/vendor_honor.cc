@@ -4,7 +4,6 @@
 // data.expireTokens and data.failTokens of an otherwise successful answer.
 #include <array>
 
-#include "push/payload_fit.h"
 #include "push/vendor_common.h"
 
 namespace xpush::push {
@@ -50,12 +49,11 @@ class HonorApi final : public VendorApi {
   tl::expected<HttpRequest, std::string> send_request(const Notification& raw, const VendorApp& app,
                                                       std::string_view token, TimePoint now) const override {
     const Notification n = sanitized(raw);
-    const auto render = [&](std::string_view title, std::string_view body) {
-      return message(n, app, title, body, now).dump(-1, ' ', false, json::error_handler_t::replace);
-    };
-    auto fitted = fit_payload(kHonorMessageLimit, n.title, n.body, render);
-    if (!fitted) return tl::unexpected("message larger than " + std::to_string(kHonorMessageLimit) + " bytes");
-    json message = json::parse(fitted->json);
+    auto fitted = vendor::fitted_message(kHonorMessageLimit, n, [&](std::string_view title, std::string_view body) {
+      return message(n, app, title, body, now);
+    });
+    if (!fitted) return tl::unexpected(fitted.error());
+    json message = std::move(*fitted);
     message["token"] = json::array({n.device.token});
     HttpRequest request;
     request.path = "/api/v1/" + url_encode(app.app_id) + "/sendMessage";

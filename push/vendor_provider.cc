@@ -33,11 +33,10 @@ EndpointUrl joined(EndpointUrl url, std::string_view path) {
 tl::expected<std::string, std::string> read_vendor_secret(const std::string& path) {
   std::string secret;
   try {
-    secret = base::read_file(path, "secret");
+    secret = base::read_secret_file(path, "secret");
   } catch (const std::runtime_error& err) {
     return tl::unexpected(std::string{err.what()});
   }
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.empty()) return tl::unexpected(path + ": the secret file is empty");
   return secret;
 }

@@ -24,11 +24,10 @@ std::string secret_or_throw(const std::string& path) {
 tl::expected<std::string, std::string> read_webhook_secret(const std::string& path) {
   std::string secret;
   try {
-    secret = base::read_file(path, "webhook secret");
+    secret = base::read_secret_file(path, "webhook secret");
   } catch (const std::runtime_error& err) {
     return tl::unexpected(std::string{err.what()});
   }
-  while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
   if (secret.size() < kMinWebhookSecret) {
     return tl::unexpected(path + ": the webhook secret is " + std::to_string(secret.size()) +
                           " bytes; use " + std::to_string(kMinWebhookSecret) +

@@ -224,34 +224,26 @@ StoreResult<std::optional<Registration>> PgStore::find_registration(const std::s
   return read_registration(*r, 0);
 }
 
-StoreResult<std::vector<Registration>> PgStore::registrations_of(const std::string& account) {
-  auto r = db_.query("listing an account's devices",
-                     "SELECT " + std::string{kColumns} +
-                         " FROM registrations WHERE account = $1 AND enabled = 1 ORDER BY id",
-                     {account});
+StoreResult<std::vector<Registration>> PgStore::registrations_where(const char* what, const std::string& condition,
+                                                                   const std::string& value) {
+  auto r = db_.query(what, "SELECT " + std::string{kColumns} + " FROM registrations WHERE " + condition + " ORDER BY id",
+                     {value});
   if (!r) return tl::unexpected(r.error());
   std::vector<Registration> out;
   for (int i = 0; i < r->rows(); ++i) out.push_back(read_registration(*r, i));
   return out;
+}
+
+StoreResult<std::vector<Registration>> PgStore::registrations_of(const std::string& account) {
+  return registrations_where("listing an account's devices", "account = $1 AND enabled = 1", account);
 }
 
 StoreResult<std::vector<Registration>> PgStore::devices_of(const std::string& account) {
-  auto r = db_.query("listing an account's devices",
-                     "SELECT " + std::string{kColumns} + " FROM registrations WHERE account = $1 ORDER BY id",
-                     {account});
-  if (!r) return tl::unexpected(r.error());
-  std::vector<Registration> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(read_registration(*r, i));
-  return out;
+  return registrations_where("listing an account's devices", "account = $1", account);
 }
 
 StoreResult<std::vector<Registration>> PgStore::registrations_with_node(const std::string& node) {
-  auto r = db_.query("looking up a node",
-                     "SELECT " + std::string{kColumns} + " FROM registrations WHERE node = $1 ORDER BY id", {node});
-  if (!r) return tl::unexpected(r.error());
-  std::vector<Registration> out;
-  for (int i = 0; i < r->rows(); ++i) out.push_back(read_registration(*r, i));
-  return out;
+  return registrations_where("looking up a node", "node = $1", node);
 }
 
 StoreResult<bool> PgStore::enable_registration(const std::string& domain, const std::string& node) {

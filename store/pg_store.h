@@ -72,6 +72,9 @@ class PgStore final : public Store {
   static constexpr int kSchemaVersion = 3;
 
  private:
+  // The registrations matching `condition` (SQL with $1 = value), in order.
+  StoreResult<std::vector<Registration>> registrations_where(const char* what, const std::string& condition,
+                                                             const std::string& value);
   StoreResult<Registration> insert_or_update(const Registration& c);
   explicit PgStore(PgDb db) : db_(std::move(db)) {}
   StoreResult<void> migrate();

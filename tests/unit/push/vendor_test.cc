@@ -38,28 +38,8 @@ VendorApp app() {
 
 // The form's fields, decoded.
 std::map<std::string, std::string> form_fields(std::string_view body) {
-  const auto decode = [](std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '%' && i + 2 < s.size()) {
-        out += static_cast<char>(std::stoi(std::string{s.substr(i + 1, 2)}, nullptr, 16));
-        i += 2;
-      } else {
-        out += s[i] == '+' ? ' ' : s[i];
-      }
-    }
-    return out;
-  };
   std::map<std::string, std::string> out;
-  std::size_t start = 0;
-  while (start < body.size()) {
-    auto amp = body.find('&', start);
-    if (amp == std::string_view::npos) amp = body.size();
-    const auto pair = body.substr(start, amp - start);
-    const auto eq = pair.find('=');
-    out[decode(pair.substr(0, eq))] = decode(pair.substr(eq + 1));
-    start = amp + 1;
-  }
+  for (auto& [name, value] : form_decode(body)) out[name] = value;
   return out;
 }
 
