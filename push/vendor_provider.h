@@ -52,10 +52,11 @@ class VendorProvider final : public Provider {
   ~VendorProvider() override;
 
   void send(const Notification& notification, Completion done) override;
+  bool uses_token() const { return api_->uses_token(); }
 
-  // Obtains an access token for each app (none for Xiaomi): whether the
-  // vendor accepts the credentials. `done(app, error)` once per app, error
-  // empty when accepted.
+  // Obtains an access token for each app: whether the vendor accepts the
+  // credentials. `done(app, error)` once per app, error empty when accepted.
+  // A vendor without tokens (Xiaomi) has nothing to check: `uses_token`.
   void check_credentials(std::function<void(const std::string& app, const std::string& error)> done);
 
  private:
