@@ -84,8 +84,10 @@ AdminResponse admin_response(std::string_view method, std::string_view target, c
 struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
   tcp::acceptor acceptor;
   std::function<AdminSnapshot()> snapshot;
+  std::map<std::string, AdminPost> posts;
 
-  Impl(asio::any_io_executor ex, std::function<AdminSnapshot()> s) : acceptor(ex), snapshot(std::move(s)) {}
+  Impl(asio::any_io_executor ex, std::function<AdminSnapshot()> s, std::map<std::string, AdminPost> p)
+      : acceptor(ex), snapshot(std::move(s)), posts(std::move(p)) {}
 
   void accept() {
     acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
@@ -98,31 +100,48 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
   // One request per connection is all a scraper needs.
   static void serve(std::shared_ptr<beast::tcp_stream> stream, std::shared_ptr<Impl> self) {
     auto buffer = std::make_shared<beast::flat_buffer>();
-    auto request = std::make_shared<http::request<http::empty_body>>();
+    auto parser = std::make_shared<http::request_parser<http::string_body>>();
+    parser->body_limit(kAdminBodyLimit);
     stream->expires_after(std::chrono::seconds{10});
-    http::async_read(*stream, *buffer, *request, [stream, buffer, request, self](beast::error_code ec, std::size_t) {
+    http::async_read(*stream, *buffer, *parser, [stream, buffer, parser, self](beast::error_code ec, std::size_t) {
+      if (ec == http::error::body_limit) return answer(stream, {413, "text/plain", "body too large\n"}, 11);
       if (ec) return;
-      const auto method = request->method_string();
-      const auto target = request->target();
-      const auto answer = admin_response({method.data(), method.size()}, {target.data(), target.size()},
-                                         self->snapshot());
-      auto response = std::make_shared<http::response<http::string_body>>(
-          static_cast<http::status>(answer.status), request->version());
-      response->set(http::field::content_type, answer.content_type);
-      response->body() = answer.body;
-      response->keep_alive(false);
-      response->prepare_payload();
-      http::async_write(*stream, *response, [stream, response](beast::error_code, std::size_t) {
-        beast::error_code ignored;
-        stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
-      });
+      auto& request = parser->get();
+      const std::string target{request.target()};
+      const unsigned version = request.version();
+      if (request.method() == http::verb::post) {
+        const auto action = self->posts.find(target);
+        if (action == self->posts.end()) return answer(stream, {404, "text/plain", "no such action\n"}, version);
+        // The action may take a while (it waits for providers): the
+        // connection's deadline is the action's own.
+        stream->expires_never();
+        return action->second(std::move(request.body()), [stream, version](AdminResponse r) {
+          answer(stream, std::move(r), version);
+        });
+      }
+      const auto method = request.method_string();
+      answer(stream, admin_response({method.data(), method.size()}, target, self->snapshot()), version);
+    });
+  }
+
+  static void answer(std::shared_ptr<beast::tcp_stream> stream, AdminResponse answer, unsigned version) {
+    auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status),
+                                                                        version);
+    response->set(http::field::content_type, answer.content_type);
+    response->body() = std::move(answer.body);
+    response->keep_alive(false);
+    response->prepare_payload();
+    stream->expires_after(std::chrono::seconds{10});
+    http::async_write(*stream, *response, [stream, response](beast::error_code, std::size_t) {
+      beast::error_code ignored;
+      stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
     });
   }
 };
 
 AdminServer::AdminServer(asio::any_io_executor executor, const std::string& address, std::uint16_t port,
-                         std::function<AdminSnapshot()> snapshot)
-    : impl_(std::make_shared<Impl>(executor, std::move(snapshot))) {
+                         std::function<AdminSnapshot()> snapshot, std::map<std::string, AdminPost> posts)
+    : impl_(std::make_shared<Impl>(executor, std::move(snapshot), std::move(posts))) {
   const tcp::endpoint endpoint{asio::ip::make_address(address), port};
   beast::error_code ec;
   impl_->acceptor.open(endpoint.protocol(), ec);

@@ -1,9 +1,11 @@
 // The admin endpoint: GET /health and GET /metrics (Prometheus text format)
-// over HTTP/1.1 on the loop. Off unless configured; loopback unless allowed.
+// over HTTP/1.1 on the loop, and the POST actions the engine hands in
+// (POST /devices/test). Off unless configured; loopback unless allowed.
 #pragma once
 
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <memory>
 #include <string>
 
@@ -55,11 +57,17 @@ struct AdminResponse {
 // Pure: what GET `target` answers given the counters.
 AdminResponse admin_response(std::string_view method, std::string_view target, const AdminSnapshot& s);
 
+// A POST action: the request body, and how to answer (on the loop, later).
+using AdminPost = std::function<void(std::string body, std::function<void(AdminResponse)> reply)>;
+
+// Bodies of POST requests are refused beyond this.
+inline constexpr std::size_t kAdminBodyLimit = 16 * 1024;
+
 class AdminServer {
  public:
   // Throws std::runtime_error when the address cannot be bound.
   AdminServer(boost::asio::any_io_executor executor, const std::string& address, std::uint16_t port,
-              std::function<AdminSnapshot()> snapshot);
+              std::function<AdminSnapshot()> snapshot, std::map<std::string, AdminPost> posts = {});
   ~AdminServer();
   std::uint16_t port() const;
 

@@ -3,9 +3,12 @@
 #include <openssl/evp.h>
 
 #include <iostream>
+#include <nlohmann/json.hpp>
 
 #include "base/hex.h"
+#include "cli/admin_client.h"
 #include "cli/common.h"
+#include "engine/config.h"
 
 namespace xpush::cli {
 
@@ -90,6 +93,40 @@ int devices_enable(store::Store& store, const std::string& node, const std::stri
   if (!done) return failed(done.error().message);
   out << node << (*done ? " enabled\n" : " was already enabled\n");
   return 0;
+}
+
+int devices_test(const std::string& config_path, const std::string& account, const std::string& text,
+                 std::ostream& out) {
+  const auto config = load_config_file(config_path);
+  if (config.admin_port == 0) {
+    return failed("devices test goes through the running xpushd's admin listener, which is off (admin.port)");
+  }
+  nlohmann::json request = {{"jid", account}};
+  if (!text.empty()) request["text"] = text;
+  // The daemon waits up to 20 s for the providers.
+  auto answer = admin_call(config.admin_address, config.admin_port, "/devices/test", request.dump(),
+                           std::chrono::seconds{30});
+  if (!answer) return failed(answer.error() + ": is xpushd running?");
+  const auto j = nlohmann::json::parse(answer->body, nullptr, false);
+  if (answer->status != 200 || j.is_discarded()) {
+    const bool said = !j.is_discarded() && j.contains("error");
+    return failed("xpushd answered " + std::to_string(answer->status) + (said ? ": " + j["error"].get<std::string>() : ""));
+  }
+  if (j["devices"].empty()) {
+    out << account << " has no enabled device\n";
+    return 1;
+  }
+  bool all_delivered = true;
+  for (const auto& d : j["devices"]) {
+    const std::string outcome = d.value("outcome", "");
+    all_delivered = all_delivered && outcome == "delivered";
+    out << d.value("node", "") << "  " << d.value("platform", "") << "  device " << d.value("device_id", "") << "  "
+        << outcome;
+    if (d.contains("status")) out << " (HTTP " << d["status"].get<int>() << ")";
+    if (d.contains("reason")) out << ": " << d["reason"].get<std::string>();
+    out << "\n";
+  }
+  return all_delivered ? 0 : 1;
 }
 
 }  // namespace xpush::cli

@@ -18,5 +18,10 @@ int devices_show(store::Store& store, const std::string& node, const std::string
 int devices_disable(store::Store& store, const std::string& node, const std::string& domain,
                     const std::string& reason, std::ostream& out);
 int devices_enable(store::Store& store, const std::string& node, const std::string& domain, std::ostream& out);
+// Through the running xpushd's admin listener: a test notification to
+// every enabled device of `account`, and each provider's answer. Exit 0
+// when every device's provider accepted it.
+int devices_test(const std::string& config_path, const std::string& account, const std::string& text,
+                 std::ostream& out);
 
 }  // namespace xpush::cli

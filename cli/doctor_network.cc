@@ -5,13 +5,11 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/write.hpp>
-#include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 
+#include "cli/admin_client.h"
 #include "cli/doctor.h"
 #include "interceptor/component_session.h"
 #include "push/apns_provider.h"
@@ -23,7 +21,6 @@ namespace xpush::doctor {
 namespace {
 
 namespace asio = boost::asio;
-namespace http = boost::beast::http;
 using asio::ip::tcp;
 
 std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
@@ -202,36 +199,14 @@ Finding probe_admin(const Config& c, const Options& o) {
     return {Level::kWarn, "admin", "the admin listener is off (admin.port): no /health or /metrics to watch"};
   }
   const std::string where = c.admin_address + ":" + std::to_string(c.admin_port);
-  asio::io_context io;
-  boost::beast::tcp_stream stream{io};
-  tcp::resolver resolver{io};
-  http::request<http::empty_body> request{http::verb::get, "/health", 11};
-  request.set(http::field::host, c.admin_address);
-  http::response<http::string_body> response;
-  boost::beast::flat_buffer buffer;
-  std::optional<Finding> verdict;
-  const auto finish = [&](Level level, std::string text) {
-    if (!verdict) verdict = Finding{level, "admin", std::move(text)};
-  };
-  stream.expires_after(o.timeout);
-  resolver.async_resolve(c.admin_address, std::to_string(c.admin_port), [&](auto ec, tcp::resolver::results_type r) {
-    if (ec) return finish(Level::kFail, "cannot resolve " + c.admin_address);
-    stream.async_connect(r, [&](boost::system::error_code cec, const tcp::endpoint&) {
-      if (cec) return finish(Level::kFail, "nothing answers on " + where + ": is xpushd running?");
-      http::async_write(stream, request, [&](boost::system::error_code wec, std::size_t) {
-        if (wec) return finish(Level::kFail, where + ": " + wec.message());
-        http::async_read(stream, buffer, response, [&](boost::system::error_code rec, std::size_t) {
-          if (rec) return finish(Level::kFail, where + " gave no HTTP answer: " + rec.message());
-          if (response.result_int() == 200) return finish(Level::kOk, "xpushd answers on " + where + ": healthy");
-          finish(Level::kWarn, "xpushd answers on " + where + " with " + std::to_string(response.result_int()) +
-                                   ": its component link is down (see its log)");
-        });
-      });
-    });
-  });
-  io.run_for(o.timeout + std::chrono::seconds{1});
-  finish(Level::kFail, "no answer from " + where + " within " + seconds_text(o.timeout));
-  return *verdict;
+  auto answer = cli::admin_call(c.admin_address, c.admin_port, "/health", "", o.timeout);
+  if (!answer) {
+    return {Level::kFail, "admin", answer.error().starts_with("nothing answers") ? answer.error() + ": is xpushd running?"
+                                                                                   : answer.error()};
+  }
+  if (answer->status == 200) return {Level::kOk, "admin", "xpushd answers on " + where + ": healthy"};
+  return {Level::kWarn, "admin", "xpushd answers on " + where + " with " + std::to_string(answer->status) +
+                                     ": its component link is down (see its log)"};
 }
 
 }  // namespace xpush::doctor

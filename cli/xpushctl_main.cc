@@ -303,7 +303,7 @@ int main(int argc, char** argv) {
   std::string key_out;
   auto* keygen_cmd = webpush_cmd->add_subcommand("keygen", "write a new VAPID key (P-256, PEM) and print its public key");
   keygen_cmd->add_option("--out", key_out, "where to write it, e.g. /etc/xpush/vapid.pem")->required();
-  auto* devices_cmd = cli.add_subcommand("devices", "a user's devices: list JID, show NODE, disable NODE, enable NODE");
+  auto* devices_cmd = cli.add_subcommand("devices", "a user's devices: list JID, show NODE, disable NODE, enable NODE, test JID");
   devices_cmd->require_subcommand(1);
   std::string device_arg, device_domain, disable_reason = "disabled by operator";
   auto* devices_list_cmd = devices_cmd->add_subcommand("list", "every device of a user, disabled ones too");
@@ -311,6 +311,11 @@ int main(int argc, char** argv) {
   auto* devices_show_cmd = devices_cmd->add_subcommand("show", "one device, by its node");
   auto* devices_disable_cmd = devices_cmd->add_subcommand("disable", "stop pushes to a device (the server is answered cancel)");
   auto* devices_enable_cmd = devices_cmd->add_subcommand("enable", "push to a disabled device again");
+  auto* devices_test_cmd = devices_cmd->add_subcommand(
+      "test", "send a test notification to every enabled device of a user through the running xpushd");
+  std::string test_text;
+  devices_test_cmd->add_option("jid", device_arg, "the user's bare JID")->required();
+  devices_test_cmd->add_option("--text", test_text, "what the notification says");
   for (auto* sub : {devices_show_cmd, devices_disable_cmd, devices_enable_cmd}) {
     sub->add_option("node", device_arg, "the device's XEP-0357 node")->required();
     sub->add_option("--domain", device_domain, "the server domain, when the node exists on several");
@@ -333,6 +338,7 @@ int main(int argc, char** argv) {
       return xpush::doctor::run(doctor_options, std::cout);
     }
     if (*keygen_cmd) return webpush_keygen(key_out);
+    if (*devices_test_cmd) return xpush::cli::devices_test(config_path, device_arg, test_text, std::cout);
     if (*devices_cmd) {
       auto store = open_store(config_path);
       if (*devices_list_cmd) return xpush::cli::devices_list(*store, device_arg, std::cout);

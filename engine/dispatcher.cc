@@ -207,6 +207,11 @@ void Dispatcher::send(OutboxEntry entry, const push::Notification& notification)
 void Dispatcher::on_result(OutboxEntry entry, push::PushResult result) {
   const auto id = entry.id;
   const int attempts = entry.attempts + 1;
+  if (auto watcher = watchers_.find(id); watcher != watchers_.end()) {
+    auto f = std::move(watcher->second);
+    watchers_.erase(watcher);
+    f(result);
+  }
   switch (result.outcome) {
     case push::Outcome::kDelivered:
       ++counters_.delivered;

@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <random>
 #include <set>
 #include <string>
@@ -88,6 +89,11 @@ class Dispatcher {
     registration_disabled_ = std::move(f);
   }
 
+  // `f` gets the provider's first answer for notification `id` (an
+  // operator's test push); called once, on the loop.
+  void watch(const std::string& id, std::function<void(const push::PushResult&)> f) { watchers_[id] = std::move(f); }
+  void unwatch(const std::string& id) { watchers_.erase(id); }
+
   const DispatcherCounters& counters() const { return counters_; }
   // The name of this instance's leases.
   const std::string& instance() const { return instance_; }
@@ -128,6 +134,7 @@ class Dispatcher {
   bool removing_ = false;              // a removal is in the store's hands
   bool backlogged_ = false;            // due entries left in the outbox for want of room
   std::function<void(const std::string&, const std::string&)> registration_disabled_;
+  std::map<std::string, std::function<void(const push::PushResult&)>> watchers_;
   bool polling_ = false;
   bool running_ = false;
   DispatcherCounters counters_;

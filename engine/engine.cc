@@ -13,6 +13,7 @@
 #include "interceptor/component_link.h"
 #include "admin/admin_http.h"
 #include "engine/app_server.h"
+#include "engine/device_test.h"
 #include "engine/dispatcher.h"
 #include "engine/provider_thread.h"
 #include "engine/rules_file.h"
@@ -97,6 +98,7 @@ struct Engine::Parts {
   Retention retention;
   std::unique_ptr<interceptor::ComponentLink> link;
   std::unique_ptr<AppServer> app;
+  std::unique_ptr<DeviceTester> device_tester;
   std::unique_ptr<AdminServer> admin;
   bool stopping = false;
   std::optional<interceptor::LinkHandover> handover;
@@ -200,8 +202,12 @@ struct Engine::Parts {
             [this] { return app->in_flight(); }});
     config_rules_watch = config.rules_watch_interval;
     if (config.admin_port != 0) {
-      admin = std::make_unique<AdminServer>(io.get_executor(), config.admin_address, config.admin_port,
-                                            [this] { return snapshot(); });
+      device_tester = std::make_unique<DeviceTester>(io.get_executor(), store, dispatcher);
+      admin = std::make_unique<AdminServer>(
+          io.get_executor(), config.admin_address, config.admin_port, [this] { return snapshot(); },
+          std::map<std::string, AdminPost>{{"/devices/test", [this](std::string body, auto reply) {
+                                              device_tester->run(std::move(body), std::move(reply));
+                                            }}});
     }
   }
 };
