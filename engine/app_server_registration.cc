@@ -93,12 +93,12 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
     return reply_(iq_error(iq, ErrorType::kCancel, "feature-not-implemented",
                            "the webhook is not configured on this push service"));
   }
-  const auto vendor = options_.vendor_apps.find(interceptor::to_string(command.service));
-  if (push::is_vendor(push::platform_named(interceptor::to_string(command.service)).value_or(push::Platform::kFcm)) &&
-      vendor == options_.vendor_apps.end()) {
+  const std::string service{interceptor::to_string(command.service)};
+  const auto platform = push::platform_named(service);
+  const auto vendor = options_.vendor_apps.find(service);
+  if (platform && push::is_vendor(*platform) && vendor == options_.vendor_apps.end()) {
     return reply_(iq_error(iq, ErrorType::kCancel, "feature-not-implemented",
-                           std::string{interceptor::to_string(command.service)} +
-                               " is not configured on this push service"));
+                           service + " is not configured on this push service"));
   }
   if (!command.app.empty()) {
     static const std::vector<std::string> kNone;

@@ -84,27 +84,29 @@ void VendorProvider::with_token(App& app, TokenWaiter waiter) {
   if (!app.fetching) fetch_token(app);
 }
 
+tl::expected<AccessToken, PushResult> VendorProvider::token_outcome(
+    const tl::expected<HttpResponse, std::string>& r) const {
+  if (!r) return tl::unexpected(PushResult{.outcome = Outcome::kRetry, .reason = vendor_ + " auth: " + r.error()});
+  auto token = api_->read_token(*r, clock_());
+  if (token) return *token;
+  if (r->status == 429 || r->status >= 500) {
+    return tl::unexpected(PushResult{.outcome = Outcome::kRetry, .status = r->status, .reason = token.error()});
+  }
+  // The vendor refused the app's credentials: nothing will change before
+  // the operator does, so do not ask again at once.
+  return tl::unexpected(PushResult{.outcome = Outcome::kRetry, .status = r->status,
+                                   .reason = "configuration: " + token.error(), .retry_after = kVendorConfigPause});
+}
+
 void VendorProvider::fetch_token(App& app) {
   app.fetching = true;
   HttpRequest request = api_->token_request(app.app, clock_());
   pool_.request(auth_url_, std::move(request), [this, &app](tl::expected<HttpResponse, std::string> r) {
-    tl::expected<std::string, PushResult> outcome = tl::unexpected(PushResult{});
-    if (!r) {
-      outcome = tl::unexpected(PushResult{.outcome = Outcome::kRetry, .reason = vendor_ + " auth: " + r.error()});
-    } else if (auto token = api_->read_token(*r, clock_()); token) {
-      app.token = std::move(*token);
-      outcome = app.token.value;
-    } else if (r->status == 429 || r->status >= 500) {
-      outcome = tl::unexpected(PushResult{.outcome = Outcome::kRetry, .status = r->status, .reason = token.error()});
-    } else {
-      // The vendor refused the app's credentials: nothing will change
-      // before the operator does, so do not ask again at once.
-      outcome = tl::unexpected(PushResult{.outcome = Outcome::kRetry, .status = r->status,
-                                          .reason = "configuration: " + token.error(),
-                                          .retry_after = kVendorConfigPause});
-    }
+    const auto outcome = token_outcome(r);
+    if (outcome) app.token = *outcome;
     app.fetching = false;
-    for (auto& w : std::exchange(app.waiters, {})) w(outcome);
+    for (auto& w : std::exchange(app.waiters, {})) w(outcome ? tl::expected<std::string, PushResult>{outcome->value}
+                                                             : tl::unexpected(outcome.error()));
   });
 }
 

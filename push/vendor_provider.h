@@ -67,6 +67,8 @@ class VendorProvider final : public Provider {
   App* app_for(const Notification& notification);
   void with_token(App& app, TokenWaiter waiter);
   void fetch_token(App& app);
+  // A token endpoint's answer as a token, or as the result for the waiting sends.
+  tl::expected<AccessToken, PushResult> token_outcome(const tl::expected<HttpResponse, std::string>& response) const;
   void attempt(App& app, const Notification& notification, Completion done, bool fresh_token);
 
   std::unique_ptr<VendorApi> api_;
