@@ -5,7 +5,12 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <sstream>
+#include <cctype>
+
+#include "admin/admin_metrics.h"
+#include "admin/status_page.h"
+#include "base/base64.h"
+#include "base/secrets_equal.h"
 
 namespace xpush {
 
@@ -14,80 +19,87 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+bool loopback_host(std::string_view host) {
+  // The Host header: a name or address, then perhaps ":port".
+  if (host.starts_with("[")) {
+    const auto end = host.find(']');
+    return end != std::string_view::npos && host.substr(1, end - 1) == "::1";
+  }
+  if (host == "::1") return true;
+  host = host.substr(0, host.find(':'));
+  const bool ipv4 = host.find_first_not_of("0123456789.") == std::string_view::npos;
+  return host == "localhost" || (ipv4 && host.starts_with("127."));
+}
+
+std::optional<std::string_view> after_scheme(std::string_view authorization, std::string_view scheme) {
+  if (authorization.size() <= scheme.size() + 1) return std::nullopt;
+  for (std::size_t i = 0; i < scheme.size(); ++i) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) != scheme[i]) return std::nullopt;
+  }
+  if (authorization[scheme.size()] != ' ') return std::nullopt;
+  return authorization.substr(scheme.size() + 1);
+}
+
+// The token a request presents: Bearer's, or Basic's password.
+std::string presented_token(std::string_view authorization) {
+  if (const auto bearer = after_scheme(authorization, "bearer")) return std::string{*bearer};
+  if (const auto basic = after_scheme(authorization, "basic")) {
+    const auto pair = base::from_base64(*basic);
+    if (!pair) return {};
+    const auto colon = pair->find(':');
+    return colon == std::string::npos ? std::string{} : pair->substr(colon + 1);
+  }
+  return {};
+}
+
+AdminResponse status_page() {
+  return {200, "text/html; charset=utf-8", std::string{status_page_html()},
+          {{"Content-Security-Policy",
+            "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; connect-src 'self'; "
+            "img-src data:; frame-ancestors 'none'"},
+           {"X-Content-Type-Options", "nosniff"},
+           {"Cache-Control", "no-store"}}};
+}
+
+}  // namespace
+
+std::optional<AdminResponse> admin_refusal(const AdminAccess& access, std::string_view host,
+                                           std::string_view authorization) {
+  if (access.token.empty()) {
+    if (loopback_host(host)) return std::nullopt;
+    return AdminResponse{403, "text/plain", "the admin listener answers requests for a loopback host only\n"};
+  }
+  if (base::secrets_equal(access.token, presented_token(authorization))) return std::nullopt;
+  return AdminResponse{401, "text/plain", "a bearer token is needed (admin.token_file)\n",
+                       {{"WWW-Authenticate", "Bearer realm=\"xpush\", Basic realm=\"xpush\""}}};
+}
+
 AdminResponse admin_response(std::string_view method, std::string_view target, const AdminSnapshot& s) {
   if (method != "GET") return {405, "text/plain", "GET only\n"};
+  target = target.substr(0, target.find('?'));
   if (target == "/health") {
     return s.component_connected ? AdminResponse{200, "text/plain", "ok\n"}
                                  : AdminResponse{503, "text/plain", "component link down\n"};
   }
-  if (target != "/metrics") return {404, "text/plain", "try /health or /metrics\n"};
-  std::ostringstream out;
-  const auto metric = [&out](const char* name, const char* type, const char* help, std::uint64_t value) {
-    out << "# HELP " << name << ' ' << help << "\n# TYPE " << name << ' ' << type << '\n'
-        << name << ' ' << value << '\n';
-  };
-  metric("xpush_component_connected", "gauge", "1 while the XEP-0114 link is up", s.component_connected);
-  metric("xpush_component_connects_total", "counter", "Successful component handshakes", s.component_connects);
-  metric("xpush_publishes_total", "counter", "XEP-0357 publishes received", s.publishes);
-  metric("xpush_publishes_refused_total", "counter", "Publishes answered cancel", s.publishes_refused);
-  metric("xpush_registrations_total", "counter", "Devices registered or updated", s.registrations);
-  metric("xpush_notifications_accepted_total", "counter", "Notifications stored in the outbox",
-         s.notifications_accepted);
-  metric("xpush_delivery_attempts_total", "counter", "Requests sent to APNs or FCM", s.delivery_attempts);
-  metric("xpush_delivered_total", "counter", "Notifications the provider accepted", s.delivered);
-  metric("xpush_retried_total", "counter", "Temporary failures scheduled for another attempt", s.retried);
-  metric("xpush_expired_total", "counter", "Notifications dropped at their expiry", s.expired);
-  metric("xpush_dead_letters_total", "counter", "Notifications given up on", s.dead_letters);
-  metric("xpush_tokens_invalid_total", "counter", "Device tokens the provider reported dead", s.tokens_invalid);
-  metric("xpush_dropped_by_rules_total", "counter", "Publishes a rule dropped (answered result)", s.dropped_by_rules);
-  metric("xpush_alerts_folded_total", "counter", "Alerts folded into a throttling digest", s.folded);
-  metric("xpush_rules_reloads_total", "counter", "Rules files put in force after the start", s.rules_reloads);
-  metric("xpush_rules_reload_failures_total", "counter", "Rules edits refused for errors (old rules kept)",
-         s.rules_reload_failures);
-  metric("xpush_forwarded_total", "counter", "Offline messages from the forwarding hook", s.forwarded);
-  metric("xpush_forwarded_refused_total", "counter", "Forwarded messages refused (malformed or unconfigured server)",
-         s.forwarded_refused);
-  metric("xpush_forwarded_duplicates_total", "counter", "The same message forwarded again (pushed once)",
-         s.forwarded_duplicates);
-  metric("xpush_publishes_covered_total", "counter", "Publishes for a message already forwarded (answered, not pushed)",
-         s.publishes_covered);
-  metric("xpush_forwarded_covered_total", "counter", "Forwarded messages already pushed from their publish",
-         s.forwarded_covered);
-  metric("xpush_users_back_total", "counter", "Users back, their unread count reset (forwarding hook)",
-         s.users_back);
-  out << "# HELP xpush_stanzas_skipped_total Stanzas over a limit, skipped with the stream kept\n"
-         "# TYPE xpush_stanzas_skipped_total counter\n"
-      << "xpush_stanzas_skipped_total{reason=\"too-large\"} " << s.stanzas_skipped_too_large << '\n'
-      << "xpush_stanzas_skipped_total{reason=\"too-deep\"} " << s.stanzas_skipped_too_deep << '\n'
-      << "xpush_stanzas_skipped_total{reason=\"too-many-attributes\"} "
-      << s.stanzas_skipped_too_many_attributes << '\n';
-  metric("xpush_registrations_over_cap_total", "counter",
-         "Registrations refused: the account has limits.devices_per_account devices", s.registrations_over_cap);
-  metric("xpush_registrations_rate_limited_total", "counter",
-         "Registrations refused: over limits.registrations_per_minute", s.registrations_rate_limited);
-  metric("xpush_registrations_superseded_total", "counter",
-         "Registrations replaced by the same token under another device id", s.registrations_superseded);
-  metric("xpush_notifications_over_ceiling_total", "counter",
-         "Devices left out of one event's fan-out by limits.notifications_per_event",
-         s.notifications_over_ceiling);
-  metric("xpush_component_pings_total", "counter", "Pings sent to a server that had been quiet for a keepalive interval",
-         s.component_pings);
-  metric("xpush_component_unresponsive_total", "counter",
-         "Component connections replaced: the server stopped reading or did not answer a ping",
-         s.component_unresponsive);
-  metric("xpush_shared_windows_faults_total", "counter",
-         "Throttle or ledger calls that failed and let a notification out (it may repeat)",
-         s.shared_windows_faults);
-  return {200, "text/plain; version=0.0.4", out.str()};
+  if (target == "/metrics") return {200, "text/plain; version=0.0.4", prometheus_text(metrics_of(s))};
+  if (target == "/" || target == "/status") return status_page();
+  if (target == "/status.json") {
+    return {200, "application/json", status_json(s), {{"Cache-Control", "no-store"}}};
+  }
+  return {404, "text/plain", "try /, /status.json, /health or /metrics\n"};
 }
 
 struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
   tcp::acceptor acceptor;
   std::function<AdminSnapshot()> snapshot;
   std::map<std::string, AdminPost> posts;
+  AdminAccess access;
 
-  Impl(asio::any_io_executor ex, std::function<AdminSnapshot()> s, std::map<std::string, AdminPost> p)
-      : acceptor(ex), snapshot(std::move(s)), posts(std::move(p)) {}
+  Impl(asio::any_io_executor ex, std::function<AdminSnapshot()> s, std::map<std::string, AdminPost> p,
+       AdminAccess a)
+      : acceptor(ex), snapshot(std::move(s)), posts(std::move(p)), access(std::move(a)) {}
 
   void accept() {
     acceptor.async_accept([self = shared_from_this()](beast::error_code ec, tcp::socket socket) {
@@ -109,6 +121,12 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
       auto& request = parser->get();
       const std::string target{request.target()};
       const unsigned version = request.version();
+      const auto host = request[http::field::host];
+      const auto authorization = request[http::field::authorization];
+      if (auto refusal = admin_refusal(self->access, {host.data(), host.size()},
+                                       {authorization.data(), authorization.size()})) {
+        return answer(stream, std::move(*refusal), version);
+      }
       if (request.method() == http::verb::post) {
         const auto action = self->posts.find(target);
         if (action == self->posts.end()) return answer(stream, {404, "text/plain", "no such action\n"}, version);
@@ -128,6 +146,7 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
     auto response = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(answer.status),
                                                                         version);
     response->set(http::field::content_type, answer.content_type);
+    for (const auto& [name, value] : answer.headers) response->set(name, value);
     response->body() = std::move(answer.body);
     response->keep_alive(false);
     response->prepare_payload();
@@ -140,8 +159,9 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
 };
 
 AdminServer::AdminServer(asio::any_io_executor executor, const std::string& address, std::uint16_t port,
-                         std::function<AdminSnapshot()> snapshot, std::map<std::string, AdminPost> posts)
-    : impl_(std::make_shared<Impl>(executor, std::move(snapshot), std::move(posts))) {
+                         std::function<AdminSnapshot()> snapshot, std::map<std::string, AdminPost> posts,
+                         AdminAccess access)
+    : impl_(std::make_shared<Impl>(executor, std::move(snapshot), std::move(posts), std::move(access))) {
   const tcp::endpoint endpoint{asio::ip::make_address(address), port};
   beast::error_code ec;
   impl_->acceptor.open(endpoint.protocol(), ec);
@@ -149,7 +169,8 @@ AdminServer::AdminServer(asio::any_io_executor executor, const std::string& addr
   if (!ec) impl_->acceptor.bind(endpoint, ec);
   if (!ec) impl_->acceptor.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) throw std::runtime_error("admin: cannot listen on " + address + ":" + std::to_string(port) + ": " + ec.message());
-  spdlog::info("admin: http://{}:{}/metrics and /health", address, this->port());
+  spdlog::info("admin: http://{}:{}/ (status page), /metrics and /health{}", address, this->port(),
+               impl_->access.token.empty() ? "" : " with a bearer token");
   impl_->accept();
 }
 

@@ -48,4 +48,14 @@ std::optional<std::string> from_base64url(std::string_view text) {
   return out;
 }
 
+std::optional<std::string> from_base64(std::string_view text) {
+  std::string url{text};
+  for (char& c : url) {
+    if (c == '-' || c == '_') return std::nullopt;
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return from_base64url(url);
+}
+
 }  // namespace xpush::base

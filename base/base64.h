@@ -14,4 +14,8 @@ std::string base64url(std::string_view bytes);
 // nullopt for any other character or an impossible length.
 std::optional<std::string> from_base64url(std::string_view text);
 
+// Standard base64 (RFC 4648 §4, '+' and '/'), as HTTP Basic credentials
+// carry it; nullopt like from_base64url.
+std::optional<std::string> from_base64(std::string_view text);
+
 }  // namespace xpush::base

@@ -6,6 +6,9 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
 #include <optional>
+#include <stdexcept>
+
+#include "base/read_file.h"
 
 namespace xpush::cli {
 
@@ -13,15 +16,25 @@ namespace asio = boost::asio;
 namespace http = boost::beast::http;
 using asio::ip::tcp;
 
-tl::expected<AdminAnswer, std::string> admin_call(const std::string& address, std::uint16_t port,
-                                                  const std::string& target, const std::string& body,
-                                                  std::chrono::seconds timeout) {
+tl::expected<AdminAnswer, std::string> admin_call(const Config& config, const std::string& target,
+                                                  const std::string& body, std::chrono::seconds timeout) {
+  const std::string& address = config.admin_address;
+  const std::uint16_t port = config.admin_port;
   const std::string where = address + ":" + std::to_string(port);
+  std::string token;
+  if (!config.admin_token_file.empty()) {
+    try {
+      token = base::read_secret_file(config.admin_token_file, "admin token");
+    } catch (const std::runtime_error& e) {
+      return tl::unexpected(std::string{e.what()});
+    }
+  }
   asio::io_context io;
   boost::beast::tcp_stream stream{io};
   tcp::resolver resolver{io};
   http::request<http::string_body> request{body.empty() ? http::verb::get : http::verb::post, target, 11};
-  request.set(http::field::host, address);
+  request.set(http::field::host, address.find(':') == std::string::npos ? address : "[" + address + "]");
+  if (!token.empty()) request.set(http::field::authorization, "Bearer " + token);
   if (!body.empty()) request.set(http::field::content_type, "application/json");
   request.body() = body;
   request.prepare_payload();

@@ -6,6 +6,8 @@
 
 #include <tl/expected.hpp>
 
+#include "engine/config.h"
+
 namespace xpush::cli {
 
 struct AdminAnswer {
@@ -13,10 +15,10 @@ struct AdminAnswer {
   std::string body;
 };
 
-// GET when `body` is empty, else POST it as JSON. The error says what failed
-// (nothing listening, no answer in time).
-tl::expected<AdminAnswer, std::string> admin_call(const std::string& address, std::uint16_t port,
-                                                  const std::string& target, const std::string& body,
-                                                  std::chrono::seconds timeout);
+// GET when `body` is empty, else POST it as JSON, to the listener `config`
+// names, with its bearer token (admin.token_file) when it has one. The error
+// says what failed (no token to read, nothing listening, no answer in time).
+tl::expected<AdminAnswer, std::string> admin_call(const Config& config, const std::string& target,
+                                                  const std::string& body, std::chrono::seconds timeout);
 
 }  // namespace xpush::cli

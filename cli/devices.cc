@@ -104,8 +104,7 @@ int devices_test(const std::string& config_path, const std::string& account, con
   nlohmann::json request = {{"jid", account}};
   if (!text.empty()) request["text"] = text;
   // The daemon waits up to 20 s for the providers.
-  auto answer = admin_call(config.admin_address, config.admin_port, "/devices/test", request.dump(),
-                           std::chrono::seconds{30});
+  auto answer = admin_call(config, "/devices/test", request.dump(), std::chrono::seconds{30});
   if (!answer) return failed(answer.error() + ": is xpushd running?");
   const auto j = nlohmann::json::parse(answer->body, nullptr, false);
   if (answer->status != 200 || j.is_discarded()) {

@@ -199,12 +199,16 @@ Finding probe_admin(const Config& c, const Options& o) {
     return {Level::kWarn, "admin", "the admin listener is off (admin.port): no /health or /metrics to watch"};
   }
   const std::string where = c.admin_address + ":" + std::to_string(c.admin_port);
-  auto answer = cli::admin_call(c.admin_address, c.admin_port, "/health", "", o.timeout);
+  auto answer = cli::admin_call(c, "/health", "", o.timeout);
   if (!answer) {
     return {Level::kFail, "admin", answer.error().starts_with("nothing answers") ? answer.error() + ": is xpushd running?"
                                                                                    : answer.error()};
   }
   if (answer->status == 200) return {Level::kOk, "admin", "xpushd answers on " + where + ": healthy"};
+  if (answer->status == 401 || answer->status == 403) {
+    return {Level::kFail, "admin", "xpushd on " + where + " refused the request (" + std::to_string(answer->status) +
+                                       "): admin.token_file must hold the token xpushd was started with"};
+  }
   return {Level::kWarn, "admin", "xpushd answers on " + where + " with " + std::to_string(answer->status) +
                                      ": its component link is down (see its log)"};
 }

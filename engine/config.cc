@@ -144,14 +144,18 @@ Config read(const YAML::Node& root, const Reader& r) {
   if (const auto p = root["push"]) read_push(r, p, cfg);
   if (const auto l = root["limits"]) read_limits(r, l, cfg.limits);
   if (const auto a = root["admin"]) {
-    r.only_keys(a, "admin", {"address", "port", "allow_remote"});
+    r.only_keys(a, "admin", {"address", "port", "allow_remote", "token_file"});
     cfg.admin_address = r.get<std::string>(a, "address", "admin", cfg.admin_address);
+    cfg.admin_token_file = r.get<std::string>(a, "token_file", "admin", "");
     cfg.admin_port = static_cast<std::uint16_t>(r.get_in_range<int>(a, "port", "admin", 0, 0, 65535));
     boost::system::error_code ec;
     const auto address = boost::asio::ip::make_address(cfg.admin_address, ec);
     if (ec) r.fail(a["address"], "admin.address must be an IP address");
     if (!address.is_loopback() && !r.get<bool>(a, "allow_remote", "admin", false)) {
       r.fail(a["address"], "admin.address is not loopback; set admin.allow_remote: true to expose it");
+    }
+    if (!address.is_loopback() && cfg.admin_token_file.empty()) {
+      r.fail(a["address"], "admin.address is not loopback; set admin.token_file to a file holding a bearer token");
     }
   }
   if (const auto l = root["log"]) {

@@ -53,9 +53,11 @@ struct Config {
   std::string rules_path;
   std::chrono::milliseconds rules_watch_interval{1000};
   std::string log_level = "info";
-  // Admin HTTP (/health, /metrics): off when admin_port is 0.
+  // Admin HTTP (status page, /health, /metrics): off when admin_port is 0.
   std::string admin_address = "127.0.0.1";
   std::uint16_t admin_port = 0;
+  // A bearer token every admin request must carry (required beyond loopback).
+  std::string admin_token_file;
 };
 
 // Throws ConfigError.

@@ -199,9 +199,24 @@ void Dispatcher::deliver(OutboxEntry entry) {
 
 void Dispatcher::send(OutboxEntry entry, const push::Notification& notification) {
   ++counters_.attempts;
-  provider_.send(notification, [this, entry = std::move(entry)](push::PushResult result) mutable {
+  provider_.send(notification, [this, platform = notification.device.platform,
+                                 entry = std::move(entry)](push::PushResult result) mutable {
+    tally(platform, result);
     on_result(std::move(entry), std::move(result));
   });
+}
+
+void Dispatcher::tally(push::Platform platform, const push::PushResult& result) {
+  auto& t = tallies_[platform];
+  if (result.outcome == push::Outcome::kDelivered) {
+    ++t.delivered;
+    t.last_delivered_ms = now_ms();
+    return;
+  }
+  ++t.failed;
+  t.last_error_ms = now_ms();
+  t.last_error_status = result.status;
+  t.last_error = result.reason;
 }
 
 void Dispatcher::on_result(OutboxEntry entry, push::PushResult result) {

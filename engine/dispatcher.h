@@ -54,6 +54,16 @@ struct DispatcherCounters {
   std::uint64_t tokens_invalid = 0;
 };
 
+// One push service's answers as this instance saw them.
+struct ProviderTally {
+  std::uint64_t delivered = 0;
+  std::uint64_t failed = 0;  // every answer but delivered
+  std::int64_t last_delivered_ms = 0;
+  std::int64_t last_error_ms = 0;
+  int last_error_status = 0;
+  std::string last_error;
+};
+
 class Dispatcher {
  public:
   using Clock = std::function<std::chrono::system_clock::time_point()>;
@@ -95,6 +105,7 @@ class Dispatcher {
   void unwatch(const std::string& id) { watchers_.erase(id); }
 
   const DispatcherCounters& counters() const { return counters_; }
+  const std::map<push::Platform, ProviderTally>& provider_tallies() const { return tallies_; }
   // The name of this instance's leases.
   const std::string& instance() const { return instance_; }
 
@@ -108,6 +119,7 @@ class Dispatcher {
   // Past its expiry: removed from the outbox (never sent late) and true.
   bool dropped_as_expired(const store::OutboxEntry& entry);
   void on_result(store::OutboxEntry entry, push::PushResult result);
+  void tally(push::Platform platform, const push::PushResult& result);
   // Queues the row in the store, `before` first, in one store call.
   void queue(store::OutboxEntry entry, push::Notification notification, BeforeQueue before,
              std::function<void(bool stored)> stored);
@@ -138,6 +150,7 @@ class Dispatcher {
   bool polling_ = false;
   bool running_ = false;
   DispatcherCounters counters_;
+  std::map<push::Platform, ProviderTally> tallies_;
   // A store that is away refuses every notification: summarised.
   FaultLog not_queued_{"outbox: notifications not queued, nothing will be sent for them"};
   std::mt19937_64 rng_{std::random_device{}()};

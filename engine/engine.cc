@@ -17,6 +17,7 @@
 #include "engine/dispatcher.h"
 #include "engine/provider_thread.h"
 #include "engine/rules_file.h"
+#include "engine/status_board.h"
 #include "engine/store_worker.h"
 #include "base/read_file.h"
 #include "push/apns_provider.h"
@@ -96,6 +97,9 @@ struct Engine::Parts {
   StoreWorker store;
   Dispatcher dispatcher;
   Retention retention;
+  StatusBoard status_board;
+  std::string component_domain;
+  std::string store_description;
   std::unique_ptr<interceptor::ComponentLink> link;
   std::unique_ptr<AppServer> app;
   std::unique_ptr<DeviceTester> device_tester;
@@ -150,6 +154,7 @@ struct Engine::Parts {
     rules.stop();
     snapshot_timer.cancel();
     peers_timer.cancel();
+    status_board.stop();
     admin.reset();
   }
 
@@ -170,7 +175,28 @@ struct Engine::Parts {
     s.component_pings = l.pings;
     s.component_unresponsive = l.unresponsive;
     s.shared_windows_faults = app->shared_windows_faults();
+    fill_status(s.status);
     return s;
+  }
+
+  void fill_status(AdminStatus& st) const {
+    status_board.fill(st);
+    st.version = XPUSH_VERSION;
+    st.component = component_domain;
+    for (const auto& [platform, t] : dispatcher.provider_tallies()) {
+      st.providers.push_back({std::string{push::to_string(platform)}, t.delivered, t.failed, t.last_delivered_ms,
+                              t.last_error_ms, t.last_error_status, t.last_error});
+    }
+    const auto& r = rules.counters();
+    st.rules_file = rules.path();
+    st.rules_in_force = rules.current()->size();
+    st.rules_loaded_ms = r.loaded_ms;
+    st.rules_refused_ms = r.refused_ms;
+    st.rules_refused_errors = r.refused_errors;
+    st.store = store_description;
+    st.retention_hours = retention.options().keep.count();
+    st.retention_last_run_ms = retention.last_run_ms();
+    st.messages_purged = retention.purged();
   }
 
   explicit Parts(const Config& config)
@@ -183,7 +209,14 @@ struct Engine::Parts {
         dispatcher(io.get_executor(), store, *provider, config.delivery,
                    [] { return std::chrono::system_clock::now(); }),
         retention(io.get_executor(), store, config.retention,
-                  [] { return std::chrono::system_clock::now(); }) {
+                  [] { return std::chrono::system_clock::now(); }),
+        status_board(io.get_executor(), store, [] { return std::chrono::system_clock::now(); },
+                     [this] {
+                       const auto& d = dispatcher.counters();
+                       return std::pair{d.accepted, d.delivered};
+                     }),
+        component_domain(config.link.session.component_domain),
+        store_description(store::describe(config.store)) {
     app = std::make_unique<AppServer>(
         store, dispatcher,
         app_server_options(config, rules),
@@ -195,6 +228,7 @@ struct Engine::Parts {
         interceptor::ComponentLink::Handlers{
             [this](interceptor::Element stanza) { app->handle(std::move(stanza)); },
             [this](bool ready) {
+              status_board.link_changed();
               if (ready) return;
               if (stopping) return io.stop();
               spdlog::warn("component: link down");
@@ -207,7 +241,10 @@ struct Engine::Parts {
           io.get_executor(), config.admin_address, config.admin_port, [this] { return snapshot(); },
           std::map<std::string, AdminPost>{{"/devices/test", [this](std::string body, auto reply) {
                                               device_tester->run(std::move(body), std::move(reply));
-                                            }}});
+                                            }}},
+          AdminAccess{config.admin_token_file.empty()
+                          ? std::string{}
+                          : base::read_secret_file(config.admin_token_file, "admin token")});
     }
   }
 };
@@ -236,6 +273,7 @@ void Engine::run() {
   parts_->rules.watch(parts_->io.get_executor(), parts_->config_rules_watch);
   parts_->dispatcher.start();
   parts_->retention.start();
+  parts_->status_board.start();
   parts_->link->start();
   parts_->io.run();
 }

@@ -28,7 +28,9 @@ void Retention::schedule() {
 }
 
 void Retention::purge() {
-  const auto cutoff = clock_() - options_.keep;
+  const auto now = clock_();
+  last_run_ms_ = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto cutoff = now - options_.keep;
   purge_batch(std::chrono::duration_cast<std::chrono::milliseconds>(cutoff.time_since_epoch()).count(), 0);
 }
 

@@ -31,6 +31,9 @@ class Retention {
   void start();  // the first purge runs at once
   void stop();
   std::uint64_t purged() const { return purged_; }
+  // When the last purge pass began (0: none yet).
+  std::int64_t last_run_ms() const { return last_run_ms_; }
+  const RetentionOptions& options() const { return options_; }
 
  private:
   void purge();
@@ -43,6 +46,7 @@ class Retention {
   boost::asio::steady_timer timer_;
   bool running_ = false;
   std::uint64_t purged_ = 0;
+  std::int64_t last_run_ms_ = 0;
 };
 
 }  // namespace xpush

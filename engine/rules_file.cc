@@ -11,6 +11,12 @@
 namespace xpush {
 
 namespace {
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 std::string all_errors(const std::vector<std::string>& errors) {
   std::string out;
   for (const auto& e : errors) out += (out.empty() ? "" : "\n") + e;
@@ -21,12 +27,14 @@ std::string all_errors(const std::vector<std::string>& errors) {
 RulesFile::RulesFile(std::string path) : path_(std::move(path)) {
   if (path_.empty()) {
     current_ = rules::builtin_rules();
+    counters_.loaded_ms = now_ms();
     return;
   }
   stamp_ = stamp();
   auto loaded = rules::load_rules_file(path_);
   if (!loaded) throw std::runtime_error("rules not loaded:\n" + all_errors(loaded.error()));
   current_ = std::move(*loaded);
+  counters_.loaded_ms = now_ms();
   spdlog::info("rules: {} rules from {}", current_->size(), path_);
 }
 
@@ -45,12 +53,15 @@ bool RulesFile::reload() {
   auto loaded = rules::load_rules_file(path_);
   if (!loaded) {
     ++counters_.reload_failures;
+    counters_.refused_ms = now_ms();
+    counters_.refused_errors = all_errors(loaded.error());
     for (const auto& e : loaded.error()) spdlog::error("rules: {}", e);
     spdlog::error("rules: {} refused ({} error(s)); the {} rules in force stay", path_,
                   loaded.error().size(), current_->size());
     return false;
   }
   current_ = std::move(*loaded);
+  counters_.loaded_ms = now_ms();
   ++counters_.reloads;
   spdlog::info("rules: reloaded {} rules from {}", current_->size(), path_);
   return true;

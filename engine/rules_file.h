@@ -21,6 +21,9 @@ namespace xpush {
 struct RulesCounters {
   std::uint64_t reloads = 0;           // new rules put in force after the first load
   std::uint64_t reload_failures = 0;   // edits refused
+  std::int64_t loaded_ms = 0;          // when the rules in force were loaded
+  std::int64_t refused_ms = 0;         // when an edit was refused last (0: never)
+  std::string refused_errors;          // that edit's errors, one per line
 };
 
 class RulesFile {

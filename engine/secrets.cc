@@ -57,20 +57,6 @@ std::string random_uuid() {
   return out;
 }
 
-bool secrets_equal(std::string_view expected, std::string_view given) {
-  // Every byte of `given` is looked at whatever it holds, against the
-  // expected secret read round and round: the time taken depends on the
-  // length of what the caller sent, never on the expected secret's content
-  // or length. (Two SHA-256 digests did the same at a hundred times the cost.)
-  unsigned difference = expected.size() != given.size() ? 1u : 0u;
-  if (expected.empty()) return given.empty();
-  for (std::size_t i = 0, j = 0; i < given.size(); ++i) {
-    difference |= static_cast<unsigned char>(given[i] ^ expected[j]);
-    j = j + 1 == expected.size() ? 0 : j + 1;
-  }
-  return difference == 0;
-}
-
 bool node_secret_matches(const store::Registration& registration, std::string_view given) {
   if (given.empty()) return false;
   const auto hash = store::node_secret_hash(given);

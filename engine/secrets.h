@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/secrets_equal.h"
 #include "store/registration.h"
 
 namespace xpush {
@@ -14,9 +15,8 @@ namespace xpush {
 std::string random_token(std::size_t bytes);
 // A random RFC 4122 version 4 UUID, lower case.
 std::string random_uuid();
-// Constant time: neither the content nor the length of the expected secret
-// leaks through timing (only the length of `given`, which the caller sent).
-bool secrets_equal(std::string_view expected, std::string_view given);
+// Constant time (base/secrets_equal.h).
+using base::secrets_equal;
 
 // Whether `given` is the secret issued last for this registration, or the
 // one before it (an app that registered again but has not yet enabled push

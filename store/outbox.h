@@ -34,6 +34,7 @@ struct Lease {
 struct OutboxCounts {
   std::int64_t pending = 0;
   std::int64_t dead = 0;
+  std::int64_t oldest_pending_created_ms = 0;  // 0: nothing pending
 };
 
 }  // namespace xpush::store

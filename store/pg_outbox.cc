@@ -121,9 +121,10 @@ StoreResult<std::vector<OutboxEntry>> PgStore::dead_letters(std::size_t limit) {
 
 StoreResult<OutboxCounts> PgStore::outbox_counts() {
   auto r = db_.query("counting the outbox",
-                     "SELECT count(*) FILTER (WHERE state = 0), count(*) FILTER (WHERE state = 1) FROM outbox");
+                     "SELECT count(*) FILTER (WHERE state = 0), count(*) FILTER (WHERE state = 1),"
+                     " coalesce(min(created_ms) FILTER (WHERE state = 0), 0) FROM outbox");
   if (!r) return tl::unexpected(r.error());
-  return OutboxCounts{r->integer(0, 0), r->integer(0, 1)};
+  return OutboxCounts{r->integer(0, 0), r->integer(0, 1), r->integer(0, 2)};
 }
 
 }  // namespace xpush::store

@@ -106,9 +106,10 @@ StoreResult<std::vector<OutboxEntry>> SqliteStore::dead_letters(std::size_t limi
 
 StoreResult<OutboxCounts> SqliteStore::outbox_counts() {
   SqliteStatement s{db_,
-                    "SELECT coalesce(sum(state = 0), 0), coalesce(sum(state = 1), 0) FROM outbox"};
+                    "SELECT coalesce(sum(state = 0), 0), coalesce(sum(state = 1), 0),"
+                    " coalesce(min(CASE WHEN state = 0 THEN created_ms END), 0) FROM outbox"};
   if (s.step() != SQLITE_ROW) return tl::unexpected(db_.error("counting the outbox"));
-  return OutboxCounts{s.integer(0), s.integer(1)};
+  return OutboxCounts{s.integer(0), s.integer(1), s.integer(2)};
 }
 
 }  // namespace xpush::store

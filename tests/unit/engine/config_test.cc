@@ -53,6 +53,8 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
                "xpush.yaml:5:3: duplicate key 'port' in component");
   expect_error(kMinimal + "admin:\n  address: 0.0.0.0\n  port: 9109\n",
                "xpush.yaml:5:12: admin.address is not loopback; set admin.allow_remote: true to expose it");
+  expect_error(kMinimal + "admin:\n  address: 0.0.0.0\n  port: 9109\n  allow_remote: true\n",
+               "xpush.yaml:5:12: admin.address is not loopback; set admin.token_file to a file holding a bearer token");
   expect_error("component:\n  secret: s\n", "xpush.yaml:2:3: component.domain is required");
   expect_error("component:\n  domain: d\n",
                "xpush.yaml:2:3: component.secret or component.secret_file is required");
@@ -67,6 +69,15 @@ TEST(Config, ErrorsPointAtFileLineAndColumn) {
                "xpush.yaml:7:9: APNs app 'chat' needs either key_file (token auth) or cert_file");
   expect_error(kMinimal + "log:\n  level: loud\n",
                "xpush.yaml:5:10: log.level must be trace, debug, info, warn or error");
+}
+
+TEST(Config, AdminBeyondLoopbackNeedsAllowRemoteAndAToken) {
+  const Config c = load_config_text(kMinimal +
+                                    "admin:\n  address: 0.0.0.0\n  port: 9109\n  allow_remote: true\n"
+                                    "  token_file: /etc/xpush/admin.token\n");
+  EXPECT_EQ(c.admin_address, "0.0.0.0");
+  EXPECT_EQ(c.admin_token_file, "/etc/xpush/admin.token");
+  EXPECT_EQ(load_config_text(kMinimal + "admin:\n  port: 9109\n").admin_token_file, "");
 }
 
 TEST(Config, ApnsAppsMayUseTheirOwnEnvironment) {

@@ -119,8 +119,10 @@ TEST_F(DispatcherTest, ASlowProviderLeavesTheBacklogOnDiskNotInMemory) {
   for (int i = 0; i < 10; ++i) io_.run_one_for(std::chrono::milliseconds{5});  // polls come and go
   EXPECT_EQ(provider_.sent.size(), 3u);  // at most max_in_flight unanswered
   EXPECT_EQ(counts().pending, 10);       // everything accepted is on disk
+  EXPECT_GT(counts().oldest_pending_created_ms, 0);
   provider_.release();
   run_until([&] { return d.counters().delivered == 10 && counts().pending == 0; });
+  EXPECT_EQ(counts().oldest_pending_created_ms, 0);  // nothing pending
   const std::set<std::string> distinct(provider_.sent.begin(), provider_.sent.end());
   EXPECT_EQ(distinct.size(), 10u);
   EXPECT_EQ(provider_.sent.size(), 10u);  // each sent once
@@ -136,6 +138,14 @@ TEST_F(DispatcherTest, TemporaryFailuresAreRetriedThenDelivered) {
   EXPECT_EQ(provider_.sent.size(), 3u);
   EXPECT_EQ(d.counters().retried, 2u);
   EXPECT_EQ(counts().dead, 0);
+  // What the status page shows for APNs: both failures, the last one's reason.
+  const auto& apns = d.provider_tallies().at(push::Platform::kApns);
+  EXPECT_EQ(apns.delivered, 1u);
+  EXPECT_EQ(apns.failed, 2u);
+  EXPECT_EQ(apns.last_error_status, 429);
+  EXPECT_EQ(apns.last_error, "TooManyRequests");
+  EXPECT_GE(apns.last_delivered_ms, apns.last_error_ms);
+  EXPECT_EQ(d.provider_tallies().count(push::Platform::kFcm), 0u);
 }
 
 TEST_F(DispatcherTest, SpentBudgetLeavesADeadLetterWithTheLastReason) {

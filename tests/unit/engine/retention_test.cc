@@ -38,6 +38,7 @@ TEST(Retention, PurgesWhatIsOlderThanTheRetentionInBatchesAndKeepsTheRest) {
   retention.stop();
   auto again = *store::SqliteStore::open(dir.file("x.db"));
   EXPECT_EQ(*again->count_messages("alice@example.org"), 1);  // the one within 90 days
+  EXPECT_EQ(retention.last_run_ms(), ms(now));
 }
 
 }  // namespace
