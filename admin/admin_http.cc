@@ -130,6 +130,10 @@ struct AdminServer::Impl : std::enable_shared_from_this<AdminServer::Impl> {
       if (request.method() == http::verb::post) {
         const auto action = self->posts.find(target);
         if (action == self->posts.end()) return answer(stream, {404, "text/plain", "no such action\n"}, version);
+        // A page on another origin cannot send JSON without a preflight, which is never answered.
+        if (!request[http::field::content_type].starts_with("application/json")) {
+          return answer(stream, {415, "text/plain", "actions take application/json\n"}, version);
+        }
         // The action may take a while (it waits for providers): the
         // connection's deadline is the action's own.
         stream->expires_never();

@@ -23,12 +23,13 @@ constexpr std::string_view kPage = R"html(<!doctype html>
   h2 { font-size: 1em; margin: .3em 0 .6em; }
   table { border-collapse: collapse; width: 100%; }
   th, td { text-align: left; padding: .2em .5em .2em 0; border-bottom: 1px solid var(--line); vertical-align: top; }
-  td.n { text-align: right; font-variant-numeric: tabular-nums; }
+  td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
   .state { font-weight: 600; padding: 0 .5em; border-radius: 1em; color: #fff; }
   .up { background: var(--ok); } .down { background: var(--bad); }
   .bad { color: var(--bad); } .warn { color: var(--warn); } .muted { color: var(--muted); }
   .big { font-size: 1.6em; font-weight: 600; font-variant-numeric: tabular-nums; }
-  pre { white-space: pre-wrap; background: #fff8c5; padding: .5em; margin: .4em 0 0; }
+  code { overflow-wrap: anywhere; }
+  pre { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff8c5; padding: .5em; margin: .4em 0 0; }
   #fetch-error { display: none; background: var(--bad); color: #fff; padding: .5em 1.2em; }
   svg { width: 100%; height: 60px; display: block; margin-top: .4em; }
   svg rect.a { fill: #8c959f; } svg rect.d { fill: var(--ok); }
@@ -55,11 +56,11 @@ constexpr std::string_view kPage = R"html(<!doctype html>
   <h2>Outbox</h2>
   <p><span class="big" id="outbox-pending">…</span> pending, oldest <b id="outbox-oldest">…</b></p>
   <p><b id="outbox-dead">…</b> dead letters</p>
-  <table id="dead-reasons"><thead><tr><th>Reason</th><th>Dead letters</th></tr></thead><tbody></tbody></table>
+  <table id="dead-reasons"><thead><tr><th>Reason</th><th class="n">Dead letters</th></tr></thead><tbody></tbody></table>
 </section>
 <section class="wide">
   <h2>Providers</h2>
-  <table id="providers"><thead><tr><th>Provider</th><th>Delivered</th><th>Failed</th><th>Last delivered</th>
+  <table id="providers"><thead><tr><th>Provider</th><th class="n">Delivered</th><th class="n">Failed</th><th>Last delivered</th>
     <th>Last error</th></tr></thead><tbody></tbody></table>
 </section>
 <section>
@@ -154,6 +155,7 @@ async function refresh() {
     render(await answer.json());
     $("fetch-error").style.display = "none";
     document.body.dataset.loaded = "1";
+    document.body.dataset.refreshes = String(Number(document.body.dataset.refreshes || 0) + 1);
   } catch (e) {
     const banner = $("fetch-error");
     banner.textContent = "xpushd not reachable: " + e.message + " (retrying)";

@@ -35,7 +35,7 @@ class Xpushd:
     def __init__(self, workdir, component, component_secret, port, server_domains=None,
                  extra_component="", push_section=None, admin_port=None, rules_file=None,
                  rules_watch_ms=100, name="xpushd", store_section=None, extra_config="",
-                 **component_options):
+                 admin_token_file=None, **component_options):
         """component_options override the defaults below (keepalive_seconds=1, ...);
         extra_component is YAML text appended to the component section;
         push_section replaces the log provider's push section; rules_file is
@@ -67,7 +67,8 @@ class Xpushd:
                   log: {{ path: "{self.notifications_path}" }}
                 """)) + "log:\n  level: debug\n" +
                 (f"rules:\n  file: {rules_file}\n  watch_ms: {rules_watch_ms}\n" if rules_file else "") +
-                (f"admin:\n  port: {admin_port}\n" if admin_port else "") + extra_config)
+                (f"admin:\n  port: {admin_port}\n" if admin_port else "") +
+                (f"  token_file: {admin_token_file}\n" if admin_token_file else "") + extra_config)
         self.admin_port = admin_port
 
     @staticmethod
