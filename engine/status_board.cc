@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <map>
+#include <optional>
 
 namespace xpush {
 
@@ -55,17 +56,19 @@ void StatusBoard::count_outbox() {
   counting_ = true;
   struct Reading {
     store::OutboxCounts counts;
-    std::vector<DeadLetterReason> reasons;
+    std::optional<std::vector<DeadLetterReason>> reasons;  // read again only when the dead changed
   };
   store_.run(
-      [](store::Store& s) -> store::StoreResult<Reading> {
+      [known_dead = outbox_.dead](store::Store& s) -> store::StoreResult<Reading> {
         auto counts = s.outbox_counts();
         if (!counts) return tl::unexpected(counts.error());
         Reading reading{*counts, {}};
+        if (counts->dead == known_dead) return reading;
+        reading.reasons.emplace();
         if (counts->dead > 0) {
           auto dead = s.dead_letters(kDeadLettersRead);
           if (!dead) return tl::unexpected(dead.error());
-          reading.reasons = group_by_reason(*dead);
+          *reading.reasons = group_by_reason(*dead);
         }
         return reading;
       },
@@ -73,7 +76,7 @@ void StatusBoard::count_outbox() {
         counting_ = false;
         if (!reading) return;  // the store's own fault log says why; the last reading stays
         outbox_ = reading->counts;
-        dead_reasons_ = std::move(reading->reasons);
+        if (reading->reasons) dead_reasons_ = std::move(*reading->reasons);
         outbox_counted_ms_ = now_ms();
       });
 }

@@ -1,7 +1,8 @@
 // What the status page needs that no counter holds: when the component link
 // went up or down, notifications per second over the last minute, and the
 // outbox as the store counts it (depth, oldest, dead letters by reason),
-// read every few seconds on the store thread. All on the loop.
+// read every few seconds on the store thread (the dead letters' reasons only
+// when their number changed). All on the loop.
 #pragma once
 
 #include <chrono>
