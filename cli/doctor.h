@@ -49,7 +49,9 @@ int run(const Options& options, std::ostream& out);
 Finding probe_admin(const Config& config, const Options& options);
 // `admin`: the probe's finding. When xpushd reports its link up, the
 // handshake is not repeated: a second connection could be handed stanzas.
+// Over TLS when component.tls says so (doctor_component.cc).
 void check_component(const Config& config, const Options& options, const Finding& admin, Report& report);
 void check_providers(const Config& config, const Options& options, Report& report);
+std::string seconds_text(std::chrono::seconds s);
 
 }  // namespace xpush::doctor

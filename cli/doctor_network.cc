@@ -1,17 +1,14 @@
 // xpushctl doctor: the checks that talk to the XMPP server, the push
 // providers and the running xpushd.
 #include <array>
-#include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/write.hpp>
 #include <functional>
 #include <map>
 #include <memory>
 
 #include "cli/admin_client.h"
 #include "cli/doctor.h"
-#include "interceptor/component_session.h"
 #include "push/apns_provider.h"
 #include "push/fcm_provider.h"
 #include "push/vendor_provider.h"
@@ -22,8 +19,6 @@ namespace {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-
-std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
 
 // The verdict on a provider's answer to a request that reaches no phone.
 Finding provider_verdict(std::string check, const push::PushResult& r, std::string_view fix) {
@@ -39,67 +34,7 @@ Finding provider_verdict(std::string check, const push::PushResult& r, std::stri
 
 }  // namespace
 
-void check_component(const Config& c, const Options& o, const Finding& admin, Report& report) {
-  const std::string where = c.link.host + ":" + std::to_string(c.link.port);
-  if (admin.level == Level::kOk) {
-    return report.add(Level::kOk, "component", "xpushd's link to " + where +
-                                                   " is up (it says so on its admin listener); not connecting a second time");
-  }
-  if (c.link.tls.enabled) {
-    return report.add(Level::kWarn, "component", where + " is reached over TLS; the handshake is not checked here");
-  }
-  asio::io_context io;
-  tcp::socket socket{io};
-  tcp::resolver resolver{io};
-  interceptor::ComponentSession session{c.link.session};
-  std::array<char, 4096> buffer{};
-  std::optional<Finding> verdict;
-  const auto finish = [&](Level level, std::string text) {
-    if (verdict) return;
-    verdict = Finding{level, "component", std::move(text)};
-    boost::system::error_code ignored;
-    socket.close(ignored);
-  };
-  std::function<void()> read_more = [&] {
-    socket.async_read_some(asio::buffer(buffer), [&](boost::system::error_code ec, std::size_t n) {
-      if (ec) return finish(Level::kFail, where + " closed the connection during the handshake (" + ec.message() + ")");
-      auto update = session.receive({buffer.data(), n});
-      boost::system::error_code ignored;
-      if (!update.to_write.empty()) asio::write(socket, asio::buffer(update.to_write), ignored);
-      if (update.became_ready) {
-        asio::write(socket, asio::buffer(interceptor::ComponentSession::kClose), ignored);
-        return finish(Level::kOk, "handshake accepted by " + where + " for " + c.link.session.component_domain);
-      }
-      if (update.failure) {
-        // Prosody checks the secret before it says another connection
-        // already serves the domain: a conflict means the secret is right.
-        if (update.failure->reason.find("conflict") != std::string::npos) {
-          return finish(Level::kOk, "the secret is accepted by " + where + "; the domain is served by another"
-                                    " connection (a running xpushd)");
-        }
-        return finish(Level::kFail, where + " refused the handshake: " + update.failure->reason +
-                                        ": check that component.secret is the server's (Prosody: component_secret;"
-                                        " ejabberd: the listener's password) and component.domain its component");
-      }
-      read_more();
-    });
-  };
-  resolver.async_resolve(c.link.host, std::to_string(c.link.port), [&](auto ec, tcp::resolver::results_type results) {
-    if (ec) return finish(Level::kFail, "cannot resolve " + c.link.host + ": " + ec.message());
-    asio::async_connect(socket, results, [&](boost::system::error_code cec, const tcp::endpoint&) {
-      if (cec) {
-        return finish(Level::kFail, "cannot connect to " + where + " (" + cec.message() +
-                                        "): is the server's component port configured and listening there?");
-      }
-      boost::system::error_code ignored;
-      asio::write(socket, asio::buffer(session.open()), ignored);
-      read_more();
-    });
-  });
-  io.run_for(o.timeout);
-  finish(Level::kFail, "no handshake from " + where + " within " + seconds_text(o.timeout));
-  report.add(verdict->level, verdict->check, verdict->text);
-}
+std::string seconds_text(std::chrono::seconds s) { return std::to_string(s.count()) + " s"; }
 
 void check_providers(const Config& c, const Options& o, Report& report) {
   if (c.push_provider != "direct") {

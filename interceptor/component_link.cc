@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/log_text.h"
+#include "interceptor/component_tls.h"
 #include "interceptor/link_liveness.h"
 
 namespace xpush::interceptor {
@@ -191,9 +192,7 @@ class ComponentLink::Connection : public std::enable_shared_from_this<Connection
                  sizeof user_timeout_ms);
     auto* tls = std::get_if<1>(&stream_);
     if (!tls) return begin_stream();
-    const std::string name = o.tls.server_name.empty() ? o.host : o.tls.server_name;
-    SSL_set_tlsext_host_name(tls->native_handle(), name.c_str());
-    if (o.tls.verify) tls->set_verify_callback(asio::ssl::host_name_verification(name));
+    name_the_peer(*tls, o.tls, o.host);
     tls->async_handshake(asio::ssl::stream_base::client,
                          [self = shared_from_this()](error_code e) {
                            if (self->closed_) return;
@@ -500,21 +499,7 @@ void ComponentLink::State::on_connection_closed(const Connection* which, bool wa
 ComponentLink::ComponentLink(asio::any_io_executor executor, LinkOptions options,
                              Handlers handlers)
     : state_(std::make_shared<State>(executor, std::move(options), std::move(handlers))) {
-  const auto& tls = state_->options.tls;
-  if (!tls.enabled) return;
-  auto ctx = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
-  ctx->set_options(asio::ssl::context::no_tlsv1 | asio::ssl::context::no_tlsv1_1);
-  if (tls.verify) {
-    ctx->set_verify_mode(asio::ssl::verify_peer);
-    if (tls.ca_file.empty()) {
-      ctx->set_default_verify_paths();
-    } else {
-      ctx->load_verify_file(tls.ca_file);
-    }
-  } else {
-    ctx->set_verify_mode(asio::ssl::verify_none);
-  }
-  state_->tls = std::move(ctx);
+  if (state_->options.tls.enabled) state_->tls = component_tls_context(state_->options.tls);
 }
 
 ComponentLink::~ComponentLink() {

@@ -1,5 +1,7 @@
 """The component link over TLS, as ejabberd offers it with `tls: true` on its
 ejabberd_service listener: certificate verified against the operator's CA."""
+import os
+import subprocess
 import textwrap
 
 import pytest
@@ -7,7 +9,7 @@ import pytest
 from tests.support.certs import make_certificates
 from tests.support.ejabberd import Ejabberd
 from tests.support.xmpp_client import Client, run
-from tests.support.xpushd import Xpushd
+from tests.support.xpushd import Xpushd, xpushd_binary
 
 
 @pytest.fixture(scope="module")
@@ -76,3 +78,26 @@ def test_wrong_name_is_refused(tls_ejabberd, tmp_path):
         assert gw.log_count("component: connected") == 0
     finally:
         assert gw.stop() == 0
+
+
+def component_line(srv, tmp_path, tls):
+    """What `xpushctl doctor` says of the component link for this config."""
+    config = Xpushd(str(tmp_path), srv.component, srv.component_secret, srv.component_port,
+                    extra_component=tls).config
+    xpushctl = os.path.join(os.path.dirname(xpushd_binary()), "xpushctl")
+    done = subprocess.run([xpushctl, "--config", config, "doctor", "--user", "root", "--timeout", "5"],
+                          capture_output=True, text=True, timeout=60)
+    return next(line for line in done.stdout.splitlines() if line[6:].startswith("component:"))
+
+
+def test_the_doctor_checks_the_handshake_over_tls(tls_ejabberd, tmp_path):
+    srv = tls_ejabberd
+    where = f"127.0.0.1:{srv.component_port}"
+    assert component_line(srv, tmp_path / "good", tls_section(srv.ca)) == \
+        f"OK    component: handshake accepted by {where} over TLS for {srv.component}"
+    other_ca, _ = make_certificates(str(tmp_path / "other"), ["push.localhost"])
+    untrusted = component_line(srv, tmp_path / "untrusted", tls_section(other_ca))
+    assert untrusted.startswith(f"FAIL  component: TLS with {where} failed (certificate verify failed"), untrusted
+    assert "component.tls.ca_file must hold the CA" in untrusted
+    misnamed = component_line(srv, tmp_path / "misnamed", tls_section(srv.ca, server_name="not-the-name.example"))
+    assert misnamed.startswith(f"FAIL  component: TLS with {where} failed ("), misnamed

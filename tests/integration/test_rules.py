@@ -2,12 +2,11 @@
 offline messages become, edits take effect without a restart, a broken edit
 keeps the rules in force, and throttling folds a burst into one digest while
 the server keeps the registration. Each test runs against Prosody and ejabberd."""
-import os
 import threading
 import time
 
 from tests.support.procs import wait_for
-from tests.support.scenario import phone_goes_offline, start_gateway, write
+from tests.support.scenario import BROKEN_RULES as BROKEN, phone_goes_offline, start_gateway, write, write_rules
 
 TOKEN = "fcm-token:rules-device"
 
@@ -25,24 +24,6 @@ rules:
 {throttle}default:
   action: silent
 """
-
-
-BROKEN = """\
-version: 1
-rules:
-  - name: broken
-    match: { body: { regex: "(" } }
-    action: alert
-    alert: { title: "{{sendr}}" }
-"""
-
-
-def write_rules(path, text):
-    """Replaces the file in one step, as editors and deploy tools do."""
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
 
 
 def gateway_with_rules(server, tmp_path, text):

@@ -12,7 +12,7 @@ import subprocess
 
 from tests.support.browser import Browser
 from tests.support.procs import free_port, wait_for
-from tests.support.scenario import phone_goes_offline, start_gateway, write
+from tests.support.scenario import BROKEN_RULES, phone_goes_offline, start_gateway, write, write_rules
 from tests.support.xpushd import xpushd_binary
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -25,14 +25,6 @@ rules:
     match: { body: { empty: false } }
     action: alert
     alert: { title: "{{sender}}", body: "{{body}}" }
-"""
-
-BROKEN = """\
-version: 1
-rules:
-  - name: broken
-    match: { body: { regex: "(" } }
-    action: alert
 """
 
 
@@ -74,18 +66,11 @@ def page_matches_metrics(browser, port, headers=None, attempts=5):
     assert page == served
 
 
-def write_file(path, text):
-    tmp = path + ".tmp"
-    with open(tmp, "w") as f:
-        f.write(text)
-    os.replace(tmp, path)
-
-
 def test_the_status_page_shows_what_metrics_say_and_a_refused_edit(server, tmp_path, standin, users):
     alice, bob = users
     admin = free_port()
     rules = str(tmp_path / "rules.yaml")
-    write_file(rules, RULES)
+    write_rules(rules, RULES)
     gw = start_gateway(server, tmp_path, push_section=standin.xpush_config(), admin_port=admin, rules_file=rules)
     browser = Browser(str(tmp_path)).start()
     try:
@@ -95,7 +80,7 @@ def test_the_status_page_shows_what_metrics_say_and_a_refused_edit(server, tmp_p
         write(server, bob, alice[0], ["hello"])
         standin.wait_request(lambda r: r["headers"][":path"] == f"/3/device/{good}")
         wait_for(lambda: metrics(admin).get("xpush_tokens_invalid_total") == 1, 20, what="the dead token reported")
-        write_file(rules, BROKEN)
+        write_rules(rules, BROKEN_RULES)
         gw.wait_log("refused (2 error(s)); the 1 rules in force stay")
 
         browser.open(f"http://127.0.0.1:{admin}/")

@@ -1,7 +1,28 @@
 """The steps every end-to-end test repeats: a phone registers, enables push
 and goes offline; someone writes to it; xpushd runs beside the server."""
+import os
+
 from .xmpp_client import Client, run
 from .xpushd import Xpushd
+
+# A rules edit with two errors (a bad regular expression, an alert with no
+# text), which xpushd refuses while keeping the rules in force.
+BROKEN_RULES = """\
+version: 1
+rules:
+  - name: broken
+    match: { body: { regex: "(" } }
+    action: alert
+    alert: { title: "{{sendr}}" }
+"""
+
+
+def write_rules(path, text):
+    """Replaces the file in one step, as editors and deploy tools do."""
+    tmp = path + ".tmp"
+    with open(tmp, "w") as f:
+        f.write(text)
+    os.replace(tmp, path)
 
 
 def phone_goes_offline(server, account, token, service="fcm", device_id="phone", app=None):

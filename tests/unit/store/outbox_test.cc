@@ -90,6 +90,19 @@ TEST_P(Outbox, RescheduledEntriesAreAnyonesOnceDueAndBuriedOnesNobodys) {
   EXPECT_EQ(store->outbox_counts()->dead, 1);
   ASSERT_TRUE(store->remove_entry("retry"));
   EXPECT_EQ(store->outbox_counts()->pending, 0);
+  EXPECT_EQ(store->outbox_counts()->oldest_pending_created_ms, 0);  // the dead one does not count
+}
+
+TEST_P(Outbox, CountsNameTheOldestPendingEntry) {
+  ASSERT_TRUE(store->enqueue(entry("new", 9000)));
+  ASSERT_TRUE(store->enqueue(entry("old", 3000)));
+  ASSERT_TRUE(store->enqueue(entry("older-but-dead", 1000)));
+  ASSERT_TRUE(store->bury_entry("older-but-dead", 3, "PayloadTooLarge"));
+  const auto counts = store->outbox_counts();
+  ASSERT_TRUE(counts) << counts.error().message;
+  EXPECT_EQ(counts->pending, 2);
+  EXPECT_EQ(counts->dead, 1);
+  EXPECT_EQ(counts->oldest_pending_created_ms, 3000);
 }
 
 TEST_P(Outbox, QueueingAPendingIdAgainReplacesItsPayloadAndDueTime) {
