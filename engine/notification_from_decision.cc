@@ -70,6 +70,7 @@ push::Notification notification_from_decision(const rules::Decision& decision, p
   n.kind = kind_for(decision.action);
   apply_alert(n, alert_for(n.device.platform, {decision.apns, decision.fcm, decision.webpush, decision.webhook, decision.vendor}));
   n.rule = decision.rule;
+  n.tag = decision.tag;
   n.ttl = decision.ttl.value_or(default_ttl);
   return n;
 }

@@ -55,10 +55,12 @@ tl::expected<HttpRequest, std::string> build_apns_request(const Notification& ra
   const auto expires = std::chrono::duration_cast<std::chrono::seconds>(
       (n.created_at + n.ttl).time_since_epoch());
   h.emplace_back("apns-expiration", std::to_string(std::max<long long>(expires.count(), 0)));
-  // Without a collapse key of its own, a notification collapses with itself:
-  // if it is ever sent twice (a crash between APNs' answer and the outbox
-  // update), the phone still shows it once.
-  h.emplace_back("apns-collapse-id", apns_collapse_id(n.collapse_key.empty() ? n.id : n.collapse_key));
+  // Without a collapse key of its own, a notification collapses with the
+  // message it stands for (a correction or retraction replaces it), or else
+  // with itself: if it is ever sent twice (a crash between APNs' answer and
+  // the outbox update), the phone still shows it once.
+  const std::string& collapse = !n.collapse_key.empty() ? n.collapse_key : !n.tag.empty() ? n.tag : n.id;
+  h.emplace_back("apns-collapse-id", apns_collapse_id(collapse));
   if (!n.id.empty()) h.emplace_back("apns-id", n.id);
   h.emplace_back("content-type", "application/json");
   request.unique_per_request = {":path", "apns-expiration", "apns-collapse-id", "apns-id"};

@@ -26,6 +26,8 @@ json android_notification(const Notification& n, const FcmApp& app) {
   if (!n.sound.empty()) notification["sound"] = n.sound;
   if (!n.category.empty()) notification["click_action"] = n.category;
   if (n.badge) notification["notification_count"] = *n.badge;
+  // The tray entry a correction or retraction of the same message replaces.
+  if (!n.tag.empty()) notification["tag"] = n.tag;
   if (!n.title_loc_key.empty()) {
     notification["title_loc_key"] = n.title_loc_key;
     notification["title_loc_args"] = n.title_loc_args;
@@ -56,7 +58,9 @@ json apns_block(const Notification& n, std::string_view title, std::string_view 
   if (shown.kind == Kind::kVoip) shown.kind = Kind::kAlert;
   json headers = {{"apns-priority", apns_priority(shown)},
                   {"apns-push-type", apns_push_type(shown.kind)}};
-  if (!n.collapse_key.empty()) headers["apns-collapse-id"] = apns_collapse_id(n.collapse_key);
+  if (!n.collapse_key.empty() || !n.tag.empty()) {
+    headers["apns-collapse-id"] = apns_collapse_id(n.collapse_key.empty() ? n.tag : n.collapse_key);
+  }
   // FCM lets apns.payload override message.notification, so aps.alert
   // repeats the text beside what only APNs has (subtitle, loc keys).
   return {{"headers", std::move(headers)}, {"payload", {{"aps", aps_dictionary(shown, title, body)}}}};

@@ -53,6 +53,10 @@ struct Notification {
   std::optional<int> badge;
   std::string thread_id;            // grouping on the device
   std::string collapse_key;         // replaces an undelivered notification with the same key
+  // The message this notification stands for on the device: a later one with
+  // the same tag (its correction, its retraction) replaces it in the tray
+  // (APNs apns-collapse-id unless collapse_key is set, FCM notification tag).
+  std::string tag;
   std::string category;             // APNs category / Android click action: the app's actions
   std::string interruption_level;   // APNs: passive, active, time-sensitive, critical
   bool high_priority = true;        // false: the provider may batch it to save power

@@ -23,11 +23,13 @@ std::string to_json(const Notification& n) {
     if (n.badge) o.number("badge", *n.badge);
     o.text("body", n.body);
     o.text("category", n.category);
+    if (!n.channel_id.empty()) o.text("channel_id", n.channel_id);
     o.text("collapse_key", n.collapse_key);
     o.number("created_ms", ms(n.created_at));
     o.map("data", n.data);
     o.boolean("high_priority", n.high_priority);
     o.text("id", n.id);
+    if (!n.importance.empty()) o.text("importance", n.importance);
     o.text("interruption_level", n.interruption_level);
     o.text("kind", to_string(n.kind));
     o.texts("loc_args", n.loc_args);
@@ -38,12 +40,14 @@ std::string to_json(const Notification& n) {
     o.text("rule", n.rule);
     o.text("sound", n.sound);
     o.text("subtitle", n.subtitle);
+    if (!n.tag.empty()) o.text("tag", n.tag);
     o.text("thread_id", n.thread_id);
     o.text("title", n.title);
     o.texts("title_loc_args", n.title_loc_args);
     o.text("title_loc_key", n.title_loc_key);
     o.text("token", n.device.token);
     o.number("ttl_s", n.ttl.count());
+    if (!n.vendor_category.empty()) o.text("vendor_category", n.vendor_category);
   }
   return out;
 }
@@ -81,6 +85,10 @@ tl::expected<Notification, std::string> notification_from_json(std::string_view 
     n.category = j.value("category", "");
     n.interruption_level = j.value("interruption_level", "");
     n.high_priority = j.value("high_priority", true);
+    n.channel_id = j.value("channel_id", "");
+    n.importance = j.value("importance", "");
+    n.vendor_category = j.value("vendor_category", "");
+    n.tag = j.value("tag", "");
     return n;
   } catch (const json::exception& e) {
     return tl::unexpected(std::string{"notification JSON: "} + e.what());

@@ -7,9 +7,19 @@ namespace xpush::rules {
 // Prosody sends its summary's last-message-body placeholder only for
 // messages with a body or an encrypted payload, and ejabberd sends no summary
 // for receipts, so a non-empty body is the signal of a message people write.
+// A retraction (seen through the forwarding hook) replaces the original's
+// notification with a neutral one; its body is only a fallback text.
 std::string_view builtin_rules_yaml() {
   return R"(version: 1
 rules:
+  - name: builtin:retraction
+    match:
+      kind: retraction
+    action: alert
+    alert:
+      title: Message deleted
+      interruption_level: passive
+      importance: low
   - name: builtin:important
     match:
       body: { empty: false }

@@ -76,6 +76,9 @@ struct Decision {
   Alert vendor;          // ... and with its vendor overrides (the Android vendor channels)
   std::optional<std::chrono::seconds> ttl;
   std::optional<Throttle> throttle;
+  // The message this stands for on the device (EventFacts::message_tag):
+  // a correction or retraction replaces the original's notification.
+  std::string tag;
 };
 
 }  // namespace xpush::rules

@@ -1,6 +1,8 @@
 #include "rules/event_facts.h"
 
 #include <charconv>
+#include <cstdint>
+#include <cstdio>
 
 #include "interceptor/jid.h"
 
@@ -14,6 +16,20 @@ int parse_count(const std::optional<std::string>& text) {
   int value = 1;
   if (text) std::from_chars(text->data(), text->data() + text->size(), value);
   return value > 0 ? value : 1;
+}
+
+constexpr std::string_view kCorrectNs = "urn:xmpp:message-correct:0";
+constexpr std::string_view kRetractNs = "urn:xmpp:message-retract:1";
+constexpr std::string_view kRetractNsV0 = "urn:xmpp:message-retract:0";
+constexpr std::string_view kFastenNs = "urn:xmpp:fasten:0";
+
+std::uint64_t fnv1a64(std::string_view text) {
+  std::uint64_t hash = 14695981039346656037ull;
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 1099511628211ull;
+  }
+  return hash;
 }
 
 std::optional<std::string> json_text(const nlohmann::json& value) {
@@ -32,6 +48,7 @@ EventFacts::EventFacts(const interceptor::OfflineEvent& event) : event_(event) {
     from_text = std::string{stanza_->attr_or("from")};
     body_ = stanza_->child_text("body", stanza_->ns());
     message_id_ = std::string{stanza_->attr_or("id")};
+    read_kind();
   } else {
     from_text = event.summary.last_message_sender;
     body_ = event.summary.last_message_body;
@@ -45,6 +62,28 @@ EventFacts::EventFacts(const interceptor::OfflineEvent& event) : event_(event) {
   }
   to_ = event.recipient;
   if (auto jid = interceptor::Jid::parse(event.recipient)) to_domain_ = jid->domain;
+}
+
+void EventFacts::read_kind() {
+  if (const auto* replace = stanza_->child("replace", kCorrectNs); replace && replace->attr("id")) {
+    kind_ = "correction";
+    refers_to_ = std::string{*replace->attr("id")};
+  } else if (const auto* retract = stanza_->child("retract", kRetractNs); retract && retract->attr("id")) {
+    kind_ = "retraction";
+    refers_to_ = std::string{*retract->attr("id")};
+  } else if (const auto* fasten = stanza_->child("apply-to", kFastenNs);
+             fasten && fasten->attr("id") && fasten->child("retract", kRetractNsV0)) {
+    kind_ = "retraction";
+    refers_to_ = std::string{*fasten->attr("id")};
+  }
+}
+
+std::string EventFacts::message_tag() const {
+  const std::string& id = kind_ == "message" ? message_id_ : refers_to_;
+  if (!stanza_ || id.empty()) return {};
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(from_ + '\n' + id)));
+  return "msg-" + std::string{hex};
 }
 
 const nlohmann::json& EventFacts::json() const {

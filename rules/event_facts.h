@@ -39,6 +39,15 @@ class EventFacts {
   const std::string& to_domain() const { return to_domain_; }
   const std::string& body() const { return body_; }
   const std::string& message_id() const { return message_id_; }
+  // "message", or "correction" (XEP-0308 <replace/>) or "retraction"
+  // (XEP-0424 <retract/>, or its fastening form) of an earlier message.
+  const std::string& kind() const { return kind_; }
+  // The id of the message a correction or retraction is about.
+  const std::string& refers_to() const { return refers_to_; }
+  // Names the message on the device: the same for a message, its corrections
+  // and its retraction (the sender's bare JID and the original id, hashed);
+  // empty when the stanza has no id, and for summaries.
+  std::string message_tag() const;
   int count() const { return count_; }
 
   // The body parsed as a JSON object, or null when it is not one.
@@ -55,7 +64,11 @@ class EventFacts {
  private:
   const interceptor::OfflineEvent& event_;
   const interceptor::Element* stanza_ = nullptr;
+  void read_kind();
+
   std::string type_, from_, from_local_, from_domain_, nick_, to_, to_domain_, body_, message_id_;
+  std::string kind_ = "message";
+  std::string refers_to_;
   int count_ = 1;
   mutable std::optional<nlohmann::json> json_;
 };

@@ -121,6 +121,26 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
     if (!test) return std::nullopt;
     return [t = std::move(*test)](const EventFacts& f) { return t(std::string_view{f.type()}); };
   }
+  if (key == "kind") {
+    const auto read = [this](const YAML::Node& item) -> std::optional<std::string> {
+      const auto k = text(item, "kind");
+      if (k && *k != "message" && *k != "correction" && *k != "retraction") {
+        error(item, "kind must be message, correction or retraction");
+        return std::nullopt;
+      }
+      return k;
+    };
+    std::vector<std::string> kinds;
+    if (value.IsSequence()) {
+      for (const auto& item : value) {
+        if (auto k = read(item)) kinds.push_back(*k);
+      }
+    } else if (auto k = read(value)) {
+      kinds.push_back(*k);
+    }
+    if (kinds.empty()) return std::nullopt;
+    return [kinds](const EventFacts& f) { return std::find(kinds.begin(), kinds.end(), f.kind()) != kinds.end(); };
+  }
   if (key == "from") return jid_condition(value, key, &EventFacts::from);
   if (key == "to") return jid_condition(value, key, &EventFacts::to);
   if (key == "from_domain") return jid_condition(value, key, &EventFacts::from_domain);
@@ -201,7 +221,7 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
 std::vector<Condition> Loader::match(const YAML::Node& node) {
   std::vector<Condition> out;
   if (!check_keys(node, "match",
-                  {"source", "type", "from", "to", "from_domain", "to_domain", "body", "json", "element",
+                  {"source", "type", "kind", "from", "to", "from_domain", "to_domain", "body", "json", "element",
                    "child", "field", "summary", "any", "all", "not"})) {
     return out;
   }

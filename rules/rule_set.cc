@@ -10,9 +10,9 @@ namespace xpush::rules {
 
 namespace {
 
-constexpr std::array<std::string_view, 14> kBuiltinVariables = {
-    "sender", "from", "from_local", "from_domain", "nick", "room", "to",
-    "to_domain", "recipient", "body", "type", "count", "message_id", "source"};
+constexpr std::array<std::string_view, 16> kBuiltinVariables = {
+    "sender", "from", "from_local", "from_domain", "nick", "room", "to", "to_domain",
+    "recipient", "body", "type", "count", "message_id", "source", "kind", "refers_to"};
 
 std::optional<int> parse_badge(const std::string& text) {
   int value = 0;
@@ -120,6 +120,8 @@ std::optional<std::string> RuleSet::variable(const EventFacts& f, std::string_vi
   if (name == "count") return std::to_string(f.count());
   if (name == "message_id") return f.message_id();
   if (name == "source") return std::string{f.source()};
+  if (name == "kind") return f.kind();
+  if (name == "refers_to") return f.refers_to();
   if (name.starts_with("json.")) return f.json_value(name.substr(5));
   if (auto it = fields_.find(std::string{name}); it != fields_.end()) {
     const Field& field = it->second;
@@ -175,6 +177,8 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
   d.webhook = render_alert(rule.webhook, lookup);
   d.vendor = render_alert(rule.vendor, lookup);
   apply_modifiers(facts, rule, now, d);
+  // A throttled alert belongs to its digest, not to one message.
+  if (!(d.action == Action::kAlert && rule.throttle)) d.tag = facts.message_tag();
   if (d.action == Action::kAlert && rule.throttle) {
     // The digest is rendered later, for however many messages it folds;
     // keep what it reads of this event now.

@@ -296,5 +296,23 @@ TEST(NotificationJson, RoundTrip) {
   EXPECT_FALSE(push::notification_from_json("{\"id\":1}"));
 }
 
+TEST(NotificationJson, VendorPresentationAndTheTagSurviveTheOutbox) {
+  push::Notification n;
+  n.id = "id";
+  n.device = {push::Platform::kHms, "token", "chat"};
+  n.kind = push::Kind::kAlert;
+  n.channel_id = "messages";
+  n.importance = "high";
+  n.vendor_category = "IM";
+  n.tag = "msg-0123456789abcdef";
+  const auto back = push::notification_from_json(push::to_json(n));
+  ASSERT_TRUE(back) << back.error();
+  EXPECT_EQ(back->channel_id, "messages");
+  EXPECT_EQ(back->importance, "high");
+  EXPECT_EQ(back->vendor_category, "IM");
+  EXPECT_EQ(back->tag, "msg-0123456789abcdef");
+  EXPECT_EQ(push::to_json(*back), push::to_json(n));
+}
+
 }  // namespace
 }  // namespace xpush

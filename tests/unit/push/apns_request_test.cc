@@ -110,6 +110,14 @@ TEST(ApnsRequest, CollapseIdWithinSixtyFourBytes) {
   EXPECT_NE(hashed, apns_collapse_id(std::string(66, 'k')));
 }
 
+TEST(ApnsRequest, TheMessagesTagCollapsesItsCorrectionIntoIt) {
+  Notification n = alert();
+  n.tag = "msg-0123456789abcdef";
+  EXPECT_EQ(build_apns_request(n, kApp, "")->header("apns-collapse-id"), "msg-0123456789abcdef");
+  n.collapse_key = "bob";  // a rule's own collapse key wins
+  EXPECT_EQ(build_apns_request(n, kApp, "")->header("apns-collapse-id"), "bob");
+}
+
 TEST(ApnsRequest, TextIsSanitisedBeforeItReachesThePhone) {
   Notification n = alert();
   n.title = "Ann\x1b[31m";

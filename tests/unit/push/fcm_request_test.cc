@@ -43,6 +43,16 @@ TEST(FcmRequest, AlertMessage) {
               "payload":{"aps":{"alert":{"title":"New message"},"mutable-content":1}}}}})"));
 }
 
+TEST(FcmRequest, TheMessagesTagNamesItsTrayEntryWithoutMakingItCollapsible) {
+  Notification n = notification(Kind::kAlert);
+  n.tag = "msg-0123456789abcdef";
+  const auto m = json::parse(build_fcm_request(n, kApp, "t", kCreated)->body)["message"];
+  EXPECT_EQ(m["android"]["notification"]["tag"], "msg-0123456789abcdef");
+  // Not an FCM collapse_key: FCM keeps only four of those per device while it is offline.
+  EXPECT_FALSE(m["android"].contains("collapse_key"));
+  EXPECT_EQ(m["apns"]["headers"]["apns-collapse-id"], "msg-0123456789abcdef");
+}
+
 TEST(FcmRequest, LocalisedNormalPriorityAlert) {
   Notification n = notification(Kind::kAlert);
   n.title.clear();

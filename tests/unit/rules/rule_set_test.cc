@@ -232,5 +232,89 @@ TEST(QuietHours, FollowsDaylightSavingTime) {
   EXPECT_FALSE(q->applies(sys_days{year{2026} / 1 / 1} + hours{2} + minutes{30}, "a@b"));
 }
 
+// XEP-0308 and XEP-0424 as Conversations and Dino send them.
+constexpr const char* kOriginal =
+    "<message xmlns='jabber:client' from='bob@example.org/phone' to='alice@example.org' type='chat' id='m-1'>"
+    "<body>helo</body></message>";
+constexpr const char* kCorrection =
+    "<message xmlns='jabber:client' from='bob@example.org/laptop' to='alice@example.org' type='chat' id='m-2'>"
+    "<body>hello</body><replace xmlns='urn:xmpp:message-correct:0' id='m-1'/></message>";
+constexpr const char* kRetraction =
+    "<message xmlns='jabber:client' from='bob@example.org/phone' to='alice@example.org' type='chat' id='m-3'>"
+    "<retract xmlns='urn:xmpp:message-retract:1' id='m-1'/>"
+    "<body>This person attempted to retract a previous message, but it's unsupported by your client.</body>"
+    "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:message-retract:1'/></message>";
+constexpr const char* kRetractionV0 =
+    "<message xmlns='jabber:client' from='bob@example.org/phone' to='alice@example.org' type='chat' id='m-4'>"
+    "<apply-to xmlns='urn:xmpp:fasten:0' id='m-1'><retract xmlns='urn:xmpp:message-retract:0'/></apply-to>"
+    "<body>retracted</body></message>";
+
+TEST(MessageKinds, RulesTellAMessageItsCorrectionAndItsRetractionApart) {
+  const auto rules = load_or_fail(R"yaml(version: 1
+rules:
+  - name: edit
+    match: { kind: correction }
+    action: alert
+    alert: { title: "{{sender}} edited", body: "{{body}}" }
+  - name: gone
+    match: { kind: [retraction] }
+    action: alert
+    alert: { title: "deleted {{refers_to}}" }
+  - name: chat
+    match: { kind: message, body: { empty: false } }
+    action: alert
+    alert: { title: "{{sender}}", body: "{{body}} ({{kind}})" }
+)yaml");
+  ASSERT_TRUE(rules);
+  const auto original = rules->evaluate(stanza_event(parse_stanza(kOriginal)), noon());
+  EXPECT_EQ(original.rule, "chat");
+  EXPECT_EQ(original.apns.body, "helo (message)");
+  const auto edit = rules->evaluate(stanza_event(parse_stanza(kCorrection)), noon());
+  EXPECT_EQ(edit.rule, "edit");
+  EXPECT_EQ(edit.apns.body, "hello");
+  for (const char* retraction : {kRetraction, kRetractionV0}) {
+    const auto gone = rules->evaluate(stanza_event(parse_stanza(retraction)), noon());
+    EXPECT_EQ(gone.rule, "gone");
+    EXPECT_EQ(gone.apns.title, "deleted m-1");
+    EXPECT_EQ(gone.tag, original.tag);
+  }
+  // One tag for the message, its correction and its retraction, from any resource.
+  EXPECT_EQ(original.tag.size(), 20u);
+  EXPECT_TRUE(original.tag.starts_with("msg-"));
+  EXPECT_EQ(edit.tag, original.tag);
+}
+
+TEST(MessageKinds, TagsAreTheSendersOwnAndAbsentWithoutAnId) {
+  const auto rules = builtin_rules();
+  const auto from_bob = rules->evaluate(stanza_event(parse_stanza(kOriginal)), noon());
+  std::string from_carol_text = kOriginal;
+  from_carol_text.replace(from_carol_text.find("bob@"), 4, "carol@");
+  const auto from_carol = rules->evaluate(stanza_event(parse_stanza(from_carol_text)), noon());
+  EXPECT_NE(from_bob.tag, from_carol.tag);  // the same id from two people is two messages
+  const auto no_id = rules->evaluate(
+      stanza_event(parse_stanza("<message xmlns='jabber:client' from='bob@example.org' to='alice@example.org'>"
+                                "<body>hi</body></message>")),
+      noon());
+  EXPECT_EQ(no_id.tag, "");
+}
+
+TEST(MessageKinds, TheBuiltInRulesReplaceARetractedMessageWithNeutralText) {
+  const auto gone = builtin_rules()->evaluate(stanza_event(parse_stanza(kRetraction)), noon());
+  EXPECT_EQ(gone.rule, "builtin:retraction");
+  EXPECT_EQ(gone.action, Action::kAlert);
+  EXPECT_EQ(gone.apns.title, "Message deleted");
+  EXPECT_EQ(gone.apns.body, "");
+  EXPECT_EQ(gone.apns.interruption_level, "passive");
+  const auto edit = builtin_rules()->evaluate(stanza_event(parse_stanza(kCorrection)), noon());
+  EXPECT_EQ(edit.rule, "builtin:important");
+}
+
+TEST(MessageKinds, AnUnknownKindIsAnError) {
+  const auto loaded = load_rules_text("version: 1\nrules:\n  - name: x\n    match: { kind: edit }\n    action: drop\n",
+                                      "rules.yaml");
+  ASSERT_FALSE(loaded);
+  EXPECT_EQ(loaded.error().front(), "rules.yaml:4:20: rule 'x': kind must be message, correction or retraction");
+}
+
 }  // namespace
 }  // namespace xpush::rules
