@@ -101,8 +101,8 @@ int main() {
   }
   const double base = decisions_per_second(*builtin, events);
   std::printf("corpus: %zu events (stanzas, summaries, JSON bodies, receipts, OMEMO)\n", events.size());
-  std::printf("%-28s %10.0f decisions/s  %6.2f us each  ratio 1.00\n", "built-in (1 rule)", base, 1e6 / base);
-  for (const auto& [name, rules] : {std::pair{"example (11 rules)", *example}, std::pair{"50 rules", *fifty}}) {
+  std::printf("%-28s %10.0f decisions/s  %6.2f us each  ratio 1.00\n", "built-in rules", base, 1e6 / base);
+  for (const auto& [name, rules] : {std::pair{"example file", *example}, std::pair{"50 rules", *fifty}}) {
     const double rate = decisions_per_second(*rules, events);
     std::printf("%-28s %10.0f decisions/s  %6.2f us each  ratio %.2f\n", name, rate, 1e6 / rate, rate / base);
   }

@@ -26,6 +26,10 @@ rules:
     match: { field: { ext_msg: { exists: true } } }
     action: alert
     alert: { title: "{{from_local}}", body: "{{ext_msg}}" }
+  - name: retraction
+    match: { kind: retraction }
+    action: alert
+    alert: { title: "Message deleted", interruption_level: passive }
   - name: summary
     match: { source: summary }
     action: alert
@@ -75,6 +79,21 @@ def users(server):
         server.register(f"{who}{n}", "pw")
         made.append((f"{who}{n}@{server.domain}", "pw"))
     return made
+
+
+EDITS = [
+    "<message to='{to}' type='chat' id='orig-{n}'><body>helo</body></message>",
+    "<message to='{to}' type='chat' id='fix-{n}'><body>hello</body>"
+    "<replace xmlns='urn:xmpp:message-correct:0' id='orig-{n}'/></message>",
+    "<message to='{to}' type='chat' id='del-{n}'><retract xmlns='urn:xmpp:message-retract:1' id='orig-{n}'/>"
+    "<body>This person attempted to retract a previous message, but it's unsupported by your client.</body>"
+    "<fallback xmlns='urn:xmpp:fallback:0' for='urn:xmpp:message-retract:1'/><store xmlns='urn:xmpp:hints'/>"
+    "</message>",
+]
+
+
+def apns_requests(standin, token):
+    return [r for r in standin.requests() if r["headers"][":path"] == f"/3/device/{token}"]
 
 
 def fcm_sends(standin, token):
@@ -223,3 +242,35 @@ def test_sealed_bodies_are_unreadable_in_the_database_and_read_back_by_xpushctl(
         assert "the eagle lands at noon" in exported[0]["content"]
     finally:
         assert gw.stop() == 0, gw.log_tail()
+
+
+def test_an_edit_and_a_retraction_replace_the_original_in_the_tray(server, gateway, standin, users):
+    alice, bob = users
+    fcm_token, apns_token = "fcm-good-token:edits", "ab" * 32
+    phone = run(Client(*alice, server.c2s_port).connect())
+    run(phone.register_device(server.component, fcm_token, "android"))
+    run(phone.register_device(server.component, apns_token, "iphone", "apns"))
+    run(phone.disconnect())
+
+    sender = run(Client(*bob, server.c2s_port).connect())
+    n = next(_n)
+    for stanza in EDITS:
+        run(sender.send_xml(stanza.format(to=alice[0], n=n)))
+    run(sender.disconnect())
+
+    wait_for(lambda: len(fcm_sends(standin, fcm_token)) == 3 and len(apns_requests(standin, apns_token)) == 3, 30,
+             what="three FCM and three APNs requests")
+    # One tray entry on Android: the same notification tag for all three.
+    android = fcm_sends(standin, fcm_token)
+    tags = {m["android"]["notification"]["tag"] for m in android}
+    assert len(tags) == 1 and tags != {""}
+    shown = sorted((m["notification"].get("title"), m["notification"].get("body")) for m in android)
+    assert shown == [("Message deleted", None), (bob[0], "hello"), (bob[0], "helo")]
+    # And on iOS: the same apns-collapse-id, the retraction passive and without the text.
+    ios = apns_requests(standin, apns_token)
+    assert len({r["headers"]["apns-collapse-id"] for r in ios}) == 1
+    deleted = [json.loads(r["body"]) for r in ios if "Message deleted" in r["body"]]
+    assert len(deleted) == 1 and deleted[0]["aps"]["interruption-level"] == "passive"
+    for request in [json.dumps(m) for m in android if m["notification"].get("title") == "Message deleted"] + \
+            [r["body"] for r in ios if "Message deleted" in r["body"]]:
+        assert "helo" not in request and "hello" not in request

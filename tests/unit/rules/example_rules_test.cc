@@ -111,6 +111,20 @@ TEST(ExampleRules, NothingShowsAnEncryptedOrSecretText) {
   }
 }
 
+TEST(ExampleRules, ADeletedMessageShowsNeitherItsTextNorTheFallback) {
+  const auto gone = example_rules()->evaluate(
+      stanza_event(parse_stanza(
+          "<message xmlns='jabber:client' from='bob@example.org/phone' to='alice@example.org' type='chat' id='m-3'>"
+          "<retract xmlns='urn:xmpp:message-retract:1' id='m-1'/>"
+          "<body>This person attempted to retract a previous message, but it's unsupported by your client.</body>"
+          "</message>")),
+      noon());
+  EXPECT_EQ(gone.rule, "retraction");
+  EXPECT_EQ(gone.apns.title, "Message deleted");
+  EXPECT_EQ(gone.apns.body, "");
+  EXPECT_EQ(gone.fcm.body, "");
+}
+
 TEST(ExampleRules, NightInBerlinMakesAlertsSilentButMentionsStillAlert) {
   const auto rules = example_rules();
   ASSERT_TRUE(rules);
