@@ -140,7 +140,9 @@ std::int64_t unix_ms(TimePoint t) {
 }
 
 std::int32_t notify_id(const Notification& n) {
-  const std::string_view key = n.collapse_key.empty() ? std::string_view{n.id} : std::string_view{n.collapse_key};
+  // The same for a message, its correction and its retraction (the tag), so
+  // the later one replaces the earlier on the phone.
+  const std::string& key = !n.collapse_key.empty() ? n.collapse_key : !n.tag.empty() ? n.tag : n.id;
   std::uint32_t hash = 2166136261u;  // FNV-1a
   for (unsigned char c : key) hash = (hash ^ c) * 16777619u;
   return static_cast<std::int32_t>(hash & 0x7FFFFFFF);

@@ -101,7 +101,7 @@ class HmsApi final : public VendorApi {
                            {"click_action", {{"type", 3}}},
                            {"importance", vendor::importance_of(n) == "low" ? "LOW" : "NORMAL"}};
       if (const auto channel = vendor::channel_of(n, app); !channel.empty()) notification["channel_id"] = channel;
-      if (!n.collapse_key.empty()) notification["tag"] = n.collapse_key;
+      if (const auto& tag = n.collapse_key.empty() ? n.tag : n.collapse_key; !tag.empty()) notification["tag"] = tag;
       if (!n.sound.empty()) notification["default_sound"] = true;
       android["notification"] = std::move(notification);
     }

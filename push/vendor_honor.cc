@@ -96,7 +96,7 @@ class HonorApi final : public VendorApi {
                            {"clickAction", {{"type", 3}}},
                            {"importance", vendor::importance_of(n) == "low" ? "LOW" : "NORMAL"}};
       if (const auto channel = vendor::channel_of(n, app); !channel.empty()) notification["channelId"] = channel;
-      if (!n.collapse_key.empty()) notification["tag"] = n.collapse_key;
+      if (const auto& tag = n.collapse_key.empty() ? n.tag : n.collapse_key; !tag.empty()) notification["tag"] = tag;
       android["notification"] = std::move(notification);
     }
     message["android"] = std::move(android);

@@ -88,7 +88,8 @@ tl::expected<std::string, std::string> webpush_payload(const Notification& raw) 
   const auto render = [&n](std::string_view title, std::string_view body) {
     json j = {{"id", n.id}, {"kind", to_string(n.kind)}};
     add_shown_text(j, n, title, body);
-    if (const auto& tag = n.thread_id.empty() ? n.collapse_key : n.thread_id; !tag.empty()) j["tag"] = tag;
+    const auto& tag = !n.thread_id.empty() ? n.thread_id : !n.collapse_key.empty() ? n.collapse_key : n.tag;
+    if (!tag.empty()) j["tag"] = tag;
     if (n.badge) j["badge"] = *n.badge;
     if (!n.category.empty()) j["category"] = n.category;
     if (!n.data.empty()) j["data"] = n.data;
@@ -129,7 +130,10 @@ HttpRequest webpush_request_head(const Notification& n, std::string target, std:
   request.headers.emplace_back("content-encoding", "aes128gcm");
   request.headers.emplace_back("ttl", std::to_string(std::clamp(left, std::chrono::seconds{0}, kMaxTtl).count()));
   request.headers.emplace_back("urgency", urgency(n));
-  if (auto topic = webpush_topic(n.collapse_key); !topic.empty()) request.headers.emplace_back("topic", topic);
+  // An undelivered message is replaced by its correction or retraction (the tag).
+  if (auto topic = webpush_topic(n.collapse_key.empty() ? n.tag : n.collapse_key); !topic.empty()) {
+    request.headers.emplace_back("topic", topic);
+  }
   return request;
 }
 

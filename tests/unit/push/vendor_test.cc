@@ -82,6 +82,23 @@ TEST(Hms, SendRequestIsAPushKitMessage) {
               "token":["IQAAAACy0kYkAAAAAAAA"]}})"));
 }
 
+TEST(Vendors, AnEditReplacesTheOriginalOnThePhone) {
+  auto original = alert(Platform::kHms, "IQAAAACy0kYkAAAAAAAA");
+  original.id = "n-1";
+  original.tag = "msg-0123456789abcdef";
+  auto edit = original;
+  edit.id = "n-2";
+  EXPECT_EQ(vendor::notify_id(edit), vendor::notify_id(original));  // Xiaomi, OPPO, vivo
+  edit.tag.clear();
+  EXPECT_NE(vendor::notify_id(edit), vendor::notify_id(original));
+  for (const auto platform : {Platform::kHms, Platform::kHonor}) {
+    original.device.platform = platform;
+    const auto r = vendor_api(platform)->send_request(original, app(), "CV7x", kT0);
+    ASSERT_TRUE(r) << r.error();
+    EXPECT_NE(r->body.find(R"("tag":"msg-0123456789abcdef")"), std::string::npos) << r->body;
+  }
+}
+
 TEST(Hms, BackgroundIsADataMessage) {
   auto n = alert(Platform::kHms, "IQAAAACy0kYkAAAAAAAA");
   n.kind = Kind::kBackground;

@@ -188,6 +188,15 @@ TEST(WebPushRequest, HeadersFromTheNotification) {
   EXPECT_EQ(build_webpush_request(quiet, target(), "v", kT0)->header("urgency"), "normal");
 }
 
+TEST(WebPushRequest, ACorrectionReplacesTheUndeliveredOriginal) {
+  Notification n = alert();
+  n.collapse_key.clear();
+  n.tag = "msg-0123456789abcdef";
+  const auto r = build_webpush_request(n, target(), "v", kT0);
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_EQ(r->header("topic"), webpush_topic("msg-0123456789abcdef"));
+}
+
 TEST(WebPushRequest, TopicIsShortBase64url) {
   EXPECT_EQ(webpush_topic("chat-42_a"), "chat-42_a");
   const auto hashed = webpush_topic("juliet@capulet.lit");
