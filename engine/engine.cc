@@ -273,7 +273,8 @@ void Engine::run() {
   parts_->rules.watch(parts_->io.get_executor(), parts_->config_rules_watch);
   parts_->dispatcher.start();
   parts_->retention.start();
-  parts_->status_board.start();
+  // Counting the outbox every few seconds is for the status page only.
+  if (parts_->admin) parts_->status_board.start();
   parts_->link->start();
   parts_->io.run();
 }
