@@ -43,6 +43,7 @@ struct AdminSnapshot {
   std::uint64_t publishes_covered = 0;
   std::uint64_t forwarded_covered = 0;
   std::uint64_t users_back = 0;
+  std::uint64_t chats_read = 0;
   std::uint64_t stanzas_skipped_too_large = 0;
   std::uint64_t stanzas_skipped_too_deep = 0;
   std::uint64_t stanzas_skipped_too_many_attributes = 0;

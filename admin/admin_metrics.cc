@@ -36,6 +36,8 @@ void add_counters(std::vector<Metric>& m, const AdminSnapshot& s) {
   counter("xpush_forwarded_covered_total", "Forwarded messages already pushed from their publish",
           s.forwarded_covered);
   counter("xpush_users_back_total", "Users back, their unread count reset (forwarding hook)", s.users_back);
+  counter("xpush_chats_read_total", "Chats read on another device, their notifications cleared (forwarding hook)",
+          s.chats_read);
   constexpr std::string_view kSkipped = "Stanzas over a limit, skipped with the stream kept";
   m.push_back({"xpush_stanzas_skipped_total", "counter", kSkipped, "reason=\"too-large\"",
                s.stanzas_skipped_too_large});

@@ -13,10 +13,11 @@ AlertThrottle::TimePoint from_ms(std::int64_t ms) {
 }  // namespace
 
 AlertThrottle::Step AlertThrottle::step(store::AlertWindow& w, TimePoint now,
-                                        std::chrono::seconds length, const std::string& fresh_id) {
+                                        std::chrono::seconds length, const std::string& fresh_id,
+                                        bool digest_sent) {
   const auto now_ms = to_ms(now);
   const auto length_ms = std::chrono::duration_cast<Ms>(length).count();
-  if (!w.digest_id.empty() && now_ms >= w.digest_due_ms) {
+  if (!w.digest_id.empty() && (digest_sent || now_ms >= w.digest_due_ms)) {
     w.digest_id.clear();  // it went out when its window ended
     w.count = 0;
   }
@@ -35,10 +36,13 @@ AlertThrottle::Step AlertThrottle::step(store::AlertWindow& w, TimePoint now,
 AlertThrottle::Step AlertThrottle::on_alert(store::SharedWindows& windows,
                                             const std::string& device, TimePoint now,
                                             std::chrono::seconds length,
-                                            const std::string& fresh_id) {
+                                            const std::string& fresh_id,
+                                            const DigestSent& digest_sent) {
   Step result = SendNow{};
-  auto changed = windows.change_alert_window(
-      device, [&](store::AlertWindow& w) { result = step(w, now, length, fresh_id); });
+  auto changed = windows.change_alert_window(device, [&](store::AlertWindow& w) {
+    const bool sent = !w.digest_id.empty() && digest_sent && digest_sent(w.digest_id);
+    result = step(w, now, length, fresh_id, sent);
+  });
   if (!changed) {
     faults_.note(changed.error().message);
     return SendNow{};

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <string>
 #include <variant>
 
@@ -25,15 +26,21 @@ class AlertThrottle {
   };
   using Step = std::variant<SendNow, Fold>;
 
+  // Whether the digest named is already on its way (claimed from the
+  // outbox): an alert arriving just before its window ends, whose turn on
+  // the store thread comes after the claim, can no longer join it.
+  using DigestSent = std::function<bool(const std::string& digest_id)>;
+
   // The step for one alert, and the device's window after it. `fresh_id`
   // names the digest if this alert starts one.
   static Step step(store::AlertWindow& window, TimePoint now, std::chrono::seconds length,
-                   const std::string& fresh_id);
+                   const std::string& fresh_id, bool digest_sent = false);
 
   // On the store thread. When the shared windows fail the alert goes out at
   // once: a user may get an alert too many, never none.
   Step on_alert(store::SharedWindows& windows, const std::string& device, TimePoint now,
-                std::chrono::seconds length, const std::string& fresh_id);
+                std::chrono::seconds length, const std::string& fresh_id,
+                const DigestSent& digest_sent = {});
 
   std::uint64_t faults() const { return faults_.count(); }
 

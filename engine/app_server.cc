@@ -10,6 +10,7 @@
 #include "interceptor/offline_event.h"
 #include "engine/notification_from_decision.h"
 #include "engine/secrets.h"
+#include "rules/event_facts.h"
 #include "rules/loader.h"
 
 namespace xpush {
@@ -38,6 +39,7 @@ store::OfflineMessage offline_message(const interceptor::OfflineEvent& e) {
     if (e.summary.message_count) summary.text("message_count", *e.summary.message_count);
   }
   m.received_ms = epoch_ms(e.received_at);
+  m.counts_unread = rules::EventFacts{e}.counts_as_unread();
   return m;
 }
 
@@ -143,20 +145,14 @@ void AppServer::on_verified_publish(const Element& iq, const interceptor::Publis
   event.node = request.node;
   event.summary = request.summary;
   event.received_at = now;
-  // Every device's publish carries the same summary: it is kept once, in
-  // the transaction that queues the notification (one store call per publish).
-  auto keep = [kept = offline_message(event), windows = windows_, now](store::Store& s) -> std::optional<std::int64_t> {
-    if (windows->summaries.first_sighting(windows->in(s), kept.account + '\n' + kept.content, now)) {
-      auto unread = s.store_message_counting_unread(kept);
-      if (unread) return *unread;
-      spdlog::error("publish: summary not kept: {}", unread.error().message);
-    }
-    auto unread = s.unread_count(kept.account);
-    if (!unread) {
-      spdlog::error("publish: unread count: {}", unread.error().message);
-      return std::nullopt;
-    }
-    return *unread;
+  // Kept in the transaction that queues the notification. xpush learns that
+  // the user is back from the server's hook, or from the device registering
+  // again (as clients that register at every login do).
+  // (a device registered again keeps the secret issued before).
+  const bool sees_returns =
+      hooked_domains_.contains(registration.domain) || !registration.previous_secret_hash.empty();
+  auto keep = [kept = offline_message(event), windows = windows_, now, sees_returns](store::Store& s) {
+    return keep_summary(s, *windows, kept, sees_returns, now);
   };
   decide_and_send(event, registration, std::nullopt, std::move(keep),
                   [this, iq, node = request.node](Settled settled) {
@@ -219,7 +215,7 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
       outcome->covered = true;
       return {Dispatcher::QueueAs::kNot};
     }
-    auto how = throttle ? fold_if_throttled(windows->throttle, windows->in(s), *throttle, domain, n, *outcome)
+    auto how = throttle ? fold_if_throttled(windows->throttle, s, windows->in(s), *throttle, domain, n, *outcome)
                         : Dispatcher::QueueAs{};
     const auto count = keep ? keep(s) : unread;
     if (badge_unread) apply_unread_badge(n, count);
@@ -243,11 +239,15 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
 
 // On the store thread. A folded alert is accepted too: throttling must
 // never make the server drop the registration.
-Dispatcher::QueueAs AppServer::fold_if_throttled(AlertThrottle& throttler, store::SharedWindows& windows,
+Dispatcher::QueueAs AppServer::fold_if_throttled(AlertThrottle& throttler, store::Store& s,
+                                                 store::SharedWindows& windows,
                                                  const rules::Throttle& throttle, const std::string& domain,
                                                  push::Notification& n, Outcome& outcome) {
   if (throttle.window.count() <= 0) return {};
-  auto step = throttler.on_alert(windows, domain + "/" + n.node, n.created_at, throttle.window, random_uuid());
+  // A store error reads as "not sent": the alert then joins the digest as before.
+  auto digest_sent = [&s](const std::string& id) { return s.entry_claimed(id).value_or(false); };
+  auto step = throttler.on_alert(windows, domain + "/" + n.node, n.created_at, throttle.window, random_uuid(),
+                                 digest_sent);
   const auto* fold = std::get_if<AlertThrottle::Fold>(&step);
   if (!fold) return {};
   apply_alert(n, alert_for(n.device.platform, throttle.digest(fold->count)));

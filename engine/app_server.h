@@ -10,6 +10,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -85,6 +86,7 @@ struct AppServerCounters {
   std::uint64_t publishes_covered = 0;    // publishes for a message already forwarded
   std::uint64_t forwarded_covered = 0;    // forwarded messages already published
   std::uint64_t users_back = 0;           // unread counts reset by the server hook
+  std::uint64_t chats_read = 0;           // chats read on another device (server hook)
   std::uint64_t registrations_over_cap = 0;      // refused: the account has its most devices
   std::uint64_t registrations_rate_limited = 0;  // refused: too many in a short time
   std::uint64_t registrations_superseded = 0;    // same token under another device id, replaced
@@ -146,12 +148,23 @@ class AppServer {
   // known already.
   void decide_and_send(const interceptor::OfflineEvent& event, const store::Registration& registration,
                        std::optional<std::int64_t> unread, KeepEvent keep, std::function<void(Settled)> done);
-  static Dispatcher::QueueAs fold_if_throttled(AlertThrottle& throttler, store::SharedWindows& windows,
-                                               const rules::Throttle& throttle, const std::string& domain,
-                                               push::Notification& n, Outcome& outcome);
+  static Dispatcher::QueueAs fold_if_throttled(AlertThrottle& throttler, store::Store& s,
+                                               store::SharedWindows& windows, const rules::Throttle& throttle,
+                                               const std::string& domain, push::Notification& n,
+                                               Outcome& outcome);
   // app_server_badge.cc
   void on_user_back(const interceptor::Element& message);
+  void on_chat_read(const interceptor::Element& message);
   void clear_badges(const std::vector<store::Registration>& devices);
+  // A silent push to each of `devices` (Apple's alone when `apple_only`),
+  // at most the ceiling of one event.
+  struct SilentPush {
+    std::string rule;  // as notifications name the rule that decided them
+    std::optional<int> badge;
+    std::map<std::string, std::string> data;
+    bool apple_only = false;
+  };
+  void push_silently(const std::vector<store::Registration>& devices, const SilentPush& push);
   void on_command(interceptor::Element iq);
   void on_register(interceptor::Element iq, interceptor::RegistrationCommand command);
   std::vector<std::pair<std::string, std::string>> disco_extensions() const;
@@ -182,6 +195,15 @@ class AppServer {
     }
   };
   std::shared_ptr<Windows> windows_ = std::make_shared<Windows>();
+  // app_server_badge.cc. On the store thread: keeps a publish's summary and
+  // returns the recipient's unread count where it is exact, nullopt where
+  // xpush cannot know it (docs/store.md#the-badge-unread-offline-messages).
+  static std::optional<std::int64_t> keep_summary(store::Store& s, Windows& windows,
+                                                  const store::OfflineMessage& kept, bool sees_returns,
+                                                  std::chrono::system_clock::time_point now);
+  // Server domains whose forwarding hook has spoken since the start: they
+  // tell when a user is back.
+  std::unordered_set<std::string> hooked_domains_;
   // A store that is away fails every lookup: summarised.
   FaultLog store_faults_{"store: lookup failed; publishes answered wait, forwarded messages not pushed"};
   KeyedRateLimiter registrations_limiter_;

@@ -7,7 +7,8 @@
 #include "engine/app_server.h"
 #include "interceptor/forwarded_message.h"
 #include "interceptor/jid.h"
-#include "interceptor/user_back.h"
+#include "interceptor/hook_signals.h"
+#include "rules/event_facts.h"
 
 namespace xpush {
 
@@ -48,6 +49,7 @@ store::OfflineMessage offline_message(const interceptor::ForwardedMessage& f,
   m.message_id = std::string{f.message.attr_or("id")};
   m.source = "stanza";
   m.content = interceptor::serialize(f.message, "");
+  m.counts_unread = rules::counts_as_unread(f.message);
   m.received_ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   return m;
 }
@@ -65,6 +67,7 @@ struct AppServer::Found {
 
 void AppServer::on_message(Element message) {
   if (interceptor::is_user_back(message)) return on_user_back(message);
+  if (interceptor::is_chat_read(message)) return on_chat_read(message);
   if (!interceptor::is_forwarded_message(message)) return;  // nothing else is addressed to us
   ++counters_.forwarded;
   auto forwarded = interceptor::parse_forwarded_message(message);
@@ -77,6 +80,7 @@ void AppServer::on_message(Element message) {
     return spdlog::warn("forwarded message from {} refused: server domain is not configured",
                         forwarded->server_domain);
   }
+  hooked_domains_.insert(forwarded->server_domain);
   const auto now = std::chrono::system_clock::now();
   // Built before the message moves into the completion (argument order is
   // unspecified). The message is paired with its publishes here, in its

@@ -41,6 +41,11 @@ store::StoreResult<Registered> register_device(store::Store& s, const store::Reg
   auto stored = s.upsert_registration(candidate);
   if (!stored) return tl::unexpected(stored.error());
   out.stored = std::move(*stored);
+  // A client registers when its user opens it (some at every login): the
+  // user is back, and their unread count starts again.
+  if (auto read = s.mark_read(candidate.account); !read) {
+    spdlog::error("registration: unread count not reset: {}", read.error().message);
+  }
   return out;
 }
 

@@ -172,6 +172,7 @@ struct Engine::Parts {
                          l.skipped_too_large, l.skipped_too_deep, l.skipped_too_many_attributes,
                          a.registrations_over_cap, a.registrations_rate_limited,
                          a.registrations_superseded, a.notifications_over_ceiling};
+    s.chats_read = a.chats_read;
     s.component_pings = l.pings;
     s.component_unresponsive = l.unresponsive;
     s.shared_windows_faults = app->shared_windows_faults();

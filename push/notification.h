@@ -27,6 +27,9 @@ std::string_view to_string(Platform platform);
 // "vivo"; nullopt for anything else.
 std::optional<Platform> platform_named(std::string_view name);
 std::string_view to_string(Kind kind);
+// False where the service shows everything it delivers (OPPO, vivo): a
+// background notification cannot be sent there.
+constexpr bool has_silent_push(Platform p) { return p != Platform::kOppo && p != Platform::kVivo; }
 
 struct Device {
   Platform platform = Platform::kFcm;

@@ -22,6 +22,10 @@ constexpr std::string_view kCorrectNs = "urn:xmpp:message-correct:0";
 constexpr std::string_view kRetractNs = "urn:xmpp:message-retract:1";
 constexpr std::string_view kRetractNsV0 = "urn:xmpp:message-retract:0";
 constexpr std::string_view kFastenNs = "urn:xmpp:fasten:0";
+constexpr std::string_view kOmemoNs = "eu.siacs.conversations.axolotl";
+constexpr std::string_view kOmemo2Ns = "urn:xmpp:omemo:2";
+constexpr std::string_view kOpenPgpNs = "urn:xmpp:openpgp:0";
+constexpr std::string_view kLegacyPgpNs = "jabber:x:encrypted";
 
 std::uint64_t fnv1a64(std::string_view text) {
   std::uint64_t hash = 14695981039346656037ull;
@@ -62,6 +66,24 @@ EventFacts::EventFacts(const interceptor::OfflineEvent& event) : event_(event) {
   }
   to_ = event.recipient;
   if (auto jid = interceptor::Jid::parse(event.recipient)) to_domain_ = jid->domain;
+}
+
+bool counts_as_unread(const Element& message) {
+  const auto type = message.attr_or("type", "normal");
+  if (type == "headline" || type == "error") return false;
+  if (message.child("replace", kCorrectNs) || message.child("retract", kRetractNs)) return false;
+  if (const auto* fasten = message.child("apply-to", kFastenNs); fasten && fasten->child("retract", kRetractNsV0)) {
+    return false;
+  }
+  if (!message.child_text("body", message.ns()).empty()) return true;
+  for (const auto ns : {kOmemoNs, kOmemo2Ns, kOpenPgpNs, kLegacyPgpNs}) {
+    if (message.child_in(ns)) return true;
+  }
+  return false;  // a receipt, chat state, marker, room subject...
+}
+
+bool EventFacts::counts_as_unread() const {
+  return from_stanza() ? rules::counts_as_unread(*stanza_) : !body_.empty();
 }
 
 void EventFacts::read_kind() {

@@ -49,6 +49,12 @@ class EventFacts {
   // empty when the stanza has no id, and for summaries.
   std::string message_tag() const;
   int count() const { return count_; }
+  // A message a person would call unread: a chat message with a body or an
+  // end-to-end encrypted payload; not a receipt, chat state, marker or other
+  // body-less signal, not a correction or retraction of one already counted,
+  // not a headline, error or room subject. From a summary: one whose body
+  // field is filled (servers fill it only for such messages).
+  bool counts_as_unread() const;
 
   // The body parsed as a JSON object, or null when it is not one.
   const nlohmann::json& json() const;
@@ -72,5 +78,8 @@ class EventFacts {
   int count_ = 1;
   mutable std::optional<nlohmann::json> json_;
 };
+
+// EventFacts::counts_as_unread() of a whole stanza.
+bool counts_as_unread(const interceptor::Element& message);
 
 }  // namespace xpush::rules

@@ -17,6 +17,8 @@ struct OfflineMessage {
   std::string source;        // "stanza" or "summary"
   std::string content;       // the stanza's XML, or the summary as JSON
   std::int64_t received_ms = 0;
+  // Raises the account's unread count (the badge) when kept. Not stored.
+  bool counts_unread = true;
 };
 
 struct PurgeStep {

@@ -51,23 +51,35 @@ OfflineMessage read_message(const PgResult& r, int row) {
   return m;
 }
 
-// The rows, and each account's unread count, in one statement.
-std::string insert_counting_unread(const std::string& insert) {
-  return "WITH kept AS (" + insert +
-         " RETURNING id, account) INSERT INTO unread_counts (account, unread) SELECT account, count(*)"
-         " FROM kept GROUP BY account ON CONFLICT (account) DO UPDATE SET unread = unread_counts.unread +"
-         " excluded.unread RETURNING (SELECT max(id) FROM kept), unread";
+constexpr std::size_t kParamsPerRow = 8;
+
+// The rows, and each account's unread count raised by the rows that count,
+// in one statement: the new id of the last row, and the count.
+std::string multi_row_insert(std::size_t rows) {
+  std::string sql = "WITH v (account, domain, sender, message_id, source, content, received_ms, counts) AS (VALUES ";
+  for (std::size_t r = 0; r < rows; ++r) {
+    const auto p = [&](std::size_t c) { return "$" + std::to_string(r * kParamsPerRow + c); };
+    sql += (r ? ",(" : "(") + p(1) + "::text," + p(2) + "::text," + p(3) + "::text," + p(4) + "::text," + p(5) +
+           "::text," + p(6) + "::text," + p(7) + "::bigint," + p(8) + "::boolean)";
+  }
+  sql +=
+      "), kept AS (INSERT INTO messages (account, domain, sender, message_id, source, content, received_ms)"
+      " SELECT account, domain, sender, message_id, source, content, received_ms FROM v RETURNING id),"
+      " chats AS (INSERT INTO unread_chats (account, chat, unread) SELECT account, sender, count(*) FROM v"
+      " WHERE counts AND sender <> '' GROUP BY account, sender ON CONFLICT (account, chat) DO UPDATE SET"
+      " unread = unread_chats.unread + excluded.unread)"
+      " INSERT INTO unread_counts (account, unread) SELECT account, count(*) FILTER (WHERE counts) FROM v"
+      " GROUP BY account ON CONFLICT (account) DO UPDATE SET unread = unread_counts.unread + excluded.unread"
+      " RETURNING (SELECT max(id) FROM kept), unread";
+  return sql;
 }
 
-std::string multi_row_insert(std::size_t rows) {
-  std::string sql =
-      "INSERT INTO messages (account, domain, sender, message_id, source, content, received_ms) VALUES ";
-  for (std::size_t r = 0; r < rows; ++r) {
-    sql += r ? ",(" : "(";
-    for (std::size_t c = 1; c <= 7; ++c) sql += (c > 1 ? ",$" : "$") + std::to_string(r * 7 + c);
-    sql += ")";
+void add_params(std::vector<PgParam>& params, const OfflineMessage& m) {
+  for (PgParam p : {PgParam{m.account}, PgParam{m.domain}, PgParam{m.sender}, PgParam{m.message_id},
+                    PgParam{m.source}, PgParam{m.content}, PgParam{m.received_ms},
+                    PgParam{m.counts_unread ? "true" : "false"}}) {
+    params.push_back(std::move(p));
   }
-  return insert_counting_unread(sql);
 }
 
 }  // namespace
@@ -98,8 +110,9 @@ StoreResult<void> PgStore::ensure_partition(std::int64_t received_ms) {
 StoreResult<PgResult> PgStore::insert_message(const OfflineMessage& m) {
   if (auto p = ensure_partition(m.received_ms); !p) return tl::unexpected(p.error());
   static const std::string one_row = multi_row_insert(1);
-  return db_.query("keeping an offline message", one_row,
-                   {m.account, m.domain, m.sender, m.message_id, m.source, m.content, m.received_ms});
+  std::vector<PgParam> params;
+  add_params(params, m);
+  return db_.query("keeping an offline message", one_row, params);
 }
 
 StoreResult<std::int64_t> PgStore::store_message(const OfflineMessage& m) {
@@ -120,14 +133,8 @@ StoreResult<void> PgStore::store_messages(const std::vector<OfflineMessage>& mes
     for (std::size_t first = 0; first < messages.size(); first += kRowsPerInsert) {
       const auto last = std::min(messages.size(), first + kRowsPerInsert);
       std::vector<PgParam> params;
-      params.reserve((last - first) * 7);
-      for (auto i = first; i < last; ++i) {
-        const auto& m = messages[i];
-        for (PgParam p : {PgParam{m.account}, PgParam{m.domain}, PgParam{m.sender}, PgParam{m.message_id},
-                          PgParam{m.source}, PgParam{m.content}, PgParam{m.received_ms}}) {
-          params.push_back(std::move(p));
-        }
-      }
+      params.reserve((last - first) * kParamsPerRow);
+      for (auto i = first; i < last; ++i) add_params(params, messages[i]);
       auto r = db_.query("keeping offline messages", multi_row_insert(last - first), params);
       if (!r) return tl::unexpected(r.error());
     }
@@ -168,8 +175,11 @@ StoreResult<std::int64_t> PgStore::erase_messages(const std::string& account) {
       if (!r) return tl::unexpected(r.error());
       erased += r->affected();
     }
-    auto marks = db_.query("erasing offline messages", "DELETE FROM unread_counts WHERE account = $1", {account});
-    if (!marks) return tl::unexpected(marks.error());
+    for (const char* table : {"unread_counts", "unread_chats"}) {
+      auto marks = db_.query("erasing offline messages",
+                             "DELETE FROM " + std::string{table} + " WHERE account = $1", {account});
+      if (!marks) return tl::unexpected(marks.error());
+    }
     return erased;
   });
 }
@@ -246,11 +256,26 @@ StoreResult<std::int64_t> PgStore::unread_count(const std::string& account) {
 
 StoreResult<std::int64_t> PgStore::mark_read(const std::string& account) {
   auto r = db_.query("marking messages read",
-                     "WITH old AS (SELECT unread FROM unread_counts WHERE account = $1)"
+                     "WITH old AS (SELECT unread FROM unread_counts WHERE account = $1),"
+                     " chats AS (UPDATE unread_chats SET unread = 0 WHERE account = $1)"
                      " UPDATE unread_counts SET unread = 0 WHERE account = $1 RETURNING (SELECT unread FROM old)",
                      {account});
   if (!r) return tl::unexpected(r.error());
   return r->rows() ? r->integer(0, 0) : 0;
+}
+
+StoreResult<std::optional<std::int64_t>> PgStore::mark_chat_read(const std::string& account,
+                                                                 const std::string& chat) {
+  auto r = db_.query("marking a chat read",
+                     "WITH taken AS (DELETE FROM unread_chats WHERE account = $1 AND chat = $2 RETURNING unread),"
+                     " lowered AS (UPDATE unread_counts SET unread = greatest(0, unread - (SELECT unread FROM taken))"
+                     " WHERE account = $1 AND EXISTS (SELECT 1 FROM taken) RETURNING unread)"
+                     " SELECT EXISTS (SELECT 1 FROM taken), coalesce((SELECT unread FROM lowered),"
+                     " (SELECT unread FROM unread_counts WHERE account = $1), 0)",
+                     {account, chat});
+  if (!r) return tl::unexpected(r.error());
+  if (r->text(0, 0) != "t") return std::nullopt;
+  return std::optional{r->integer(0, 1)};
 }
 
 }  // namespace xpush::store

@@ -43,10 +43,17 @@ StoreResult<void> PgStore::enqueue(const OutboxEntry& e) {
   static const std::string sql = "INSERT INTO outbox (" + std::string{kOutboxColumns} +
                                  ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, '', $9, $10) ON CONFLICT (id)"
                                  " DO UPDATE SET payload = excluded.payload, expires_ms = excluded.expires_ms,"
-                                 " next_attempt_ms = excluded.next_attempt_ms WHERE outbox.state = 0";
+                                 " next_attempt_ms = excluded.next_attempt_ms WHERE outbox.state = 0 AND outbox.lease_owner = ''";
   return db_.send("queueing a notification", sql,
                   {e.id, e.domain, e.node, e.payload, e.created_ms, e.expires_ms, e.next_attempt_ms, e.attempts,
                    e.lease_owner, e.lease_until_ms});
+}
+
+StoreResult<bool> PgStore::entry_claimed(const std::string& id) {
+  auto r = db_.query("reading a notification's claim",
+                     "SELECT 1 FROM outbox WHERE id = $1 AND state = 0 AND lease_owner != ''", {id});
+  if (!r) return tl::unexpected(r.error());
+  return r->rows() > 0;
 }
 
 StoreResult<std::vector<OutboxEntry>> PgStore::claim_due(std::int64_t now_ms, std::size_t limit,

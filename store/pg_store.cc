@@ -104,6 +104,16 @@ CREATE UNLOGGED TABLE shared_instances (
   PRIMARY KEY (domain, instance)
 );
 )sql",
+    // Per chat, the messages counted since the account was last back; a row
+    // lives until its chat is read on one of the user's devices.
+    R"sql(
+CREATE TABLE unread_chats (
+  account TEXT NOT NULL,
+  chat    TEXT NOT NULL,
+  unread  BIGINT NOT NULL,
+  PRIMARY KEY (account, chat)
+);
+)sql",
 };
 static_assert(std::size(kMigrations) == PgStore::kSchemaVersion);
 

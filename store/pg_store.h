@@ -54,6 +54,7 @@ class PgStore final : public Store {
   StoreResult<void> bury_entry(const std::string& id, int attempts, const std::string& reason) override;
   StoreResult<std::vector<OutboxEntry>> dead_letters(std::size_t limit) override;
   StoreResult<OutboxCounts> outbox_counts() override;
+  StoreResult<bool> entry_claimed(const std::string& id) override;
 
   // pg_messages.cc
   StoreResult<std::int64_t> store_message(const OfflineMessage& message) override;
@@ -68,8 +69,10 @@ class PgStore final : public Store {
   StoreResult<std::int64_t> unread_count(const std::string& account) override;
   StoreResult<std::int64_t> store_message_counting_unread(const OfflineMessage& message) override;
   StoreResult<std::int64_t> mark_read(const std::string& account) override;
+  StoreResult<std::optional<std::int64_t>> mark_chat_read(const std::string& account,
+                                                          const std::string& chat) override;
 
-  static constexpr int kSchemaVersion = 3;
+  static constexpr int kSchemaVersion = 4;
 
  private:
   // The registrations matching `condition` (SQL with $1 = value), in order.

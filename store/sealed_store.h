@@ -59,6 +59,7 @@ class SealedStore final : public Store {
   }
   StoreResult<std::vector<OutboxEntry>> dead_letters(std::size_t limit) override;
   StoreResult<OutboxCounts> outbox_counts() override { return inner_->outbox_counts(); }
+  StoreResult<bool> entry_claimed(const std::string& id) override { return inner_->entry_claimed(id); }
 
   StoreResult<std::int64_t> store_message(const OfflineMessage& message) override;
   StoreResult<std::int64_t> store_message_counting_unread(const OfflineMessage& message) override;
@@ -84,6 +85,10 @@ class SealedStore final : public Store {
     return inner_->unread_count(account);
   }
   StoreResult<std::int64_t> mark_read(const std::string& account) override { return inner_->mark_read(account); }
+  StoreResult<std::optional<std::int64_t>> mark_chat_read(const std::string& account,
+                                                          const std::string& chat) override {
+    return inner_->mark_chat_read(account, chat);
+  }
 
  private:
   OfflineMessage sealed(OfflineMessage m) const;

@@ -35,6 +35,10 @@ constexpr std::string_view kCountUnread =
     "INSERT INTO unread_counts (account, unread) VALUES (?1, 1) ON CONFLICT (account) DO UPDATE SET"
     " unread = unread + 1";
 
+constexpr std::string_view kCountUnreadChat =
+    "INSERT INTO unread_chats (account, chat, unread) VALUES (?1, ?2, 1) ON CONFLICT (account, chat)"
+    " DO UPDATE SET unread = unread + 1";
+
 void bind_message(SqliteStatement& s, const OfflineMessage& m) {
   s.bind(1, m.account).bind(2, m.domain).bind(3, m.sender).bind(4, m.message_id);
   s.bind(5, m.source).bind(6, m.content).bind(7, m.received_ms);
@@ -56,14 +60,18 @@ StoreResult<std::int64_t> SqliteStore::insert_messages(const std::vector<Offline
   if (auto r = db_.begin(); !r) return tl::unexpected(r.error());
   SqliteStatement s{db_, kInsertMessage};
   SqliteStatement count{db_, kCountUnread};
+  SqliteStatement count_chat{db_, kCountUnreadChat};
   for (const auto& m : messages) {
     bind_message(s, m);
     count.bind(1, m.account);
+    count_chat.bind(1, m.account).bind(2, m.sender);
     int rc = s.step();
     last_id = sqlite3_last_insert_rowid(db_.handle());
-    if (rc == SQLITE_DONE) rc = count.step();
+    if (rc == SQLITE_DONE && m.counts_unread) rc = count.step();
+    if (rc == SQLITE_DONE && m.counts_unread && !m.sender.empty()) rc = count_chat.step();
     s.reset();
     count.reset();
+    count_chat.reset();
     if (rc != SQLITE_DONE) {
       auto e = db_.error("keeping offline messages");
       db_.rollback();
@@ -100,9 +108,11 @@ StoreResult<std::int64_t> SqliteStore::erase_messages(const std::string& account
   s.bind(1, account);
   if (auto r = run("erasing offline messages", s); !r) return tl::unexpected(r.error());
   const std::int64_t erased = sqlite3_changes(db_.handle());
-  SqliteStatement counts{db_, "DELETE FROM unread_counts WHERE account = ?1"};
-  counts.bind(1, account);
-  if (auto r = run("erasing offline messages", counts); !r) return tl::unexpected(r.error());
+  for (const char* table : {"unread_counts", "unread_chats"}) {
+    SqliteStatement counts{db_, "DELETE FROM " + std::string{table} + " WHERE account = ?1"};
+    counts.bind(1, account);
+    if (auto r = run("erasing offline messages", counts); !r) return tl::unexpected(r.error());
+  }
   return erased;
 }
 
@@ -146,13 +156,42 @@ StoreResult<std::int64_t> SqliteStore::mark_read(const std::string& account) {
   auto unread = unread_count(account);
   SqliteStatement s{db_, "UPDATE unread_counts SET unread = 0 WHERE account = ?1"};
   s.bind(1, account);
-  if (!unread || s.step() != SQLITE_DONE) {
+  SqliteStatement chats{db_, "UPDATE unread_chats SET unread = 0 WHERE account = ?1"};
+  chats.bind(1, account);
+  if (!unread || s.step() != SQLITE_DONE || chats.step() != SQLITE_DONE) {
     auto e = unread ? db_.error("marking messages read") : unread.error();
     db_.rollback();
     return tl::unexpected(e);
   }
   if (auto r = db_.commit(); !r) return tl::unexpected(r.error());
   return unread;
+}
+
+StoreResult<std::optional<std::int64_t>> SqliteStore::mark_chat_read(const std::string& account,
+                                                                     const std::string& chat) {
+  if (auto r = db_.begin(); !r) return tl::unexpected(r.error());
+  auto fail = [this](const char* what) -> StoreResult<std::optional<std::int64_t>> {
+    auto e = db_.error(what);
+    db_.rollback();
+    return tl::unexpected(e);
+  };
+  SqliteStatement taken{db_, "DELETE FROM unread_chats WHERE account = ?1 AND chat = ?2 RETURNING unread"};
+  taken.bind(1, account).bind(2, chat);
+  const int rc = taken.step();
+  if (rc == SQLITE_DONE) {
+    if (auto r = db_.commit(); !r) return tl::unexpected(r.error());
+    return std::nullopt;
+  }
+  if (rc != SQLITE_ROW) return fail("marking a chat read");
+  const auto read = taken.integer(0);
+  taken.reset();
+  SqliteStatement lower{db_, "UPDATE unread_counts SET unread = max(0, unread - ?2) WHERE account = ?1"};
+  lower.bind(1, account).bind(2, read);
+  if (lower.step() != SQLITE_DONE) return fail("marking a chat read");
+  auto unread = unread_count(account);
+  if (!unread) return fail("marking a chat read");
+  if (auto r = db_.commit(); !r) return tl::unexpected(r.error());
+  return std::optional{*unread};
 }
 
 }  // namespace xpush::store

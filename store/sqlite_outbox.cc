@@ -16,11 +16,20 @@ StoreResult<void> SqliteStore::enqueue(const OutboxEntry& e) {
                     " next_attempt_ms, attempts, state, last_reason, lease_owner, lease_until_ms)"
                     " VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 0, '', ?9, ?10) ON CONFLICT (id) DO UPDATE SET payload = excluded.payload,"
                     " expires_ms = excluded.expires_ms, next_attempt_ms = excluded.next_attempt_ms"
-                    " WHERE state = 0"};
+                    " WHERE state = 0 AND lease_owner = ''"};
   s.bind(1, e.id).bind(2, e.domain).bind(3, e.node).bind(4, e.payload).bind(5, e.created_ms);
   s.bind(6, e.expires_ms).bind(7, e.next_attempt_ms).bind(8, std::int64_t{e.attempts});
   s.bind(9, e.lease_owner).bind(10, e.lease_until_ms);
   return run("queueing a notification", s);
+}
+
+StoreResult<bool> SqliteStore::entry_claimed(const std::string& id) {
+  SqliteStatement s{db_, "SELECT 1 FROM outbox WHERE id = ?1 AND state = 0 AND lease_owner != ''"};
+  s.bind(1, id);
+  const int rc = s.step();
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return tl::unexpected(db_.error("reading a notification's claim"));
 }
 
 StoreResult<std::vector<OutboxEntry>> SqliteStore::select_entries(SqliteStatement& s) {

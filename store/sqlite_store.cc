@@ -79,6 +79,16 @@ CREATE TABLE unread_counts (
 ALTER TABLE registrations ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
 UPDATE registrations SET secret = xpush_node_secret_hash(secret) WHERE secret NOT LIKE 'sha256:%';
 )sql",
+    // Per chat, the messages counted since the account was last back; a row
+    // lives until its chat is read on one of the user's devices.
+    R"sql(
+CREATE TABLE unread_chats (
+  account TEXT NOT NULL,
+  chat    TEXT NOT NULL,
+  unread  INTEGER NOT NULL,
+  PRIMARY KEY (account, chat)
+) WITHOUT ROWID;
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 

@@ -42,6 +42,7 @@ class SqliteStore final : public Store {
   StoreResult<void> bury_entry(const std::string& id, int attempts, const std::string& reason) override;
   StoreResult<std::vector<OutboxEntry>> dead_letters(std::size_t limit) override;
   StoreResult<OutboxCounts> outbox_counts() override;
+  StoreResult<bool> entry_claimed(const std::string& id) override;
 
   // sqlite_messages.cc
   StoreResult<std::int64_t> store_message(const OfflineMessage& message) override;
@@ -55,8 +56,10 @@ class SqliteStore final : public Store {
   StoreResult<bool> release_messages(const std::string& account) override;
   StoreResult<std::int64_t> unread_count(const std::string& account) override;
   StoreResult<std::int64_t> mark_read(const std::string& account) override;
+  StoreResult<std::optional<std::int64_t>> mark_chat_read(const std::string& account,
+                                                          const std::string& chat) override;
 
-  static constexpr int kSchemaVersion = 5;
+  static constexpr int kSchemaVersion = 6;
 
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}

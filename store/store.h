@@ -69,10 +69,14 @@ class Store {
                                                  const std::string& reason,
                                                  std::int64_t dead_since_ms) = 0;
 
-  // Adds the entry (with its lease, if any), or, when a pending entry has its
-  // id, replaces that one's payload, expiry and due time (a throttling digest
-  // that grows).
+  // Adds the entry (with its lease, if any), or, when a pending entry no
+  // instance has claimed has its id, replaces that one's payload, expiry and
+  // due time (a throttling digest that grows). An entry being sent is never
+  // changed under its sender.
   virtual StoreResult<void> enqueue(const OutboxEntry& entry) = 0;
+  // True when the pending entry `id` is claimed by an instance: it is being
+  // sent as it stands, and a digest can take in no more alerts.
+  virtual StoreResult<bool> entry_claimed(const std::string& id) = 0;
   // Claims up to `limit` pending entries due at `now_ms` whose lease has run
   // out, oldest first, leasing them to `lease`: until the lease ends no other
   // claim returns them, whichever instance asks.
@@ -125,6 +129,12 @@ class Store {
   // The account is back: its unread count starts again from zero. Returns
   // how many were unread.
   virtual StoreResult<std::int64_t> mark_read(const std::string& account) = 0;
+  // The user read one chat (a sender's or a room's bare JID) on one of their
+  // devices: its messages no longer count. nullopt when no message from it
+  // was counted since it was last read this way (nothing for the phone to
+  // clear); otherwise the account's unread count after.
+  virtual StoreResult<std::optional<std::int64_t>> mark_chat_read(const std::string& account,
+                                                                  const std::string& chat) = 0;
 
   // What the instances sharing this store agree on besides its rows
   // (store/shared_windows.h). By default in memory: this instance alone.

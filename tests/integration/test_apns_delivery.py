@@ -66,10 +66,32 @@ def test_alert_reaches_apns_as_apple_documents(server, gateway, apns, users):
     assert h["apns-collapse-id"] == h["apns-id"]  # a repeat would replace it, not show twice
     assert h["authorization"].startswith("bearer ")
     payload = json.loads(req["body"])
-    # The badge: one unread offline message.
-    assert payload == {"aps": {"alert": {"title": "New message"}, "mutable-content": 1, "badge": 1}}
+    # No badge: the phone registered once and the server runs no hook, so
+    # xpush cannot know when Alice reads her messages.
+    assert payload == {"aps": {"alert": {"title": "New message"}, "mutable-content": 1}}
     assert "see you at the station" not in req["body"]
     gateway.wait_log("delivered")
+
+
+def test_a_client_that_registers_at_every_login_gets_an_honest_badge(server, gateway, apns, users):
+    """Conversations registers its token at every login; through XEP-0357
+    alone that is how xpush learns that the user is back."""
+    alice, bob = users
+    token = "b2" * 32
+    badges = lambda: [json.loads(r["body"])["aps"].get("badge") for r in apns.requests()
+                      if r["headers"][":path"] == f"/3/device/{token}" and r["status"] == 200]
+    phone_goes_offline(server, alice, token, "apns")
+    write(server, bob, alice[0], "one")
+    wait_for(lambda: len(badges()) == 1, 30, what="the first alert")
+    phone_goes_offline(server, alice, token, "apns")  # the next login registers again
+    write(server, bob, alice[0], ["two", "three"])
+    wait_for(lambda: len(badges()) == 3, 30, what="two more alerts")
+    # Unknown at first; then counted from the login, one per message.
+    assert badges() == [None, 1, 2]
+    phone_goes_offline(server, alice, token, "apns")  # Alice read them
+    write(server, bob, alice[0], "four")
+    wait_for(lambda: len(badges()) == 4, 30, what="the fourth alert")
+    assert badges()[3] == 1
 
 
 def test_dead_token_disables_the_device_and_the_server_hears_cancel(server, gateway, apns, users):

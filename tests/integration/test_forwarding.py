@@ -180,6 +180,18 @@ def apns_sends(standin, token):
             if r["headers"][":path"] == f"/3/device/{token}" and r["status"] == 200]
 
 
+def alerts(standin, token):
+    return [p for p in apns_sends(standin, token) if "alert" in p["aps"]]
+
+
+SIGNALS = [
+    "<message to='{to}' type='chat' id='rcpt-{n}'><received xmlns='urn:xmpp:receipts' id='x'/></message>",
+    "<message to='{to}' type='chat' id='mark-{n}'><displayed xmlns='urn:xmpp:chat-markers:0' id='x'/></message>",
+    "<message to='{to}' type='chat' id='state-{n}'><active xmlns='http://jabber.org/protocol/chatstates'/>"
+    "</message>",
+]
+
+
 def test_the_badge_counts_unread_messages_until_the_user_is_back(server, gateway, standin, users):
     alice, bob = users
     token = "be" * 32
@@ -187,30 +199,77 @@ def test_the_badge_counts_unread_messages_until_the_user_is_back(server, gateway
     run(phone.register_device(server.component, token, "iphone", "apns"))
     run(phone.disconnect())
 
-    def write(*bodies):
+    def write(*stanzas):
         sender = run(Client(*bob, server.c2s_port).connect())
-        for body in bodies:
-            run(sender.send_chat(alice[0], body))
+        for xml in stanzas:
+            run(sender.send_xml(xml.format(to=alice[0], n=1)))
         run(sender.disconnect())
 
-    write("one", "two")
-    wait_for(lambda: len(apns_sends(standin, token)) >= 2, 30, what="two APNs requests")
-    assert sorted(p["aps"]["badge"] for p in apns_sends(standin, token)) == [1, 2]
+    # A message, the signals a client sends while reading and typing, a
+    # second message, and an edit of the first.
+    write("<message to='{to}' type='chat' id='one-{n}'><body>one</body></message>", *SIGNALS,
+          "<message to='{to}' type='chat' id='two-{n}'><body>two</body></message>",
+          "<message to='{to}' type='chat' id='fix-{n}'><body>one!</body>"
+          "<replace xmlns='urn:xmpp:message-correct:0' id='one-{n}'/></message>")
+    wait_for(lambda: len(alerts(standin, token)) >= 3, 30, what="three APNs alerts")
+    assert [p["aps"]["badge"] for p in alerts(standin, token)] == [1, 2, 2]
+    assert xpushctl(gateway.config, "messages", "unread", alice[0]) == "2\n"
 
     # Alice opens the app: her server hands her the messages and tells xpush.
     back = run(Client(*alice, server.c2s_port).connect())
     gateway.wait_log("user back: 2 unread message(s) marked read")
     run(back.disconnect())
     # Her iPhone's badge is cleared by a silent push.
-    wait_for(lambda: len(apns_sends(standin, token)) >= 3, 30, what="the badge-clearing push")
-    cleared = apns_sends(standin, token)[2]
-    assert cleared["aps"] == {"content-available": 1, "badge": 0}
+    cleared = lambda: [p for p in apns_sends(standin, token) if p["aps"].get("badge") == 0]
+    wait_for(cleared, 30, what="the badge-clearing push")
+    assert cleared()[0]["aps"] == {"content-available": 1, "badge": 0}
 
-    write("three")
-    wait_for(lambda: len(apns_sends(standin, token)) >= 4, 30, what="the next alert")
-    assert apns_sends(standin, token)[3]["aps"]["badge"] == 1
+    write("<message to='{to}' type='chat' id='three-{n}'><body>three</body></message>")
+    wait_for(lambda: len(alerts(standin, token)) >= 4, 30, what="the next alert")
+    assert alerts(standin, token)[3]["aps"]["badge"] == 1
     assert xpushctl(gateway.config, "messages", "unread", alice[0]) == "1\n"
-    assert xpushctl(gateway.config, "messages", "count", alice[0]) == "3\n"
+
+
+MDS_UPDATE = (
+    "<iq type='set' id='mds-{n}'><pubsub xmlns='http://jabber.org/protocol/pubsub'>"
+    "<publish node='urn:xmpp:mds:displayed:0'><item id='{chat}'><displayed xmlns='urn:xmpp:mds:displayed:0'>"
+    "<stanza-id xmlns='urn:xmpp:sid:0' by='{me}' id='sid-{n}'/></displayed></item></publish></pubsub></iq>")
+
+
+def test_a_chat_read_on_the_laptop_reaches_the_phone_silently(server, gateway, standin, users):
+    alice, bob = users
+    token = "c3" * 32
+    phone = run(Client(*alice, server.c2s_port).connect())
+    run(phone.register_device(server.component, token, "iphone", "apns"))
+    run(phone.disconnect())
+    reads = lambda: [p for p in apns_sends(standin, token) if p.get("event") == "read"]
+
+    for n in (1, 2):
+        sender = run(Client(*bob, server.c2s_port).connect())
+        run(sender.send_chat(alice[0], f"message {n}"))
+        run(sender.disconnect())
+        wait_for(lambda: len(alerts(standin, token)) == n, 30, what=f"alert {n}")
+        # Alice reads it on her laptop: a XEP-0333 marker the first time, a
+        # XEP-0490 displayed update (as Conversations and Dino send) the second.
+        laptop = run(Client(*alice, server.c2s_port).connect())
+        if n == 1:
+            run(laptop.send_xml(f"<message to='{bob[0]}' type='chat' id='seen-{n}'>"
+                                f"<displayed xmlns='urn:xmpp:chat-markers:0' id='x'/></message>"))
+        else:
+            run(laptop.send_xml(MDS_UPDATE.format(n=n, chat=bob[0], me=alice[0])))
+        wait_for(lambda: len(reads()) == n, 30, what=f"silent push {n} for the chat read elsewhere")
+        run(laptop.disconnect())
+
+    for read in reads():
+        assert read == {"aps": {"content-available": 1, "badge": 0}, "event": "read", "chat": bob[0],
+                        "unread": "0"}
+    # Reading it again clears nothing: no push.
+    laptop = run(Client(*alice, server.c2s_port).connect())
+    run(laptop.send_xml(f"<message to='{bob[0]}' type='chat' id='seen-again'>"
+                        f"<displayed xmlns='urn:xmpp:chat-markers:0' id='x'/></message>"))
+    gateway.wait_log("chat read on another device: nothing pushed since it was last read")
+    run(laptop.disconnect())
+    assert len(reads()) == 2
 
 
 def test_sealed_bodies_are_unreadable_in_the_database_and_read_back_by_xpushctl(server, standin, users, tmp_path):

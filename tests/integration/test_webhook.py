@@ -84,7 +84,7 @@ def test_the_receiver_gets_the_signed_notification(server, gateway, receiver, us
     assert payload["token"] == "jpush:1a0018970a"
     assert payload["kind"] == "alert"
     assert payload["title"] == "New message"
-    assert payload["badge"] == 1
+    assert "badge" not in payload  # registered once, and no hook: the count is not known exactly
     assert payload["expires_at"] - payload["created_at"] == 86400
     assert b"secret" not in post["body"]
     gateway.wait_log("delivered")

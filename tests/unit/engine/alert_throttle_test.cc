@@ -38,6 +38,26 @@ TEST(AlertThrottle, OneAlertPerWindowAndTheRestFoldIntoOneDigest) {
       std::holds_alternative<AlertThrottle::SendNow>(on_alert("d", t0 + seconds{200}, "c")));
 }
 
+TEST(AlertThrottle, AnAlertArrivingAfterItsDigestWasClaimedStartsTheNextOne) {
+  auto windows = store::memory_shared_windows();
+  AlertThrottle throttle;
+  std::string claimed;
+  auto on_alert = [&](AlertThrottle::TimePoint at, const std::string& id) {
+    return throttle.on_alert(*windows, "d", at, seconds{30}, id,
+                             [&](const std::string& digest) { return digest == claimed; });
+  };
+  ASSERT_TRUE(std::holds_alternative<AlertThrottle::SendNow>(on_alert(t0, "a")));
+  ASSERT_EQ(std::get<AlertThrottle::Fold>(on_alert(t0 + seconds{1}, "first")).digest_id, "first");
+  // Received a moment before the window ends, but the digest is on its way.
+  claimed = "first";
+  auto late = on_alert(t0 + seconds{29}, "second");
+  const auto* fold = std::get_if<AlertThrottle::Fold>(&late);
+  ASSERT_TRUE(fold);
+  EXPECT_EQ(fold->digest_id, "second");
+  EXPECT_EQ(fold->due, t0 + seconds{60});
+  EXPECT_EQ(fold->count, 1);
+}
+
 // Shared windows that have lost their database.
 class FailingWindows final : public store::SharedWindows {
   store::StoreError gone() const {

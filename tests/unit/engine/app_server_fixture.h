@@ -112,6 +112,8 @@ class AppServerTest : public ::testing::Test {
   void settle() {
     for (int i = 0; i < 20; ++i) io_.run_one_for(std::chrono::milliseconds{10});
   }
+  // The database as xpushctl sees it, beside the store thread's connection.
+  std::unique_ptr<store::SqliteStore> observer() { return *store::SqliteStore::open(dir_.file("x.db")); }
 
   static std::string forwarded(const std::string& from, const std::string& inner) {
     return "<message from='" + from + "' to='push.localhost'><forwarded xmlns='urn:xmpp:forward:0'>"

@@ -55,6 +55,10 @@ class UnavailableStore : public store::Store {
     return tl::unexpected(busy());
   }
   store::StoreResult<store::OutboxCounts> outbox_counts() override { return tl::unexpected(busy()); }
+  store::StoreResult<bool> entry_claimed(const std::string&) override { return tl::unexpected(busy()); }
+  store::StoreResult<std::optional<std::int64_t>> mark_chat_read(const std::string&, const std::string&) override {
+    return tl::unexpected(busy());
+  }
   store::StoreResult<std::int64_t> store_message(const store::OfflineMessage&) override {
     return tl::unexpected(busy());
   }

@@ -98,6 +98,58 @@ TEST_P(Messages, UnreadCountsSinceTheUserWasLastBack) {
   EXPECT_EQ(*store->count_messages("alice@example.org"), 5);
 }
 
+TEST_P(Messages, SignalsAreKeptButNotCountedUnread) {
+  auto receipt = message("alice@example.org", kMonday);
+  receipt.counts_unread = false;
+  ASSERT_TRUE(store->store_message(message("alice@example.org", kMonday + 1)));
+  const auto counted = store->store_message_counting_unread(receipt);
+  ASSERT_TRUE(counted) << counted.error().message;
+  EXPECT_EQ(*counted, 1);
+  EXPECT_EQ(*store->store_message_counting_unread(receipt), 1);
+  ASSERT_TRUE(store->store_messages({receipt, message("alice@example.org", kMonday + 2), receipt}));
+  EXPECT_EQ(*store->unread_count("alice@example.org"), 2);
+  EXPECT_EQ(*store->count_messages("alice@example.org"), 6);  // kept all the same
+  // An account whose first message is a receipt has nothing unread.
+  auto other = message("carol@example.org", kMonday);
+  other.counts_unread = false;
+  EXPECT_EQ(*store->store_message_counting_unread(other), 0);
+}
+
+TEST_P(Messages, AChatReadElsewhereNoLongerCounts) {
+  auto from = [](const std::string& sender, std::int64_t at) {
+    auto m = message("alice@example.org", at);
+    m.sender = sender;
+    return m;
+  };
+  ASSERT_TRUE(store->store_messages({from("bob@example.org", kMonday), from("room@muc.example.org", kMonday + 1),
+                                     from("bob@example.org", kMonday + 2), from("", kMonday + 3)}));
+  ASSERT_TRUE(store->store_message(from("room@muc.example.org", kMonday + 4)));
+  EXPECT_EQ(*store->unread_count("alice@example.org"), 5);
+  const auto read = store->mark_chat_read("alice@example.org", "bob@example.org");
+  ASSERT_TRUE(read) << read.error().message;
+  EXPECT_EQ(*read, std::optional<std::int64_t>{3});
+  // Read already: nothing to clear.
+  EXPECT_EQ(*store->mark_chat_read("alice@example.org", "bob@example.org"), std::nullopt);
+  EXPECT_EQ(*store->mark_chat_read("alice@example.org", "carol@example.org"), std::nullopt);
+  EXPECT_EQ(*store->mark_chat_read("dave@example.org", "bob@example.org"), std::nullopt);
+
+  // Back on a laptop: the count starts again, but the room's notifications
+  // are still on the phone until the room is read.
+  EXPECT_EQ(*store->mark_read("alice@example.org"), 3);
+  ASSERT_TRUE(store->store_message(from("bob@example.org", kMonday + 5)));
+  EXPECT_EQ(*store->mark_chat_read("alice@example.org", "room@muc.example.org"), std::optional<std::int64_t>{1});
+  EXPECT_EQ(*store->mark_chat_read("alice@example.org", "bob@example.org"), std::optional<std::int64_t>{0});
+
+  // A receipt opens no chat; erasing the user's data forgets them all.
+  auto receipt = from("erin@example.org", kMonday + 6);
+  receipt.counts_unread = false;
+  ASSERT_TRUE(store->store_message(receipt));
+  EXPECT_EQ(*store->mark_chat_read("alice@example.org", "erin@example.org"), std::nullopt);
+  ASSERT_TRUE(store->store_message(from("frank@example.org", kMonday + 7)));
+  ASSERT_TRUE(store->erase_messages("alice@example.org"));
+  EXPECT_EQ(*store->mark_chat_read("alice@example.org", "frank@example.org"), std::nullopt);
+}
+
 TEST_P(Messages, ABatchIsStoredWhole) {
   std::vector<OfflineMessage> batch;
   for (int i = 0; i < 50; ++i) batch.push_back(message("user" + std::to_string(i % 5) + "@example.org", kMonday + i * 60'000));

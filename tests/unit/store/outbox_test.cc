@@ -116,6 +116,23 @@ TEST_P(Outbox, QueueingAPendingIdAgainReplacesItsPayloadAndDueTime) {
   EXPECT_EQ(store->outbox_counts()->pending, 1);
 }
 
+TEST_P(Outbox, AnEntryBeingSentIsNotChangedUnderItsSender) {
+  auto digest = entry("digest", 7000);
+  digest.payload = R"({"count":9})";
+  ASSERT_TRUE(store->enqueue(digest));
+  EXPECT_FALSE(*store->entry_claimed("digest"));
+  ASSERT_EQ(ids(store->claim_due(7000, 10, {"one", 67'000})), std::vector<std::string>{"digest"});
+  EXPECT_TRUE(*store->entry_claimed("digest"));
+  EXPECT_FALSE(*store->entry_claimed("no-such-entry"));
+
+  digest.payload = R"({"count":11})";
+  ASSERT_TRUE(store->enqueue(digest));  // too late: the row stays as claimed
+  ASSERT_TRUE(store->reschedule_entry("digest", 1, 8000, "ServiceUnavailable"));
+  const auto again = store->claim_due(8000, 10, {"one", 68'000});
+  ASSERT_EQ(ids(again), std::vector<std::string>{"digest"});
+  EXPECT_EQ(again->front().payload, R"({"count":9})");
+}
+
 TEST_P(Outbox, ConcurrentClaimersNeverShareAnEntry) {
   constexpr int kEntries = 400;
   for (int i = 0; i < kEntries; ++i) ASSERT_TRUE(store->enqueue(entry("n" + std::to_string(i), 1000 + i)));

@@ -103,7 +103,7 @@ TEST(PgStore, AVersionOneDatabaseKeepsItsDevicesWithTheirSecretsHashed) {
     auto db = PgDb::connect(dsn);
     ASSERT_TRUE(db);
     ASSERT_TRUE(db->exec("test", "ALTER TABLE registrations DROP COLUMN previous_secret;"
-                                 "DROP TABLE shared_marks, alert_windows, shared_tallies, shared_instances;"
+                                 "DROP TABLE shared_marks, alert_windows, shared_tallies, shared_instances, unread_chats;"
                                  "UPDATE xpush_schema SET version = 1;"
                                  "INSERT INTO registrations (node, secret, account, domain, device_id, platform,"
                                  " token, created_ms, updated_ms) VALUES ('N1', 'clear-secret', 'alice@example.org',"

@@ -88,6 +88,7 @@ TEST(SqliteStore, AVersionTwoFileGainsTheTablesAndKeepsItsRows) {
   EXPECT_EQ(kept->previous_secret_hash, "");
   ASSERT_TRUE(store->store_message(message("alice@example.org", 1)));
   EXPECT_EQ(*store->count_messages("alice@example.org"), 1);
+  EXPECT_EQ(*store->mark_chat_read("alice@example.org", "bob@example.org"), std::optional<std::int64_t>{0});
   // What the outbox held before leases existed is claimable.
   const auto claimed = store->claim_due(10, 10, {"one", 60'010});
   ASSERT_TRUE(claimed);
