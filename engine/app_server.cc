@@ -198,6 +198,7 @@ void AppServer::decide_and_send(const interceptor::OfflineEvent& event,
         });
   }
   auto notification = notification_from_decision(decision, device_of(registration), options_.notification_ttl);
+  route_call(notification, registration.voip_token);
   notification.id = random_uuid();
   notification.recipient = event.recipient;
   notification.node = event.node;

@@ -138,6 +138,7 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
   candidate.platform = std::string{interceptor::to_string(command.service)};
   candidate.token = command.token;
   candidate.app = command.app;
+  candidate.voip_token = command.voip_token;
   // Whatever the store answers, this device's kept registration is stale.
   registrations_.forget_device(candidate.account, candidate.device_id, candidate.muc);
   ++in_flight_;

@@ -72,7 +72,24 @@ push::Notification notification_from_decision(const rules::Decision& decision, p
   n.rule = decision.rule;
   n.tag = decision.tag;
   n.ttl = decision.ttl.value_or(default_ttl);
+  if (decision.call) {
+    const auto& call = *decision.call;
+    n.call = push::Notification::Call{call.id, call.ended, call.media};
+    n.data["event"] = call.ended ? "call-ended" : "call";
+    n.data["call_id"] = call.id;
+    if (!call.media.empty()) n.data["media"] = call.media;
+  }
   return n;
+}
+
+void route_call(push::Notification& n, const std::string& voip_token) {
+  if (n.kind != push::Kind::kVoip || n.device.platform != push::Platform::kApns) return;
+  if (!voip_token.empty()) {
+    n.device.token = voip_token;
+    return;
+  }
+  n.kind = push::Kind::kAlert;
+  if (n.interruption_level.empty()) n.interruption_level = "time-sensitive";
 }
 
 }  // namespace xpush

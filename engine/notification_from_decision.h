@@ -29,4 +29,8 @@ const rules::Alert& alert_for(push::Platform platform, const rules::PlatformAler
 // it is known (at most 99,999).
 void apply_unread_badge(push::Notification& notification, std::optional<std::int64_t> unread);
 
+// An incoming call for an Apple device goes to PushKit with the device's
+// VoIP token; a device that registered none gets a time-sensitive alert.
+void route_call(push::Notification& notification, const std::string& voip_token);
+
 }  // namespace xpush

@@ -205,6 +205,12 @@ tl::expected<RegistrationCommand, CommandError> parse_registration_command(const
     auto token = checked_token(out.service, form.value_or("token"));
     if (!token) return tl::unexpected(token.error());
     out.token = std::move(*token);
+    if (auto voip = form.value_or("voip-token"); !voip.empty()) {
+      if (out.service != PushService::kApns) return tl::unexpected(bad_request("voip-token is for APNs devices"));
+      auto checked = checked_token(PushService::kApns, voip);
+      if (!checked) return tl::unexpected(checked.error());
+      out.voip_token = std::move(*checked);
+    }
   }
   return out;
 }

@@ -44,6 +44,7 @@ struct RegistrationCommand {
   std::string domain;     // its server: the only one allowed to publish for it
   std::string device_id;  // p2: device-id / android-id; v1: the client's node
   std::string token;      // empty for unregister
+  std::string voip_token; // APNs: the app's PushKit token for calls (optional)
   std::string muc;        // optional bare MUC JID (p2)
   std::string app;        // optional: which configured app (an xpush extension field)
   // Web Push: the subscription as the browser gave it, checked for form

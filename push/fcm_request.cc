@@ -44,7 +44,7 @@ json android_block(const Notification& n, const FcmApp& app, std::chrono::second
   json android = {{"priority", n.high_priority ? "HIGH" : "NORMAL"},
                   {"ttl", std::to_string(ttl.count()) + "s"}};
   if (!n.collapse_key.empty()) android["collapse_key"] = n.collapse_key;
-  if (n.kind == Kind::kAlert) {
+  if (n.kind == Kind::kAlert && !n.call) {
     json notification = android_notification(n, app);
     if (!notification.empty()) android["notification"] = std::move(notification);
   }
@@ -80,7 +80,7 @@ tl::expected<HttpRequest, std::string> build_fcm_request(const Notification& raw
   const auto ttl = remaining_ttl(n, now);
   const auto render = [&](std::string_view title, std::string_view body) {
     json message = {{"token", n.device.token}};
-    if (n.kind == Kind::kAlert && (!title.empty() || !body.empty())) {
+    if (n.kind == Kind::kAlert && !n.call && (!title.empty() || !body.empty())) {
       json notification = json::object();
       if (!title.empty()) notification["title"] = title;
       if (!body.empty()) notification["body"] = body;
@@ -89,6 +89,10 @@ tl::expected<HttpRequest, std::string> build_fcm_request(const Notification& raw
     json data = json::object();  // values must be strings: numbers get 400 INVALID_ARGUMENT
     for (const auto& [key, value] : n.data) {
       if (!fcm_reserved_data_key(key)) data[key] = value;
+    }
+    if (n.call) {  // the app's call screen shows the text
+      if (!title.empty()) data["title"] = title;
+      if (!body.empty()) data["body"] = body;
     }
     if (!data.empty()) message["data"] = std::move(data);
     message["android"] = android_block(n, app, ttl);

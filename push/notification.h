@@ -71,6 +71,16 @@ struct Notification {
   std::string importance;
   std::string vendor_category;
   std::map<std::string, std::string> data;  // custom key/values for the app (strings only)
+  // A call ringing (kind voip) or that stopped ringing, which the app's own
+  // call screen handles. `data` then says so ("event": "call" or
+  // "call-ended", "call_id", "media"), and FCM sends a high-priority data
+  // message without a notification block, the text as "title" and "body".
+  struct Call {
+    std::string id;
+    bool ended = false;
+    std::string media;  // "audio", "video" or empty
+  };
+  std::optional<Call> call;
   std::string rule;                 // the rule that decided it
   std::chrono::system_clock::time_point created_at{};
   std::chrono::seconds ttl{std::chrono::hours{24}};  // never deliver later than created_at + ttl

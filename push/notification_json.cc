@@ -22,6 +22,11 @@ std::string to_json(const Notification& n) {
     o.text("app", n.device.app);
     if (n.badge) o.number("badge", *n.badge);
     o.text("body", n.body);
+    if (n.call) {
+      o.text("call_id", n.call->id);
+      o.boolean("call_ended", n.call->ended);
+      o.text("call_media", n.call->media);
+    }
     o.text("category", n.category);
     if (!n.channel_id.empty()) o.text("channel_id", n.channel_id);
     o.text("collapse_key", n.collapse_key);
@@ -89,6 +94,9 @@ tl::expected<Notification, std::string> notification_from_json(std::string_view 
     n.importance = j.value("importance", "");
     n.vendor_category = j.value("vendor_category", "");
     n.tag = j.value("tag", "");
+    if (j.contains("call_id")) {
+      n.call = Notification::Call{j.at("call_id"), j.value("call_ended", false), j.value("call_media", "")};
+    }
     return n;
   } catch (const json::exception& e) {
     return tl::unexpected(std::string{"notification JSON: "} + e.what());

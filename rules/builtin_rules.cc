@@ -8,10 +8,38 @@ namespace xpush::rules {
 // messages with a body or an encrypted payload, and ejabberd sends no summary
 // for receipts, so a non-empty body is the signal of a message people write.
 // A retraction (seen through the forwarding hook) replaces the original's
-// notification with a neutral one; its body is only a fallback text.
+// notification with a neutral one; its body is only a fallback text. A call
+// rings for a minute at most; when it ends, a passive notice replaces it.
 std::string_view builtin_rules_yaml() {
   return R"(version: 1
 rules:
+  - name: builtin:call
+    match:
+      kind: call
+    action: voip
+    ttl: 60s
+    alert:
+      title: Incoming call
+      sound: default
+      interruption_level: time-sensitive
+      vendor_category: VOIP
+  - name: builtin:missed-call
+    match:
+      kind: call-ended
+      child: { ns: "urn:xmpp:jingle-message:0", name: retract }
+    action: alert
+    alert:
+      title: Missed call
+      interruption_level: passive
+      importance: low
+  - name: builtin:call-ended
+    match:
+      kind: call-ended
+    action: alert
+    alert:
+      title: Call ended
+      interruption_level: passive
+      importance: low
   - name: builtin:retraction
     match:
       kind: retraction

@@ -79,6 +79,13 @@ struct Decision {
   // The message this stands for on the device (EventFacts::message_tag):
   // a correction or retraction replaces the original's notification.
   std::string tag;
+  // Set when the event is a call ringing or ending, whichever rule decided.
+  struct Call {
+    std::string id;
+    bool ended = false;
+    std::string media;  // "audio", "video" or empty
+  };
+  std::optional<Call> call;
 };
 
 }  // namespace xpush::rules

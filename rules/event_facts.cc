@@ -22,6 +22,7 @@ constexpr std::string_view kCorrectNs = "urn:xmpp:message-correct:0";
 constexpr std::string_view kRetractNs = "urn:xmpp:message-retract:1";
 constexpr std::string_view kRetractNsV0 = "urn:xmpp:message-retract:0";
 constexpr std::string_view kFastenNs = "urn:xmpp:fasten:0";
+constexpr std::string_view kJmiNs = "urn:xmpp:jingle-message:0";
 constexpr std::string_view kOmemoNs = "eu.siacs.conversations.axolotl";
 constexpr std::string_view kOmemo2Ns = "urn:xmpp:omemo:2";
 constexpr std::string_view kOpenPgpNs = "urn:xmpp:openpgp:0";
@@ -97,7 +98,30 @@ void EventFacts::read_kind() {
              fasten && fasten->attr("id") && fasten->child("retract", kRetractNsV0)) {
     kind_ = "retraction";
     refers_to_ = std::string{*fasten->attr("id")};
+  } else if (const auto* jmi = stanza_->child_in(kJmiNs); jmi && jmi->attr("id")) {
+    read_call(*jmi);
   }
+}
+
+// XEP-0353: a <propose/> rings; <retract/> (the caller gave up), <reject/>,
+// <accept/>, <proceed/> or <finish/> end the ringing. The call's id ties
+// them together.
+void EventFacts::read_call(const Element& jmi) {
+  if (jmi.name() == "propose") {
+    kind_ = "call";
+    for (const auto& description : jmi.children()) {
+      if (!description.is_text() && description.name() == "description") {
+        call_media_ = std::string{description.attr_or("media")};
+        break;
+      }
+    }
+  } else if (jmi.name() == "retract" || jmi.name() == "reject" || jmi.name() == "accept" ||
+             jmi.name() == "proceed" || jmi.name() == "finish") {
+    kind_ = "call-ended";
+  } else {
+    return;
+  }
+  refers_to_ = std::string{*jmi.attr("id")};
 }
 
 std::string EventFacts::message_tag() const {
@@ -105,7 +129,7 @@ std::string EventFacts::message_tag() const {
   if (!stanza_ || id.empty()) return {};
   char hex[17];
   std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(from_ + '\n' + id)));
-  return "msg-" + std::string{hex};
+  return (is_call() ? "call-" : "msg-") + std::string{hex};
 }
 
 const nlohmann::json& EventFacts::json() const {

@@ -40,10 +40,15 @@ class EventFacts {
   const std::string& body() const { return body_; }
   const std::string& message_id() const { return message_id_; }
   // "message", or "correction" (XEP-0308 <replace/>) or "retraction"
-  // (XEP-0424 <retract/>, or its fastening form) of an earlier message.
+  // (XEP-0424 <retract/>, or its fastening form) of an earlier message; or
+  // "call" (a XEP-0353 <propose/>) or "call-ended" (its <retract/>,
+  // <reject/>, <accept/>, <proceed/> or <finish/>).
   const std::string& kind() const { return kind_; }
-  // The id of the message a correction or retraction is about.
+  bool is_call() const { return kind_ == "call" || kind_ == "call-ended"; }
+  // The id of the message a correction or retraction is about; the call's id.
   const std::string& refers_to() const { return refers_to_; }
+  // "audio" or "video" for a call that rings, when its description says.
+  const std::string& call_media() const { return call_media_; }
   // Names the message on the device: the same for a message, its corrections
   // and its retraction (the sender's bare JID and the original id, hashed);
   // empty when the stanza has no id, and for summaries.
@@ -71,10 +76,12 @@ class EventFacts {
   const interceptor::OfflineEvent& event_;
   const interceptor::Element* stanza_ = nullptr;
   void read_kind();
+  void read_call(const interceptor::Element& jmi);
 
   std::string type_, from_, from_local_, from_domain_, nick_, to_, to_domain_, body_, message_id_;
   std::string kind_ = "message";
   std::string refers_to_;
+  std::string call_media_;
   int count_ = 1;
   mutable std::optional<nlohmann::json> json_;
 };

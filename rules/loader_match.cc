@@ -124,8 +124,8 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
   if (key == "kind") {
     const auto read = [this](const YAML::Node& item) -> std::optional<std::string> {
       const auto k = text(item, "kind");
-      if (k && *k != "message" && *k != "correction" && *k != "retraction") {
-        error(item, "kind must be message, correction or retraction");
+      if (k && *k != "message" && *k != "correction" && *k != "retraction" && *k != "call" && *k != "call-ended") {
+        error(item, "kind must be message, correction, retraction, call or call-ended");
         return std::nullopt;
       }
       return k;

@@ -179,6 +179,7 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
   apply_modifiers(facts, rule, now, d);
   // A throttled alert belongs to its digest, not to one message.
   if (!(d.action == Action::kAlert && rule.throttle)) d.tag = facts.message_tag();
+  if (facts.is_call()) d.call = Decision::Call{facts.refers_to(), facts.kind() == "call-ended", facts.call_media()};
   if (d.action == Action::kAlert && rule.throttle) {
     // The digest is rendered later, for however many messages it folds;
     // keep what it reads of this event now.

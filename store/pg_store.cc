@@ -114,6 +114,10 @@ CREATE TABLE unread_chats (
   PRIMARY KEY (account, chat)
 );
 )sql",
+    // An Apple device's PushKit token, for calls.
+    R"sql(
+ALTER TABLE registrations ADD COLUMN voip_token TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == PgStore::kSchemaVersion);
 
@@ -122,7 +126,7 @@ constexpr std::string_view kMigrationLock = "7081930357";
 
 constexpr std::string_view kColumns =
     "node, secret, account, domain, device_id, muc, platform, token, app, enabled, "
-    "disabled_reason, created_ms, updated_ms, previous_secret";
+    "disabled_reason, created_ms, updated_ms, previous_secret, voip_token";
 
 Registration read_registration(const PgResult& r, int row) {
   Registration g;
@@ -140,6 +144,7 @@ Registration read_registration(const PgResult& r, int row) {
   g.created_ms = r.integer(row, 11);
   g.updated_ms = r.integer(row, 12);
   g.previous_secret_hash = r.text(row, 13);
+  g.voip_token = r.text(row, 14);
   return g;
 }
 
@@ -205,12 +210,13 @@ StoreResult<Registration> PgStore::insert_or_update(const Registration& c) {
   auto r = db_.query(
       "registering a device",
       "INSERT INTO registrations (" + std::string{kColumns} +
-          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, '', $10, $10, '')"
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 1, '', $10, $10, '', $11)"
           " ON CONFLICT (account, device_id, muc) DO UPDATE SET token = excluded.token,"
           " platform = excluded.platform, app = excluded.app, enabled = 1, disabled_reason = '',"
           " updated_ms = excluded.updated_ms, previous_secret = registrations.secret,"
-          " secret = excluded.secret RETURNING " + std::string{kColumns},
-      {c.node, c.secret_hash, c.account, c.domain, c.device_id, c.muc, c.platform, c.token, c.app, now_ms()});
+          " secret = excluded.secret, voip_token = excluded.voip_token RETURNING " + std::string{kColumns},
+      {c.node, c.secret_hash, c.account, c.domain, c.device_id, c.muc, c.platform, c.token, c.app, now_ms(),
+       c.voip_token});
   if (!r) return tl::unexpected(r.error());
   return read_registration(*r, 0);
 }

@@ -72,7 +72,7 @@ class PgStore final : public Store {
   StoreResult<std::optional<std::int64_t>> mark_chat_read(const std::string& account,
                                                           const std::string& chat) override;
 
-  static constexpr int kSchemaVersion = 4;
+  static constexpr int kSchemaVersion = 5;
 
  private:
   // The registrations matching `condition` (SQL with $1 = value), in order.

@@ -19,6 +19,7 @@ struct Registration {
   std::string muc;        // empty unless registered for one MUC
   std::string platform;   // "apns" | "fcm"
   std::string token;
+  std::string voip_token;  // APNs: the app's PushKit token for calls; may be empty
   std::string app;        // configured app name; empty: the default app
   bool enabled = true;
   std::string disabled_reason;

@@ -26,14 +26,26 @@ StoreResult<void> SealedStore::open_token(Registration& r) const {
                                      "the device token of node " + r.node + ": " + plain.error()});
   }
   r.token = std::move(*plain);
+  if (!r.voip_token.empty()) {
+    auto voip = sealer_.open(r.voip_token, r.account);
+    if (!voip) {
+      return tl::unexpected(StoreError{StoreErrorKind::kFatal,
+                                       "the VoIP token of node " + r.node + ": " + voip.error()});
+    }
+    r.voip_token = std::move(*voip);
+  }
   return {};
 }
 
 StoreResult<Registration> SealedStore::upsert_registration(const Registration& candidate) {
   Registration sealed_token = candidate;
   sealed_token.token = sealer_.seal(candidate.token, candidate.account);
+  if (!candidate.voip_token.empty()) sealed_token.voip_token = sealer_.seal(candidate.voip_token, candidate.account);
   auto stored = inner_->upsert_registration(sealed_token);
-  if (stored) stored->token = candidate.token;
+  if (stored) {
+    stored->token = candidate.token;
+    stored->voip_token = candidate.voip_token;
+  }
   return stored;
 }
 

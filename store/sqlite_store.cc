@@ -89,12 +89,16 @@ CREATE TABLE unread_chats (
   PRIMARY KEY (account, chat)
 ) WITHOUT ROWID;
 )sql",
+    // An Apple device's PushKit token, for calls.
+    R"sql(
+ALTER TABLE registrations ADD COLUMN voip_token TEXT NOT NULL DEFAULT '';
+)sql",
 };
 static_assert(std::size(kMigrations) == SqliteStore::kSchemaVersion);
 
 constexpr std::string_view kColumns =
     "node, secret, account, domain, device_id, muc, platform, token, app, enabled, "
-    "disabled_reason, created_ms, updated_ms, previous_secret";
+    "disabled_reason, created_ms, updated_ms, previous_secret, voip_token";
 
 Registration read_registration(const SqliteStatement& s) {
   Registration r;
@@ -112,6 +116,7 @@ Registration read_registration(const SqliteStatement& s) {
   r.created_ms = s.integer(11);
   r.updated_ms = s.integer(12);
   r.previous_secret_hash = s.text(13);
+  r.voip_token = s.text(14);
   return r;
 }
 
@@ -199,23 +204,25 @@ StoreResult<Registration> SqliteStore::upsert_registration(const Registration& c
   if (*existing) {
     SqliteStatement u{db_,
                       "UPDATE registrations SET token = ?1, platform = ?2, app = ?3, enabled = 1,"
-                      " disabled_reason = '', updated_ms = ?4, previous_secret = secret, secret = ?8"
-                      " WHERE account = ?5 AND device_id = ?6 AND muc = ?7"};
+                      " disabled_reason = '', updated_ms = ?4, previous_secret = secret, secret = ?8,"
+                      " voip_token = ?9 WHERE account = ?5 AND device_id = ?6 AND muc = ?7"};
     u.bind(1, candidate.token).bind(2, candidate.platform).bind(3, candidate.app).bind(4, now);
     u.bind(5, candidate.account).bind(6, candidate.device_id).bind(7, candidate.muc);
-    u.bind(8, candidate.secret_hash);
+    u.bind(8, candidate.secret_hash).bind(9, candidate.voip_token);
     if (u.step() != SQLITE_DONE) return rollback_on_error(db_.error("updating a device"));
     stored.previous_secret_hash = std::exchange(stored.secret_hash, candidate.secret_hash);
     stored.token = candidate.token;
     stored.platform = candidate.platform;
     stored.app = candidate.app;
+    stored.voip_token = candidate.voip_token;
   } else {
     SqliteStatement i{db_, "INSERT INTO registrations (" + std::string{kColumns} +
                                         ") VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 1, '',"
-                                        " ?10, ?10, '')"};
+                                        " ?10, ?10, '', ?11)"};
     i.bind(1, candidate.node).bind(2, candidate.secret_hash).bind(3, candidate.account);
     i.bind(4, candidate.domain).bind(5, candidate.device_id).bind(6, candidate.muc);
     i.bind(7, candidate.platform).bind(8, candidate.token).bind(9, candidate.app).bind(10, now);
+    i.bind(11, candidate.voip_token);
     if (i.step() != SQLITE_DONE) return rollback_on_error(db_.error("registering a device"));
     stored.created_ms = now;
   }

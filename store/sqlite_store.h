@@ -59,7 +59,7 @@ class SqliteStore final : public Store {
   StoreResult<std::optional<std::int64_t>> mark_chat_read(const std::string& account,
                                                           const std::string& chat) override;
 
-  static constexpr int kSchemaVersion = 6;
+  static constexpr int kSchemaVersion = 7;
 
  private:
   explicit SqliteStore(SqliteDb db) : db_(std::move(db)) {}

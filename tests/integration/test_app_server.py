@@ -104,6 +104,27 @@ def test_unregistered_device_is_refused(server, gateway, users):
     assert [n for n in gateway.notifications() if n["node"] == reg["node"]] == []
 
 
+def test_what_each_server_publishes_for_a_call(server, gateway, users):
+    """A XEP-0353 propose through XEP-0357 alone: the summary cannot say it
+    is a call. Prosody marks it important (its placeholder body), ejabberd
+    publishes an empty notification; the built-in rules alert or wake."""
+    alice, bob = users
+    phone, reg = register_enable_offline(server, alice)
+    run(phone.disconnect())
+    sender = run(Client(*bob, server.c2s_port).connect())
+    run(sender.send_xml(f"<message to='{alice[0]}' type='chat' id='ring-1'><propose"
+                        " xmlns='urn:xmpp:jingle-message:0' id='call-1'><description"
+                        " xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/></propose>"
+                        "<store xmlns='urn:xmpp:hints'/></message>"))
+    run(sender.disconnect())
+    n = gateway.wait_notification(lambda n: n["node"] == reg["node"])
+    if server.name == "prosody":
+        assert (n["kind"], n["rule"], n["title"]) == ("alert", "builtin:important", "New message")
+    else:
+        assert (n["kind"], n["rule"]) == ("background", "builtin:background")
+    assert "call_id" not in n
+
+
 def test_reregistering_keeps_the_node_and_issues_a_new_secret(server, gateway, users):
     """Only a hash of each secret is stored, so registering again issues a new
     one; the secret the server still has keeps working until the next."""

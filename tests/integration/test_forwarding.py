@@ -26,6 +26,15 @@ rules:
     match: { field: { ext_msg: { exists: true } } }
     action: alert
     alert: { title: "{{from_local}}", body: "{{ext_msg}}" }
+  - name: call
+    match: { kind: call }
+    action: voip
+    ttl: 60s
+    alert: { title: "Incoming call" }
+  - name: missed-call
+    match: { kind: call-ended }
+    action: alert
+    alert: { title: "Missed call", interruption_level: passive }
   - name: retraction
     match: { kind: retraction }
     action: alert
@@ -270,6 +279,56 @@ def test_a_chat_read_on_the_laptop_reaches_the_phone_silently(server, gateway, s
     gateway.wait_log("chat read on another device: nothing pushed since it was last read")
     run(laptop.disconnect())
     assert len(reads()) == 2
+
+
+PROPOSE = ("<message to='{to}' type='chat' id='ring-{n}'><propose xmlns='urn:xmpp:jingle-message:0'"
+           " id='{call}'><description xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/></propose>"
+           "<store xmlns='urn:xmpp:hints'/></message>")
+RETRACT = ("<message to='{to}' type='chat' id='unring-{n}'><retract xmlns='urn:xmpp:jingle-message:0' id='{call}'>"
+           "<reason xmlns='urn:xmpp:jingle:1'><cancel/></reason></retract><store xmlns='urn:xmpp:hints'/></message>")
+
+
+def test_a_call_rings_through_pushkit_and_fcm_and_its_retract_replaces_it(server, gateway, standin, users):
+    alice, bob = users
+    alert_token, voip_token, fcm_token = "d4" * 32, "e5" * 32, "fcm-good-token:calls"
+    phone = run(Client(*alice, server.c2s_port).connect())
+    run(phone.command(server.component, "register-push-apns",
+                      {"token": alert_token, "voip-token": voip_token, "device-id": "iphone"}))
+    run(phone.register_device(server.component, fcm_token, "pixel"))
+    run(phone.disconnect())
+
+    sender = run(Client(*bob, server.c2s_port).connect())
+    run(sender.send_xml(PROPOSE.format(to=alice[0], n=1, call="call-42")))
+    ring = wait_for(lambda: apns_requests(standin, voip_token), 30, what="the PushKit push")[0]
+    assert ring["status"] == 200
+    h = ring["headers"]
+    assert (h["apns-push-type"], h["apns-topic"], h["apns-priority"]) == ("voip", standin.topic + ".voip", "10")
+    assert 0 < int(h["apns-expiration"]) - time.time() <= 60  # a call rings a minute at most
+    payload = json.loads(ring["body"])
+    assert {k: payload[k] for k in ("event", "call_id", "media")} == {"event": "call", "call_id": "call-42",
+                                                                      "media": "audio"}
+    assert payload["aps"]["alert"] == {"title": "Incoming call"}
+    android = wait_for(lambda: fcm_sends(standin, fcm_token), 30, what="the FCM call message")[0]
+    assert "notification" not in android and "notification" not in android["android"]
+    assert android["android"]["priority"] == "HIGH"
+    assert android["data"] == {"event": "call", "call_id": "call-42", "media": "audio", "title": "Incoming call"}
+    assert not apns_requests(standin, alert_token)  # the call went to PushKit only
+
+    # Bob gives up before Alice answers.
+    run(sender.send_xml(RETRACT.format(to=alice[0], n=1, call="call-42")))
+    run(sender.disconnect())
+    missed = wait_for(lambda: apns_requests(standin, alert_token), 30, what="the missed-call notice")[0]
+    assert missed["headers"]["apns-push-type"] == "alert"
+    assert missed["headers"]["apns-collapse-id"] == h["apns-collapse-id"]
+    notice = json.loads(missed["body"])
+    assert notice["aps"]["alert"] == {"title": "Missed call"}
+    assert notice["aps"]["interruption-level"] == "passive"
+    assert (notice["event"], notice["call_id"]) == ("call-ended", "call-42")
+    ended = wait_for(lambda: fcm_sends(standin, fcm_token)[1:], 30, what="the FCM call-ended message")[0]
+    assert ended["data"]["event"] == "call-ended" and ended["data"]["call_id"] == "call-42"
+    assert "notification" not in ended
+    # A call is not an unread message.
+    assert xpushctl(gateway.config, "messages", "unread", alice[0]) == "0\n"
 
 
 def test_sealed_bodies_are_unreadable_in_the_database_and_read_back_by_xpushctl(server, standin, users, tmp_path):

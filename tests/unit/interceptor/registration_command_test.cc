@@ -45,6 +45,21 @@ TEST(RegistrationCommand, ApnsTokenIsHexAndLowerCased) {
   EXPECT_EQ(c->muc, "room@conference.example.org");
 }
 
+TEST(RegistrationCommand, AnAppleDeviceMayAddItsVoipToken) {
+  auto c = parse_registration_command(parse_stanza(command(
+      "register-push-apns", field("token", "00ff") + field("device-id", "d") + field("voip-token", "ABCD01"))));
+  ASSERT_TRUE(c) << c.error().text;
+  EXPECT_EQ(c->voip_token, "abcd01");
+  auto not_hex = parse_registration_command(parse_stanza(command(
+      "register-push-apns", field("token", "00ff") + field("device-id", "d") + field("voip-token", "xyz"))));
+  ASSERT_FALSE(not_hex);
+  EXPECT_EQ(not_hex.error().condition, "bad-request");
+  auto not_apple = parse_registration_command(parse_stanza(command(
+      "register-push-fcm", field("token", "fcm:T") + field("device-id", "d") + field("voip-token", "abcd"))));
+  ASSERT_FALSE(not_apple);
+  EXPECT_EQ(not_apple.error().text, "voip-token is for APNs devices");
+}
+
 TEST(RegistrationCommand, OptionalAppField) {
   auto c = parse_registration_command(parse_stanza(command(
       "register-push-apns", field("token", "00ff") + field("device-id", "d") + field("app", "work"))));

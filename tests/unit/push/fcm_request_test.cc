@@ -83,6 +83,26 @@ TEST(FcmRequest, BackgroundIsDataOnly) {
   EXPECT_EQ(m["android"]["ttl"], "3600s");
 }
 
+TEST(FcmRequest, ACallIsAHighPriorityDataMessageForTheAppsCallScreen) {
+  for (const auto kind : {Kind::kVoip, Kind::kAlert}) {  // ringing; ended (a notice)
+    Notification n = notification(kind);
+    n.title = "Incoming call";
+    n.call = Notification::Call{"call-1", kind == Kind::kAlert, "audio"};
+    n.data = {{"event", kind == Kind::kAlert ? "call-ended" : "call"}, {"call_id", "call-1"}, {"media", "audio"}};
+    n.tag = "call-0123";
+    auto r = build_fcm_request(n, kApp, "t", kCreated);
+    ASSERT_TRUE(r) << r.error();
+    const auto m = json::parse(r->body)["message"];
+    EXPECT_FALSE(m.contains("notification"));
+    EXPECT_FALSE(m["android"].contains("notification"));
+    EXPECT_EQ(m["android"]["priority"], "HIGH");
+    EXPECT_EQ(m["data"], json::parse(std::string{R"({"event":")"} + (kind == Kind::kAlert ? "call-ended" : "call") +
+                                     R"(","call_id":"call-1","media":"audio","title":"Incoming call"})"));
+    // iOS through FCM: an alert that the ending replaces.
+    EXPECT_EQ(m["apns"]["headers"]["apns-collapse-id"], "call-0123");
+  }
+}
+
 TEST(FcmRequest, TtlIsWhatIsLeftAndWithinFourWeeks) {
   Notification n = notification(Kind::kAlert);
   EXPECT_EQ(json::parse(build_fcm_request(n, kApp, "t", kCreated + std::chrono::hours{2})->body)

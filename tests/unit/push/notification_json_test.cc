@@ -45,6 +45,20 @@ TEST(NotificationJson, EveryFieldComesBackAsItWas) {
   EXPECT_EQ(to_json(*back), text);
 }
 
+TEST(NotificationJson, ACallComesBackAsACall) {
+  Notification n = awkward();
+  n.kind = Kind::kVoip;
+  n.call = Notification::Call{"call-1", false, "video"};
+  const auto back = notification_from_json(to_json(n));
+  ASSERT_TRUE(back) << back.error();
+  ASSERT_TRUE(back->call);
+  EXPECT_EQ(back->call->id, "call-1");
+  EXPECT_FALSE(back->call->ended);
+  EXPECT_EQ(back->call->media, "video");
+  EXPECT_EQ(back->kind, Kind::kVoip);
+  EXPECT_FALSE(notification_from_json(to_json(awkward()))->call);
+}
+
 TEST(NotificationJson, BrokenUtf8AndForbiddenControlsBecomeTheReplacementCharacter) {
   Notification n = awkward();
   n.title = std::string{"a\xC3\x28z"};   // a broken two-byte sequence

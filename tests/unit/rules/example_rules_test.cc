@@ -68,6 +68,15 @@ std::vector<Case> corpus() {
        stanza("<message xmlns='jabber:client' from='team@muc.example.org/bob' to='alice@example.org' "
               "type='groupchat'><body>lunch?</body></message>"),
        "groupchat", Action::kAlert, "team@muc.example.org", "bob: lunch?"},
+      {"a call rings",
+       stanza("<message xmlns='jabber:client' from='bob@example.org/a' to='alice@example.org' type='chat'>"
+              "<propose xmlns='urn:xmpp:jingle-message:0' id='c1'><description"
+              " xmlns='urn:xmpp:jingle:apps:rtp:1' media='audio'/></propose></message>"),
+       "call", Action::kVoip, "bob is calling", ""},
+      {"the caller gave up",
+       stanza("<message xmlns='jabber:client' from='bob@example.org/a' to='alice@example.org' type='chat'>"
+              "<retract xmlns='urn:xmpp:jingle-message:0' id='c1'/></message>"),
+       "missed-call", Action::kAlert, "Missed call from bob", ""},
       {"no body at all",
        stanza("<message xmlns='jabber:client' from='bob@example.org/a' to='alice@example.org' "
               "type='chat'><x xmlns='jabber:x:oob'><url>https://example.org/a.jpg</url></x></message>"),

@@ -122,7 +122,7 @@ TEST(RulesLoader, AMissingFileSaysSo) {
 TEST(RulesLoader, TheExampleFileLoads) {
   auto loaded = load_rules_file(std::string{XPUSH_SOURCE_DIR} + "/packaging/examples/rules.yaml");
   ASSERT_TRUE(loaded) << loaded.error().front();
-  EXPECT_EQ((*loaded)->size(), 12u);
+  EXPECT_EQ((*loaded)->size(), 15u);
 }
 
 }  // namespace

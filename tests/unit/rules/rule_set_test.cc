@@ -313,7 +313,7 @@ TEST(MessageKinds, AnUnknownKindIsAnError) {
   const auto loaded = load_rules_text("version: 1\nrules:\n  - name: x\n    match: { kind: edit }\n    action: drop\n",
                                       "rules.yaml");
   ASSERT_FALSE(loaded);
-  EXPECT_EQ(loaded.error().front(), "rules.yaml:4:20: rule 'x': kind must be message, correction or retraction");
+  EXPECT_EQ(loaded.error().front(), "rules.yaml:4:20: rule 'x': kind must be message, correction, retraction, call or call-ended");
 }
 
 }  // namespace

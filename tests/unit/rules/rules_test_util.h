@@ -54,4 +54,9 @@ inline std::chrono::system_clock::time_point noon() {
   return std::chrono::sys_days{std::chrono::year{2026} / 6 / 15} + std::chrono::hours{12};
 }
 
+// What the built-in rules decide for an offline stanza, at noon.
+inline Decision builtin_decision(const std::string& stanza) {
+  return builtin_rules()->evaluate(stanza_event(parse_stanza(stanza)), noon());
+}
+
 }  // namespace xpush::rules::testing

@@ -102,7 +102,7 @@ TEST(PgStore, AVersionOneDatabaseKeepsItsDevicesWithTheirSecretsHashed) {
     // Back to what version 1 kept: the secret in clear, no previous secret.
     auto db = PgDb::connect(dsn);
     ASSERT_TRUE(db);
-    ASSERT_TRUE(db->exec("test", "ALTER TABLE registrations DROP COLUMN previous_secret;"
+    ASSERT_TRUE(db->exec("test", "ALTER TABLE registrations DROP COLUMN previous_secret, DROP COLUMN voip_token;"
                                  "DROP TABLE shared_marks, alert_windows, shared_tallies, shared_instances, unread_chats;"
                                  "UPDATE xpush_schema SET version = 1;"
                                  "INSERT INTO registrations (node, secret, account, domain, device_id, platform,"
