@@ -43,7 +43,6 @@ struct AdminSnapshot {
   std::uint64_t publishes_covered = 0;
   std::uint64_t forwarded_covered = 0;
   std::uint64_t users_back = 0;
-  std::uint64_t chats_read = 0;
   std::uint64_t stanzas_skipped_too_large = 0;
   std::uint64_t stanzas_skipped_too_deep = 0;
   std::uint64_t stanzas_skipped_too_many_attributes = 0;
@@ -51,6 +50,7 @@ struct AdminSnapshot {
   std::uint64_t registrations_rate_limited = 0;
   std::uint64_t registrations_superseded = 0;
   std::uint64_t notifications_over_ceiling = 0;
+  std::uint64_t chats_read = 0;  // set by name, as those below
   std::uint64_t component_pings = 0;
   std::uint64_t component_unresponsive = 0;
   std::uint64_t shared_windows_faults = 0;

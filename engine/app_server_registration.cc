@@ -129,8 +129,11 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
                        : random_token(kNodeBytes);
   // Issued anew at every registration and kept only as a hash; the one
   // issued before stays valid until the next (docs/store.md#secrets).
-  auto secret = random_token(kSecretBytes);
-  candidate.secret_hash = store::node_secret_hash(secret);
+  // Tigase clients take none: their node alone, published by their own
+  // server, is the credential.
+  const bool tigase = command.dialect == interceptor::CommandDialect::kTigase;
+  auto secret = tigase ? std::string{} : random_token(kSecretBytes);
+  candidate.secret_hash = tigase ? std::string{} : store::node_secret_hash(secret);
   candidate.account = command.account;
   candidate.domain = command.domain;
   candidate.device_id = command.device_id;
@@ -174,6 +177,7 @@ void AppServer::on_register(Element iq, interceptor::RegistrationCommand command
         spdlog::info("registered a {} device for {} (node {}{})", stored.platform, stored.domain,
                      stored.node,
                      done->plan.superseded.empty() ? "" : ", replacing the same token's earlier node");
+        if (secret.empty()) return reply_(interceptor::command_completed(iq, {{"node", stored.node}}));
         reply_(interceptor::command_completed(
             iq, {{"jid", options_.component_domain}, {"node", stored.node}, {"secret", secret}}));
       });

@@ -20,7 +20,8 @@ using base::secrets_equal;
 
 // Whether `given` is the secret issued last for this registration, or the
 // one before it (an app that registered again but has not yet enabled push
-// with the new secret).
+// with the new secret). A device registered without a secret (Tigase
+// clients) takes any publish from its server.
 bool node_secret_matches(const store::Registration& registration, std::string_view given);
 
 inline constexpr std::size_t kNodeBytes = 12;

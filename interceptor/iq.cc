@@ -75,8 +75,10 @@ Element disco_info_result(const Element& request,
       .set_attr("category", "pubsub")
       .set_attr("type", "push")
       .set_attr("name", "xpush");
-  static constexpr std::array kFeatures{ns::kDiscoInfo, ns::kDiscoItems, ns::kCommands, ns::kPush,
-                                        ns::kPing};
+  // The provider strings: Tigase clients look for them beside urn:xmpp:push:0.
+  static constexpr std::array kFeatures{ns::kDiscoInfo,          ns::kDiscoItems,     ns::kCommands,
+                                        ns::kPush,               ns::kPing,           kTigaseApnsProvider,
+                                        kTigaseFcmProvider};
   for (auto feature : kFeatures) query.add(ns::kDiscoInfo, "feature").set_attr("var", feature);
   if (!extended.empty()) {
     Element form = make_form("result", extended);

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "base/fnv.h"
 #include "interceptor/data_form.h"
 #include "interceptor/jid.h"
 
@@ -59,6 +60,10 @@ constexpr CommandSpec kCommands[] = {
      CommandDialect::kAppserverV1, std::nullopt},
     {"v1-unregister-push", "Unregister a device (mod_push_appserver v1)",
      CommandKind::kUnregister, CommandDialect::kAppserverV1, std::nullopt},
+    {"register-device", "Register a device (Tigase clients)", CommandKind::kRegister, CommandDialect::kTigase,
+     std::nullopt},
+    {"unregister-device", "Unregister a device (Tigase clients)", CommandKind::kUnregister,
+     CommandDialect::kTigase, std::nullopt},
 };
 
 CommandError bad_request(std::string text) {
@@ -103,6 +108,36 @@ tl::expected<RegistrationCommand::WebPush, CommandError> checked_subscription_fi
   if (out.p256dh.size() > kMaxKeyBytes || out.auth.size() > kMaxKeyBytes || !printable_ascii(out.p256dh) ||
       !printable_ascii(out.auth)) {
     return tl::unexpected(bad_request("p256dh and auth are short base64url strings"));
+  }
+  return out;
+}
+
+// A Tigase provider string: Siskin's APNs one (or any "…:apns:…" an
+// operator's own build uses) or the FCM one.
+std::optional<PushService> tigase_provider_service(std::string_view provider) {
+  if (provider == kTigaseApnsProvider || provider.find(":apns:") != std::string_view::npos) {
+    return PushService::kApns;
+  }
+  if (provider == kTigaseFcmProvider || provider.find(":fcm:") != std::string_view::npos) return PushService::kFcm;
+  return std::nullopt;
+}
+
+// Tigase clients name a device by its token alone; the store keeps a short
+// name made from it (the token itself stays in the token column, sealed
+// when the store seals tokens).
+tl::expected<RegistrationCommand, CommandError> tigase_command(RegistrationCommand out, const DataForm& form) {
+  const auto service = tigase_provider_service(form.value_or("provider"));
+  if (!service) return tl::unexpected(bad_request("provider must be tigase:messenger:apns:1 or fcm-xmpp-api"));
+  out.service = *service;
+  auto token = checked_token(out.service, form.value_or("device-token"));
+  if (!token) return tl::unexpected(token.error());
+  out.device_id = "tigase-" + base::fnv1a64_hex(*token);
+  if (out.kind == CommandKind::kUnregister) return out;
+  out.token = std::move(*token);
+  if (auto second = form.value_or("device-second-token"); !second.empty() && out.service == PushService::kApns) {
+    auto voip = checked_token(PushService::kApns, second);  // a PushKit token
+    if (!voip) return tl::unexpected(voip.error());
+    out.voip_token = std::move(*voip);
   }
   return out;
 }
@@ -175,6 +210,7 @@ tl::expected<RegistrationCommand, CommandError> parse_registration_command(const
 
   RegistrationCommand out{spec->kind, spec->dialect, PushService::kFcm, sender->bare(),
                           sender->domain, {}, {}, {}};
+  if (spec->dialect == CommandDialect::kTigase) return tigase_command(std::move(out), form);
   if (spec->dialect == CommandDialect::kP2) {
     out.service = *spec->service;
     out.device_id = std::string{form.value_or("device-id", form.value_or("android-id"))};

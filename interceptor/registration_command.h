@@ -6,7 +6,9 @@
 // and devices reached through the operator's signed webhook
 // (register-push-webhook with an opaque token, docs/webhook.md), and the
 // Android phone makers' services (register-push-hms, -honor, -xiaomi,
-// -oppo, -vivo with the token the vendor's SDK gave, docs/vendors.md).
+// -oppo, -vivo with the token the vendor's SDK gave, docs/vendors.md), and
+// Tigase clients (register-device with provider, device-token and an
+// optional device-second-token, answered with node alone: no secret).
 #pragma once
 
 #include <optional>
@@ -24,7 +26,7 @@ namespace xpush::interceptor {
 
 enum class PushService { kApns, kFcm, kWebPush, kWebhook, kHms, kHonor, kXiaomi, kOppo, kVivo };
 enum class CommandKind { kRegister, kUnregister };
-enum class CommandDialect { kP2, kAppserverV1 };
+enum class CommandDialect { kP2, kAppserverV1, kTigase };
 
 std::string_view to_string(PushService service);
 // "apns", "fcm", "webpush", "webhook", "hms", "honor", "xiaomi", "oppo", "vivo".
@@ -42,7 +44,7 @@ struct RegistrationCommand {
   PushService service;
   std::string account;    // bare JID of the sender
   std::string domain;     // its server: the only one allowed to publish for it
-  std::string device_id;  // p2: device-id / android-id; v1: the client's node
+  std::string device_id;  // p2: device-id / android-id; v1: the client's node; Tigase: from the token
   std::string token;      // empty for unregister
   std::string voip_token; // APNs: the app's PushKit token for calls (optional)
   std::string muc;        // optional bare MUC JID (p2)
@@ -74,5 +76,10 @@ inline constexpr std::size_t kMaxEndpointBytes = 2048;
 inline constexpr std::size_t kMaxKeyBytes = 128;
 inline constexpr std::size_t kMaxDeviceIdBytes = 256;
 inline constexpr std::size_t kMaxAppNameBytes = 64;
+
+// The provider strings Tigase clients look for in disco#info and register
+// with: Siskin's APNs one and the FCM one.
+inline constexpr std::string_view kTigaseApnsProvider = "tigase:messenger:apns:1";
+inline constexpr std::string_view kTigaseFcmProvider = "fcm-xmpp-api";
 
 }  // namespace xpush::interceptor

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "base/fnv.h"
 #include "interceptor/jid.h"
 
 namespace xpush::rules {
@@ -27,15 +28,6 @@ constexpr std::string_view kOmemoNs = "eu.siacs.conversations.axolotl";
 constexpr std::string_view kOmemo2Ns = "urn:xmpp:omemo:2";
 constexpr std::string_view kOpenPgpNs = "urn:xmpp:openpgp:0";
 constexpr std::string_view kLegacyPgpNs = "jabber:x:encrypted";
-
-std::uint64_t fnv1a64(std::string_view text) {
-  std::uint64_t hash = 14695981039346656037ull;
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 1099511628211ull;
-  }
-  return hash;
-}
 
 std::optional<std::string> json_text(const nlohmann::json& value) {
   if (value.is_null()) return std::nullopt;
@@ -127,9 +119,7 @@ void EventFacts::read_call(const Element& jmi) {
 std::string EventFacts::message_tag() const {
   const std::string& id = kind_ == "message" ? message_id_ : refers_to_;
   if (!stanza_ || id.empty()) return {};
-  char hex[17];
-  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(fnv1a64(from_ + '\n' + id)));
-  return (is_call() ? "call-" : "msg-") + std::string{hex};
+  return (is_call() ? "call-" : "msg-") + base::fnv1a64_hex(from_ + '\n' + id);
 }
 
 const nlohmann::json& EventFacts::json() const {

@@ -104,6 +104,31 @@ def test_unregistered_device_is_refused(server, gateway, users):
     assert [n for n in gateway.notifications() if n["node"] == reg["node"]] == []
 
 
+def test_a_tigase_client_registers_and_is_pushed_without_a_secret(server, gateway, users):
+    """What SiskinIM sends: register-device with its APNs and PushKit tokens,
+    then a XEP-0357 enable with the node alone."""
+    alice, bob = users
+    phone = run(Client(*alice, server.c2s_port).connect())
+    reg = run(phone.command(server.component, "register-device", {
+        "provider": "tigase:messenger:apns:1", "device-token": "ab" * 32, "device-second-token": "cd" * 32}))
+    assert set(reg) == {"node"}  # no secret, no jid: the client knows where it registered
+    run(phone.send_xml(f"<iq type='set' id='en-1'><enable xmlns='urn:xmpp:push:0' jid='{server.component}'"
+                       f" node='{reg['node']}'/></iq>"))
+    run(phone.disconnect())
+
+    write(server, bob, alice[0], "hello Siskin")
+    n = gateway.wait_notification(lambda n: n["node"] == reg["node"])
+    assert (n["platform"], n["kind"], n["title"]) == ("apns", "alert", "New message")
+    assert "answered cancel" not in gateway.log_text()
+
+    phone = run(Client(*alice, server.c2s_port).connect())
+    run(phone.command(server.component, "unregister-device",
+                      {"provider": "tigase:messenger:apns:1", "device-token": "ab" * 32}))
+    run(phone.disconnect())
+    write(server, bob, alice[0], "still there?")
+    gateway.wait_log("unknown node for this server; answered cancel/item-not-found")
+
+
 def test_what_each_server_publishes_for_a_call(server, gateway, users):
     """A XEP-0353 propose through XEP-0357 alone: the summary cannot say it
     is a call. Prosody marks it important (its placeholder body), ejabberd

@@ -101,6 +101,14 @@ EDITS = [
 ]
 
 
+def register_and_leave(server, account, token, device_id, service="fcm"):
+    """The phone registers its token with xpush and leaves; it need not
+    enable XEP-0357: the hook hands xpush every offline message."""
+    phone = run(Client(*account, server.c2s_port).connect())
+    run(phone.register_device(server.component, token, device_id, service))
+    run(phone.disconnect())
+
+
 def apns_requests(standin, token):
     return [r for r in standin.requests() if r["headers"][":path"] == f"/3/device/{token}"]
 
@@ -204,9 +212,7 @@ SIGNALS = [
 def test_the_badge_counts_unread_messages_until_the_user_is_back(server, gateway, standin, users):
     alice, bob = users
     token = "be" * 32
-    phone = run(Client(*alice, server.c2s_port).connect())
-    run(phone.register_device(server.component, token, "iphone", "apns"))
-    run(phone.disconnect())
+    register_and_leave(server, alice, token, "iphone", "apns")
 
     def write(*stanzas):
         sender = run(Client(*bob, server.c2s_port).connect())
@@ -248,9 +254,7 @@ MDS_UPDATE = (
 def test_a_chat_read_on_the_laptop_reaches_the_phone_silently(server, gateway, standin, users):
     alice, bob = users
     token = "c3" * 32
-    phone = run(Client(*alice, server.c2s_port).connect())
-    run(phone.register_device(server.component, token, "iphone", "apns"))
-    run(phone.disconnect())
+    register_and_leave(server, alice, token, "iphone", "apns")
     reads = lambda: [p for p in apns_sends(standin, token) if p.get("event") == "read"]
 
     for n in (1, 2):

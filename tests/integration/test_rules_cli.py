@@ -20,7 +20,7 @@ def xpushctl(*args):
 def test_check_accepts_the_example_and_points_at_each_mistake(tmp_path):
     ok = xpushctl("rules", "check", EXAMPLE)
     assert ok.returncode == 0, ok.stderr
-    assert ok.stdout == f"{EXAMPLE}: ok, 12 rules\n"
+    assert ok.stdout == f"{EXAMPLE}: ok, 15 rules\n"
 
     broken = tmp_path / "rules.yaml"
     broken.write_text("rules:\n"

@@ -21,13 +21,6 @@ const std::string kRetract = jmi("r1", "<retract xmlns='urn:xmpp:jingle-message:
 
 class AppServerCalls : public AppServerTest {
  protected:
-  static AppServerOptions with_apple() {
-    AppServerOptions o{"push.localhost", {"localhost"}};
-    o.apns_apps = {};
-    return o;
-  }
-  AppServerCalls() : AppServerTest(with_apple()) {}
-
   void register_iphone(const std::string& device, const std::string& voip_field) {
     const auto* reply = exchange(
         "<iq type='set' id='r' from='alice@localhost/" + device + "' to='push.localhost'><command"

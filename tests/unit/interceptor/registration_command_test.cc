@@ -60,6 +60,36 @@ TEST(RegistrationCommand, AnAppleDeviceMayAddItsVoipToken) {
   EXPECT_EQ(not_apple.error().text, "voip-token is for APNs devices");
 }
 
+TEST(RegistrationCommand, TigaseClientsRegisterAProviderAndTheirTokens) {
+  // As SiskinIM sends it: the APNs token and its PushKit token.
+  auto siskin = parse_registration_command(parse_stanza(command(
+      "register-device", field("provider", "tigase:messenger:apns:1") + field("device-token", "AB12") +
+                             field("device-second-token", "CD34"))));
+  ASSERT_TRUE(siskin) << siskin.error().text;
+  EXPECT_EQ(siskin->dialect, CommandDialect::kTigase);
+  EXPECT_EQ(siskin->service, PushService::kApns);
+  EXPECT_EQ(siskin->token, "ab12");
+  EXPECT_EQ(siskin->voip_token, "cd34");
+  EXPECT_EQ(siskin->device_id.rfind("tigase-", 0), 0u);
+  EXPECT_EQ(siskin->device_id.find("ab12"), std::string::npos);  // the token is not its name
+  // As Stork sends it.
+  auto stork = parse_registration_command(parse_stanza(
+      command("register-device", field("provider", "fcm-xmpp-api") + field("device-token", "fcm:T-1"))));
+  ASSERT_TRUE(stork) << stork.error().text;
+  EXPECT_EQ(stork->service, PushService::kFcm);
+  EXPECT_EQ(stork->voip_token, "");
+  // Unregistering names the same device.
+  auto gone = parse_registration_command(parse_stanza(command(
+      "unregister-device", field("provider", "tigase:messenger:apns:1") + field("device-token", "ab12"))));
+  ASSERT_TRUE(gone) << gone.error().text;
+  EXPECT_EQ(gone->kind, CommandKind::kUnregister);
+  EXPECT_EQ(gone->device_id, siskin->device_id);
+  auto unknown = parse_registration_command(parse_stanza(
+      command("register-device", field("provider", "carrier-pigeon") + field("device-token", "x"))));
+  ASSERT_FALSE(unknown);
+  EXPECT_EQ(unknown.error().condition, "bad-request");
+}
+
 TEST(RegistrationCommand, OptionalAppField) {
   auto c = parse_registration_command(parse_stanza(command(
       "register-push-apns", field("token", "00ff") + field("device-id", "d") + field("app", "work"))));
