@@ -72,6 +72,7 @@ push::Notification notification_from_decision(const rules::Decision& decision, p
   n.rule = decision.rule;
   n.tag = decision.tag;
   n.ttl = decision.ttl.value_or(default_ttl);
+  for (const auto& [key, value] : decision.passthrough) n.data[key] = value;  // as the server sent them
   if (decision.call) {
     const auto& call = *decision.call;
     n.call = push::Notification::Call{call.id, call.ended, call.media};

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "interceptor/element.h"
 
@@ -24,6 +25,21 @@ struct PushSummary {
   std::optional<std::string> pending_subscription_count;
   std::string last_message_sender;
   std::string last_message_body;
+  // Tigase's extensions to the notification (tigase:push:*:0), which Tigase
+  // servers add for their clients (SiskinIM, Stork).
+  std::string priority;  // "high": the server says a person should see it
+  struct Jingle {        // a XEP-0353 call: propose, retract, accept, ...
+    std::string action;
+    std::string sid;
+    std::vector<std::string> media;
+  };
+  std::optional<Jingle> jingle;
+  struct Encrypted {  // AES-128-GCM for the app to open; never read here
+    std::string payload;
+    std::string iv;
+    std::string type;  // "voip" for a call
+  };
+  std::optional<Encrypted> encrypted;
 };
 
 struct OfflineEvent {

@@ -28,6 +28,25 @@ PushSummary read_summary(const Element* notification) {
   return summary;
 }
 
+constexpr std::string_view kTigasePriorityNs = "tigase:push:priority:0";
+constexpr std::string_view kTigaseJingleNs = "tigase:push:jingle:0";
+constexpr std::string_view kTigaseEncryptNs = "tigase:push:encrypt:0";
+
+void read_tigase_extensions(const Element& notification, PushSummary& summary) {
+  if (const Element* priority = notification.child("priority", kTigasePriorityNs)) {
+    summary.priority = priority->text();
+  }
+  if (const Element* jingle = notification.child("jingle", kTigaseJingleNs)) {
+    PushSummary::Jingle call{std::string{jingle->attr_or("action")}, std::string{jingle->attr_or("sid")}, {}};
+    for (const Element* media : jingle->children_named("media", kTigaseJingleNs)) call.media.push_back(media->text());
+    if (!call.action.empty() && !call.sid.empty()) summary.jingle = std::move(call);
+  }
+  if (const Element* encrypted = notification.child("encrypted", kTigaseEncryptNs)) {
+    summary.encrypted = PushSummary::Encrypted{encrypted->text(), std::string{encrypted->attr_or("iv")},
+                                               std::string{encrypted->attr_or("type")}};
+  }
+}
+
 std::optional<std::string> read_secret(const Element& pubsub) {
   const Element* options = pubsub.child("publish-options", ns::kPubsub);
   if (!options) return std::nullopt;
@@ -55,6 +74,7 @@ tl::expected<PublishRequest, std::string> parse_publish(const Element& iq) {
   request.node = std::string{node};
   request.secret = read_secret(*pubsub);
   request.summary = read_summary(notification);
+  read_tigase_extensions(*notification, request.summary);
   return request;
 }
 

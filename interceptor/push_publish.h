@@ -1,6 +1,9 @@
 // XEP-0357 publishes as Prosody (mod_cloud_notify) and ejabberd (mod_push)
 // send them: <pubsub><publish node><item><notification xmlns='urn:xmpp:push:0'>
-// [summary form]</notification></item></publish>[<publish-options/>]</pubsub>.
+// [summary form]</notification></item></publish>[<publish-options/>]</pubsub>,
+// and as Tigase servers do: the notification may also hold <priority/>,
+// <jingle/> and <encrypted/> in Tigase's namespaces, or the encrypted one
+// alone.
 #pragma once
 
 #include <optional>

@@ -9,7 +9,9 @@ namespace xpush::rules {
 // for receipts, so a non-empty body is the signal of a message people write.
 // A retraction (seen through the forwarding hook) replaces the original's
 // notification with a neutral one; its body is only a fallback text. A call
-// rings for a minute at most; when it ends, a passive notice replaces it.
+// rings for a minute at most; when it ends, a passive notice replaces it. A
+// payload only the app can open (Tigase's encrypted pushes) alerts with a
+// neutral text the app's extension replaces once it has opened it.
 std::string_view builtin_rules_yaml() {
   return R"(version: 1
 rules:
@@ -40,6 +42,12 @@ rules:
       title: Call ended
       interruption_level: passive
       importance: low
+  - name: builtin:encrypted
+    match:
+      encrypted: true
+    action: alert
+    alert:
+      title: New message
   - name: builtin:retraction
     match:
       kind: retraction

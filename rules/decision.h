@@ -86,6 +86,9 @@ struct Decision {
     std::string media;  // "audio", "video" or empty
   };
   std::optional<Call> call;
+  // Opaque data for the app, passed into every notification's data as it
+  // is: a Tigase encrypted payload ("encrypted", "iv").
+  std::map<std::string, std::string> passthrough;
 };
 
 }  // namespace xpush::rules

@@ -50,6 +50,7 @@ EventFacts::EventFacts(const interceptor::OfflineEvent& event) : event_(event) {
     from_text = event.summary.last_message_sender;
     body_ = event.summary.last_message_body;
     count_ = parse_count(event.summary.message_count);
+    read_summary_call(event.summary);
   }
   if (auto jid = interceptor::Jid::parse(from_text)) {
     from_ = jid->bare();
@@ -76,7 +77,30 @@ bool counts_as_unread(const Element& message) {
 }
 
 bool EventFacts::counts_as_unread() const {
-  return from_stanza() ? rules::counts_as_unread(*stanza_) : !body_.empty();
+  if (from_stanza()) return rules::counts_as_unread(*stanza_);
+  return !body_.empty() || (encrypted_payload() && !is_call());
+}
+
+bool EventFacts::encrypted_payload() const { return !from_stanza() && event_.summary.encrypted.has_value(); }
+
+// Tigase's <jingle/> names the call and its action; an <encrypted
+// type='voip'/> alone says a call rings without saying which.
+void EventFacts::read_summary_call(const interceptor::PushSummary& summary) {
+  if (summary.jingle) {
+    const auto& action = summary.jingle->action;
+    if (action == "propose") {
+      kind_ = "call";
+      if (!summary.jingle->media.empty()) call_media_ = summary.jingle->media.front();
+    } else if (action == "retract" || action == "reject" || action == "accept" || action == "proceed" ||
+               action == "finish") {
+      kind_ = "call-ended";
+    } else {
+      return;
+    }
+    refers_to_ = summary.jingle->sid;
+  } else if (summary.encrypted && summary.encrypted->type == "voip") {
+    kind_ = "call";
+  }
 }
 
 void EventFacts::read_kind() {
@@ -118,7 +142,7 @@ void EventFacts::read_call(const Element& jmi) {
 
 std::string EventFacts::message_tag() const {
   const std::string& id = kind_ == "message" ? message_id_ : refers_to_;
-  if (!stanza_ || id.empty()) return {};
+  if (id.empty() || (!stanza_ && !is_call())) return {};
   return (is_call() ? "call-" : "msg-") + base::fnv1a64_hex(from_ + '\n' + id);
 }
 

@@ -42,13 +42,17 @@ class EventFacts {
   // "message", or "correction" (XEP-0308 <replace/>) or "retraction"
   // (XEP-0424 <retract/>, or its fastening form) of an earlier message; or
   // "call" (a XEP-0353 <propose/>) or "call-ended" (its <retract/>,
-  // <reject/>, <accept/>, <proceed/> or <finish/>).
+  // <reject/>, <accept/>, <proceed/> or <finish/>), from the stanza or from
+  // a Tigase <jingle/> in a summary.
   const std::string& kind() const { return kind_; }
   bool is_call() const { return kind_ == "call" || kind_ == "call-ended"; }
   // The id of the message a correction or retraction is about; the call's id.
   const std::string& refers_to() const { return refers_to_; }
   // "audio" or "video" for a call that rings, when its description says.
   const std::string& call_media() const { return call_media_; }
+  // A summary carrying a payload only the app can open (Tigase's
+  // <encrypted/>): passed on untouched, never replaced by summary text.
+  bool encrypted_payload() const;
   // Names the message on the device: the same for a message, its corrections
   // and its retraction (the sender's bare JID and the original id, hashed);
   // empty when the stanza has no id, and for summaries.
@@ -77,6 +81,7 @@ class EventFacts {
   const interceptor::Element* stanza_ = nullptr;
   void read_kind();
   void read_call(const interceptor::Element& jmi);
+  void read_summary_call(const interceptor::PushSummary& summary);
 
   std::string type_, from_, from_local_, from_domain_, nick_, to_, to_domain_, body_, message_id_;
   std::string kind_ = "message";

@@ -121,6 +121,11 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
     if (!test) return std::nullopt;
     return [t = std::move(*test)](const EventFacts& f) { return t(std::string_view{f.type()}); };
   }
+  if (key == "encrypted") {
+    const auto want = boolean(value, "encrypted");
+    if (!want) return std::nullopt;
+    return [want = *want](const EventFacts& f) { return f.encrypted_payload() == want; };
+  }
   if (key == "kind") {
     const auto read = [this](const YAML::Node& item) -> std::optional<std::string> {
       const auto k = text(item, "kind");
@@ -221,8 +226,8 @@ std::optional<Condition> Loader::condition(const std::string& key, const YAML::N
 std::vector<Condition> Loader::match(const YAML::Node& node) {
   std::vector<Condition> out;
   if (!check_keys(node, "match",
-                  {"source", "type", "kind", "from", "to", "from_domain", "to_domain", "body", "json", "element",
-                   "child", "field", "summary", "any", "all", "not"})) {
+                  {"source", "type", "kind", "encrypted", "from", "to", "from_domain", "to_domain", "body", "json",
+                   "element", "child", "field", "summary", "any", "all", "not"})) {
     return out;
   }
   for (const auto& kv : node) {

@@ -180,6 +180,13 @@ Decision RuleSet::evaluate(const interceptor::OfflineEvent& event,
   // A throttled alert belongs to its digest, not to one message.
   if (!(d.action == Action::kAlert && rule.throttle)) d.tag = facts.message_tag();
   if (facts.is_call()) d.call = Decision::Call{facts.refers_to(), facts.kind() == "call-ended", facts.call_media()};
+  if (facts.encrypted_payload()) {
+    const auto& sealed = *event.summary.encrypted;
+    d.passthrough = {{"encrypted", sealed.payload}, {"iv", sealed.iv}};
+  }
+  if (event.summary.priority == "high") {  // the server saw a message a person should see
+    for (Alert* a : {&d.apns, &d.fcm, &d.webpush, &d.webhook, &d.vendor}) a->priority = Priority::kHigh;
+  }
   if (d.action == Action::kAlert && rule.throttle) {
     // The digest is rendered later, for however many messages it folds;
     // keep what it reads of this event now.

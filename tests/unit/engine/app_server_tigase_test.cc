@@ -62,5 +62,39 @@ TEST_F(AppServerTigase, SiskinFindsRegistersAndIsPushedWithoutASecret) {
   EXPECT_EQ(error_of(exchange(publish("localhost", node, "", summary_with_body("x")))), "cancel/item-not-found");
 }
 
+TEST_F(AppServerTigase, ACallFromATigaseServerRingsThroughPushKitWithItsSealedPayload) {
+  const Element* reply = tigase("register-device", field("provider", "tigase:messenger:apns:1") +
+                                                       field("device-token", "a1b2c3") +
+                                                       field("device-second-token", "d4e5f6"));
+  ASSERT_TRUE(reply);
+  const auto node = std::string{interceptor::DataForm::parse(*reply->child("command", interceptor::ns::kCommands)
+                                                                  ->child("x", interceptor::ns::kDataForms))
+                                    .value_or("node")};
+  const std::string ring =
+      "<priority xmlns='tigase:push:priority:0'>high</priority><jingle xmlns='tigase:push:jingle:0'"
+      " action='propose' sid='call-9'><media>audio</media></jingle><encrypted xmlns='tigase:push:encrypt:0'"
+      " iv='aXY=' type='voip'>c2VhbGVk</encrypted>";
+  ASSERT_EQ(error_of(exchange(publish("localhost", node, "", ring))), "result");
+  settle();
+  ASSERT_EQ(provider_.sent.size(), 1u);
+  const auto call = provider_.sent[0];
+  EXPECT_EQ(call.kind, push::Kind::kVoip);
+  EXPECT_EQ(call.device.token, "d4e5f6");
+  EXPECT_EQ(call.data, (std::map<std::string, std::string>{{"event", "call"}, {"call_id", "call-9"},
+                                                           {"media", "audio"}, {"encrypted", "c2VhbGVk"},
+                                                           {"iv", "aXY="}}));
+  // A message: the sealed payload on an alert with neutral text, to the alert token.
+  ASSERT_EQ(error_of(exchange(publish("localhost", node, "",
+                                      "<encrypted xmlns='tigase:push:encrypt:0' iv='aXY='>bWVzc2FnZQ==</encrypted>"))),
+            "result");
+  settle();
+  ASSERT_EQ(provider_.sent.size(), 2u);
+  const auto message = provider_.sent[1];
+  EXPECT_EQ(message.kind, push::Kind::kAlert);
+  EXPECT_EQ(message.device.token, "a1b2c3");
+  EXPECT_EQ(message.title, "New message");
+  EXPECT_EQ(message.data.at("encrypted"), "bWVzc2FnZQ==");
+}
+
 }  // namespace
 }  // namespace xpush

@@ -62,6 +62,38 @@ TEST(PushPublish, WithoutPublishOptionsThereIsNoSecret) {
   EXPECT_FALSE(p->secret);
 }
 
+// What a Tigase server adds for its clients: priority, the call, and an
+// encrypted payload in place of the summary.
+const std::string kTigasePublish =
+    "<iq type='set' id='t1' from='example.org' to='push.example.org'><pubsub"
+    " xmlns='http://jabber.org/protocol/pubsub'><publish node='n1'><item><notification xmlns='urn:xmpp:push:0'>"
+    "<priority xmlns='tigase:push:priority:0'>high</priority>"
+    "<jingle xmlns='tigase:push:jingle:0' action='propose' sid='call-9'><media>audio</media><media>video</media>"
+    "</jingle><encrypted xmlns='tigase:push:encrypt:0' iv='aXYxMjM0NTY3ODkw' type='voip'>c2VhbGVk</encrypted>"
+    "</notification></item></publish></pubsub></iq>";
+
+TEST(PushPublish, TigaseExtensions) {
+  auto r = parse_publish(parse_stanza(kTigasePublish));
+  ASSERT_TRUE(r) << r.error();
+  EXPECT_FALSE(r->summary.present);
+  EXPECT_FALSE(r->secret);
+  EXPECT_EQ(r->summary.priority, "high");
+  ASSERT_TRUE(r->summary.jingle);
+  EXPECT_EQ(r->summary.jingle->action, "propose");
+  EXPECT_EQ(r->summary.jingle->sid, "call-9");
+  EXPECT_EQ(r->summary.jingle->media, (std::vector<std::string>{"audio", "video"}));
+  ASSERT_TRUE(r->summary.encrypted);
+  EXPECT_EQ(r->summary.encrypted->payload, "c2VhbGVk");
+  EXPECT_EQ(r->summary.encrypted->iv, "aXYxMjM0NTY3ODkw");
+  EXPECT_EQ(r->summary.encrypted->type, "voip");
+  // A plain publish has none of them.
+  auto plain = parse_publish(fixture("xep0357/prosody-0.12-default.xml"));
+  ASSERT_TRUE(plain);
+  EXPECT_EQ(plain->summary.priority, "");
+  EXPECT_FALSE(plain->summary.jingle);
+  EXPECT_FALSE(plain->summary.encrypted);
+}
+
 TEST(PushPublish, RefusesWhatIsNotAPushPublish) {
   const std::vector<std::pair<const char*, std::string>> cases = {
       {"no node", "<iq type='set'><pubsub xmlns='http://jabber.org/protocol/pubsub'><publish>"

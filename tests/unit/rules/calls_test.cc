@@ -71,6 +71,63 @@ TEST(Calls, TheBuiltInRulesRingThenReplaceTheRingingWithANotice) {
   EXPECT_EQ(ended.tag, ring.tag);
 }
 
+interceptor::OfflineEvent tigase_summary(const std::string& extensions) {
+  return testing::summary_event(parse_stanza(
+      "<iq type='set' id='t1' from='example.org' to='push.example.org'><pubsub"
+      " xmlns='http://jabber.org/protocol/pubsub'><publish node='n1'><item><notification"
+      " xmlns='urn:xmpp:push:0'>" + extensions + "</notification></item></publish></pubsub></iq>"));
+}
+
+TEST(Calls, ATigaseServerSaysWhichCallInItsSummary) {
+  const auto ring = builtin_rules()->evaluate(
+      tigase_summary("<jingle xmlns='tigase:push:jingle:0' action='propose' sid='call-9'><media>video</media>"
+                     "</jingle><encrypted xmlns='tigase:push:encrypt:0' iv='aXY=' type='voip'>c2VhbGVk</encrypted>"),
+      testing::noon());
+  EXPECT_EQ(ring.rule, "builtin:call");
+  EXPECT_EQ(ring.action, Action::kVoip);
+  ASSERT_TRUE(ring.call);
+  EXPECT_EQ(ring.call->id, "call-9");
+  EXPECT_EQ(ring.call->media, "video");
+  // The payload goes to the app as it came, whatever the rule.
+  EXPECT_EQ(ring.passthrough, (std::map<std::string, std::string>{{"encrypted", "c2VhbGVk"}, {"iv", "aXY="}}));
+  const auto ended = builtin_rules()->evaluate(
+      tigase_summary("<jingle xmlns='tigase:push:jingle:0' action='retract' sid='call-9'/>"), testing::noon());
+  EXPECT_EQ(ended.rule, "builtin:call-ended");
+  EXPECT_EQ(ended.tag, ring.tag);
+  EXPECT_FALSE(ring.tag.empty());
+}
+
+TEST(Calls, AnEncryptedSummaryAlertsWithNeutralTextAndItsPayload) {
+  const auto d = builtin_rules()->evaluate(
+      tigase_summary("<priority xmlns='tigase:push:priority:0'>high</priority>"
+                     "<encrypted xmlns='tigase:push:encrypt:0' iv='aXY='>c2VhbGVk</encrypted>"),
+      testing::noon());
+  EXPECT_EQ(d.rule, "builtin:encrypted");
+  EXPECT_EQ(d.action, Action::kAlert);
+  EXPECT_EQ(d.apns.title, "New message");
+  EXPECT_EQ(d.apns.body, "");
+  EXPECT_EQ(d.passthrough.at("encrypted"), "c2VhbGVk");
+  EXPECT_FALSE(d.call);
+  // A rule that lowers the priority is overruled by the server's "high".
+  const auto rules = testing::load_or_fail(R"yaml(version: 1
+rules:
+  - name: quiet
+    match: { encrypted: true }
+    action: alert
+    alert: { title: x, priority: normal }
+)yaml");
+  ASSERT_TRUE(rules);
+  const auto high = rules->evaluate(
+      tigase_summary("<priority xmlns='tigase:push:priority:0'>high</priority>"
+                     "<encrypted xmlns='tigase:push:encrypt:0' iv='aXY='>c2VhbGVk</encrypted>"),
+      testing::noon());
+  EXPECT_EQ(high.rule, "quiet");
+  EXPECT_EQ(high.fcm.priority, Priority::kHigh);
+  const auto plain = rules->evaluate(
+      tigase_summary("<encrypted xmlns='tigase:push:encrypt:0' iv='aXY='>c2VhbGVk</encrypted>"), testing::noon());
+  EXPECT_EQ(plain.fcm.priority, Priority::kNormal);
+}
+
 TEST(Calls, RulesCanMatchThem) {
   const auto rules = testing::load_or_fail(R"yaml(version: 1
 rules:

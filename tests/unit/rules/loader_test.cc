@@ -43,7 +43,7 @@ TEST(RulesLoader, EveryMistakeIsReportedWithItsPlace) {
        "title_loc_key, title_loc_args, loc_key, loc_args, sound, badge, thread_id, category, "
        "collapse_key, interruption_level, priority, data, channel_id, importance, vendor_category, apns, fcm, webpush, webhook, vendor)"},
       {"unknown matcher", kHead + "    match: { sender: bob }\n    action: drop\n",
-       "rules.yaml:4:14: rule 'chat': unknown key 'sender' in match (expected one of: source, type, kind, from, "
+       "rules.yaml:4:14: rule 'chat': unknown key 'sender' in match (expected one of: source, type, kind, encrypted, from, "
        "to, from_domain, to_domain, body, json, element, child, field, summary, any, all, not)"},
       {"wrong type", kHead + "    match: {}\n    action: alert\n    alert:\n      title: [a, b]\n",
        "rules.yaml:7:14: rule 'chat': title must be a text"},
